@@ -1,0 +1,49 @@
+"""The Movie item: one schema for every spider.
+
+Field order is the order feeds write columns in. A field the page does not have is ``None``
+(scalars) or ``[]`` (lists); ``None`` always means "not on the page", never "zero".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+
+SOURCES = ("later", "top250", "subject", "nowplaying")
+
+
+@dataclass
+class Movie:
+    subject_id: str  # digits only
+    url: str  # always the canonical https://movie.douban.com/subject/<id>/
+    source: str  # one of SOURCES: the spider (list) that found the film
+    title: str | None = None  # the Chinese title
+    original_title: str | None = None  # None when there is none or it equals title
+    aliases: list[str] = field(default_factory=list)
+    year: int | None = None
+    kind: str | None = None  # "movie" or "tv"
+    directors: list[str] = field(default_factory=list)
+    writers: list[str] = field(default_factory=list)
+    actors: list[str] = field(default_factory=list)
+    genres: list[str] = field(default_factory=list)
+    countries: list[str] = field(default_factory=list)
+    languages: list[str] = field(default_factory=list)
+    release_date: str | None = None  # YYYY-MM-DD (upcoming list, year inferred)
+    release_dates: list[str] = field(default_factory=list)  # as shown: "1994-09-10(多伦多电影节)"
+    runtime_minutes: int | None = None
+    episodes: int | None = None
+    imdb_id: str | None = None
+    rating: float | None = None
+    votes: int | None = None
+    rank: int | None = None
+    quote: str | None = None
+    want_count: int | None = None
+    city: str | None = None
+    summary: str | None = None
+    poster_url: str | None = None
+    crawled_at: str | None = None  # ISO-8601 UTC, set by the spider when the item is made
+
+
+MOVIE_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(Movie))
+LIST_FIELDS: frozenset[str] = frozenset(
+    f.name for f in fields(Movie) if f.default_factory is list  # type: ignore[comparison-overlap]
+)
