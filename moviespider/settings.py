@@ -14,7 +14,7 @@ NEWSPIDER_MODULE = "moviespider.spiders"
 # reports a bad one in a single line with exit status 2 instead of a traceback.
 COMMANDS_MODULE = "moviespider.commands"
 
-ADDONS = {
+ADDONS0 = {
     # Starts the local Douban look-alike for `-s DOUBAN_SANDBOX=1` and applies DOUBAN_PROFILE.
     "moviespider.addons.MoviespiderAddon": 0,
 }

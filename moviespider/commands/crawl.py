@@ -1,0 +1,77 @@
+"""`scrapy crawl`, reporting a bad argument or setting in one line instead of a traceback."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+from typing import TYPE_CHECKING
+
+from scrapy.commands.crawl import Command as ScrapyCrawlCommand
+from scrapy.spiderloader import get_spider_loader
+
+from moviespider.errors import ConfigError
+
+if TYPE_CHECKING:
+    import argparse
+
+logger = logging.getLogger(__name__)
+
+USAGE_EXIT_CODE = 2
+
+
+class Command(ScrapyCrawlCommand):
+    def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
+        super().process_options(args, opts)
+        # Check spider arguments before Scrapy sets up logging and the crawler process, so that
+        # a bad one gives exactly one line on stderr.
+        if len(args) == 1:
+            try:
+                spidercls = get_spider_loader(self.settings).load(args[0])
+            except KeyError:
+                return  # Scrapy reports an unknown spider itself
+            check = getattr(spidercls, "check_arguments", None)
+            if check is not None:
+                try:
+                    check(**opts.spargs)
+                except ConfigError as error:
+                    self._report(error)
+                    sys.exit(USAGE_EXIT_CODE)
+
+    def run(self, args: list[str], opts: argparse.Namespace) -> None:
+        if len(args) != 1:
+            super().run(args, opts)  # Scrapy's own usage errors
+            return
+        assert self.crawler_process
+        try:
+            crawler = self._create_crawler(args[0])
+            crawl = self.crawler_process.crawl(crawler, **opts.spargs)
+        except ConfigError as error:
+            self._report(error)
+            return
+        if isinstance(crawl, asyncio.Future):
+            crawl.add_done_callback(self._check_bootstrap)
+        else:  # a Deferred, with TWISTED_REACTOR_ENABLED = False off the asyncio path
+            crawl.addErrback(self._check_bootstrap_failure)
+        self.crawler_process.start()
+        if self.exitcode == 0 and self.crawler_process.bootstrap_failed:
+            self.exitcode = 1
+
+    def _check_bootstrap(self, task: asyncio.Future) -> None:
+        if task.cancelled():
+            return
+        error = task.exception()  # retrieving it also stops asyncio's "never retrieved" dump
+        if isinstance(error, ConfigError):
+            self._report(error)
+        elif error is not None:
+            logger.error("The crawl could not start", exc_info=error)
+
+    def _check_bootstrap_failure(self, failure):
+        if failure.check(ConfigError):
+            self._report(failure.value)
+            return None
+        return failure
+
+    def _report(self, error: ConfigError) -> None:
+        print(f"moviespider: error: {error}", file=sys.stderr)
+        self.exitcode = USAGE_EXIT_CODE
