@@ -89,3 +89,35 @@ DOUBAN_PROFILE = "polite"
 # The date the upcoming list's "MM月DD日" dates are read against (YYYY-MM-DD); default: today
 # in China Standard Time, where the list is published.
 DOUBAN_REFERENCE_DATE = None
+
+# --- Losing nothing: failed pages, field coverage, progress -----------------------------------
+
+EXTENSIONS = {
+    # Replaced by Progress: the same periodic line plus blocks and an ETA, or a live bar when
+    # stderr is a terminal.
+    "scrapy.extensions.logstats.LogStats": None,
+    "moviespider.extensions.progress.Progress": 0,
+    "moviespider.extensions.coverage.FieldCoverage": 500,
+    "moviespider.extensions.failures.FailedPages": 500,
+}
+
+DOWNLOADER_MIDDLEWARES = {
+    # Just outside RetryMiddleware (550): reports what it gives up on to FailedPages.
+    "moviespider.extensions.failures.ReportGiveUps": 540,
+}
+
+# Where the pages given up on are listed (TSV: url, last status, error, time), for
+# `scrapy crawl douban_subject -a ids_file=FILE`. Default (None): beside the first local feed,
+# films.jl → films.failed.tsv; failed_urls.tsv without a feed.
+FAILED_URLS_FILE = None
+
+# The share of items (0–1) that must have a field, else the crawl logs an error naming it and
+# ends with reason "field_coverage_low". A spider adds its own key fields with a
+# `coverage_thresholds` attribute. Below COVERAGE_MIN_ITEMS items, shares are only logged.
+COVERAGE_THRESHOLDS = {"title": 0.99, "year": 0.9, "genres": 0.9}
+COVERAGE_MIN_ITEMS = 20
+
+# None: a live progress bar when stderr is a terminal, a log line every LOGSTATS_INTERVAL
+# seconds otherwise. True/False force the bar on or off.
+PROGRESS_BAR = None
+PROGRESS_BAR_REFRESH = 0.5

@@ -1,0 +1,171 @@
+"""Field coverage: the share of items that have each field, checked against thresholds.
+
+When Douban changes its markup, a selector stops matching and a field quietly becomes None in
+every item: the crawl "succeeds" with worse data. This extension is how the user learns of it.
+At close it logs, per field, the share of items that have it (not None, not empty). When a key
+field's share falls below its threshold it logs an error naming the field, lists the fields in
+the ``moviespider/coverage/low_fields`` stat and, when the crawl would otherwise end as
+"finished", ends it with the close reason ``field_coverage_low`` so that a scheduler (Scrapyd,
+cron, CI) watching ``finish_reason`` notices.
+
+Items are counted as they leave the item pipelines, scraped or dropped: a broken title selector
+makes the validation pipeline drop every film, which must show as low title coverage, not as
+none at all.
+
+Settings:
+    COVERAGE_THRESHOLDS: ``{field: minimum share (0–1)}`` for every spider.
+    COVERAGE_MIN_ITEMS: below this many items shares are logged but not judged (default 20): a
+        handful of films says little about a selector.
+
+A spider adds or overrides thresholds with a ``coverage_thresholds`` attribute of the same
+shape; ``None`` for a field removes its threshold (an upcoming film has no rating yet).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from itemadapter import ItemAdapter
+from scrapy import signals
+from scrapy.exceptions import CloseSpider
+
+from moviespider.errors import ConfigError
+from moviespider.items import MOVIE_FIELDS
+
+if TYPE_CHECKING:
+    from scrapy import Spider
+    from scrapy.crawler import Crawler
+
+logger = logging.getLogger(__name__)
+
+CLOSE_REASON = "field_coverage_low"
+
+
+class FieldCoverage:
+    """Count, per field, the items that have it; judge the counts against thresholds at the end."""
+
+    def __init__(self, crawler: Crawler, thresholds: dict[str, float], min_items: int):
+        self.stats = crawler.stats
+        self.thresholds = thresholds
+        self.min_items = min_items
+        self.items = 0
+        self.present: Counter[str] = Counter()
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> FieldCoverage:
+        settings = crawler.settings
+        thresholds = check_thresholds(
+            settings.getdict("COVERAGE_THRESHOLDS"), "setting COVERAGE_THRESHOLDS"
+        )
+        spider_thresholds = getattr(crawler.spider, "coverage_thresholds", None) or {}
+        where = f"spider {crawler.spidercls.name} attribute coverage_thresholds"
+        removed = {name for name, share in spider_thresholds.items() if share is None}
+        thresholds |= check_thresholds(
+            {name: share for name, share in spider_thresholds.items() if share is not None}, where
+        )
+        for name in removed:
+            thresholds.pop(name, None)
+        min_items = settings.get("COVERAGE_MIN_ITEMS")
+        try:
+            min_items = int(min_items)
+        except (TypeError, ValueError):
+            min_items = -1
+        if min_items < 0:
+            raise ConfigError(
+                f"setting COVERAGE_MIN_ITEMS: expected a whole number ≥ 0, got "
+                f"{settings.get('COVERAGE_MIN_ITEMS')!r}"
+            )
+        extension = cls(crawler, thresholds, min_items)
+        crawler.signals.connect(extension.count, signal=signals.item_scraped)
+        crawler.signals.connect(extension.count, signal=signals.item_dropped)
+        crawler.signals.connect(extension.spider_idle, signal=signals.spider_idle)
+        crawler.signals.connect(extension.spider_closed, signal=signals.spider_closed)
+        return extension
+
+    def count(self, item: Any) -> None:
+        self.items += 1
+        self.present.update(
+            name
+            for name, value in ItemAdapter(item).items()
+            if value is not None and value != "" and value != []
+        )
+
+    def share(self, name: str) -> float:
+        return self.present[name] / self.items if self.items else 0.0
+
+    def low_fields(self) -> list[str]:
+        """Fields below their threshold; none while there are too few items to judge."""
+        if self.items < self.min_items or not self.items:
+            return []
+        return [name for name, minimum in self.thresholds.items() if self.share(name) < minimum]
+
+    def spider_idle(self) -> None:
+        # The crawl is about to end as "finished": say instead that its data is incomplete.
+        if self.low_fields():
+            raise CloseSpider(CLOSE_REASON)
+
+    def spider_closed(self, spider: Spider) -> None:
+        self.stats.set_value("moviespider/coverage/items", self.items)
+        if not self.items:
+            if self.thresholds:
+                logger.warning(
+                    "Field coverage: no items, nothing to check", extra={"spider": spider}
+                )
+            return
+        names = list(dict.fromkeys([*MOVIE_FIELDS, *self.present, *self.thresholds]))
+        names = [name for name in names if name in self.present or name in self.thresholds]
+        for name in names:
+            self.stats.set_value(f"moviespider/coverage/{name}", round(100 * self.share(name), 1))
+        width = max(map(len, names))
+        lines = []
+        for name in names:
+            line = f"    {name:<{width}} {100 * self.share(name):5.1f}%"
+            if name in self.thresholds:
+                line += f"  (threshold {100 * self.thresholds[name]:g}%)"
+            lines.append(line)
+        logger.info(
+            "Field coverage over %d items:\n%s",
+            self.items,
+            "\n".join(lines),
+            extra={"spider": spider},
+        )
+        if self.items < self.min_items:
+            if self.thresholds:
+                logger.info(
+                    "Field coverage not judged: %d items, COVERAGE_MIN_ITEMS is %d",
+                    self.items,
+                    self.min_items,
+                    extra={"spider": spider},
+                )
+            return
+        low = self.low_fields()
+        if low:
+            self.stats.set_value("moviespider/coverage/low_fields", low)
+        for name in low:
+            logger.error(
+                "Field coverage too low: %s in %.1f%% of %d items (threshold %g%%). Douban may "
+                "have changed its markup: check the parser for %s against a fresh page.",
+                name,
+                100 * self.share(name),
+                self.items,
+                100 * self.thresholds[name],
+                name,
+                extra={"spider": spider},
+            )
+
+
+def check_thresholds(thresholds: Mapping[str, Any], where: str) -> dict[str, float]:
+    checked = {}
+    for name, share in thresholds.items():
+        if name not in MOVIE_FIELDS:
+            raise ConfigError(f"{where}: {name!r} is not a Movie field")
+        try:
+            checked[name] = float(share)
+        except (TypeError, ValueError):
+            checked[name] = -1.0
+        if not 0 <= checked[name] <= 1:
+            raise ConfigError(f"{where}: {name}: expected a share from 0 to 1, got {share!r}")
+    return checked

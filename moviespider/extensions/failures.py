@@ -1,0 +1,235 @@
+"""Pages given up on: listed at close and in a file a later crawl can take.
+
+Two parts:
+
+``ReportGiveUps`` (downloader middleware, placed just outside RetryMiddleware) turns Scrapy's
+own give-ups into the ``moviespider.signals.page_failed`` signal: a download error that
+RetryMiddleware did not retry (or stopped retrying: ``retry/max_reached``), and a response whose
+HTTP status the spider does not handle (a 5xx after the last retry, a 404, …: what
+HttpErrorMiddleware would filter). It sees them whether or not the request has an errback.
+
+``FailedPages`` (extension) records every ``page_failed``, whoever sends it (ReportGiveUps, the
+spiders' ``page_unusable``, the block detector), and every callback that raised
+(``spider_error``). A page that later arrives fine (another try, another session) is taken off
+the list. Each failure is appended to ``FAILED_URLS_FILE`` at once, so a crawl killed halfway
+still leaves its list; at close the file is rewritten with one line per URL and the log gets a
+summary.
+
+The file is tab-separated, one page per line: URL, last HTTP status (``-`` if none), error
+(``-`` if none), UTC time. Lines starting with ``#`` are comments. ``FAILED_URLS_FILE`` defaults
+to the first local feed's path with its suffix replaced by ``.failed.tsv`` (``-o films.jl``
+gives ``films.failed.tsv``), or ``failed_urls.tsv`` without a feed. With ``JOBDIR`` the file
+keeps the pages of the earlier runs of the job; without, each crawl starts it afresh.
+
+Re-running the failed pages::
+
+    scrapy crawl douban_subject -a ids_file=films.failed.tsv -o films-retry.jl
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TextIO
+from urllib.parse import urlsplit
+
+from scrapy import signals
+from scrapy.exceptions import IgnoreRequest
+from scrapy.utils.job import job_dir
+from w3lib.url import file_uri_to_path
+
+from moviespider.signals import page_failed, report_page_failed, requested_url
+
+if TYPE_CHECKING:
+    from scrapy import Request, Spider
+    from scrapy.crawler import Crawler
+    from scrapy.http import Response
+    from scrapy.settings import BaseSettings
+    from twisted.python.failure import Failure
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_FILE = "failed_urls.tsv"
+HEADER = "# pages given up on: url\tlast HTTP status\terror\ttime (UTC)\n"
+SUMMARY_LINES = 20  # the log lists this many; the file has them all
+MAX_ERROR_LENGTH = 200
+
+
+@dataclass
+class FailedPage:
+    url: str
+    status: int | None
+    error: str | None
+    time: str
+
+    def to_line(self) -> str:
+        status = "-" if self.status is None else str(self.status)
+        return f"{self.url}\t{status}\t{self.error or '-'}\t{self.time}\n"
+
+    @classmethod
+    def from_line(cls, line: str) -> FailedPage | None:
+        columns = line.rstrip("\n").split("\t")
+        if len(columns) != 4 or line.startswith("#"):
+            return None
+        url, status, error, time = columns
+        return cls(
+            url,
+            int(status) if status.isdigit() else None,
+            None if error == "-" else error,
+            time,
+        )
+
+    def describe(self) -> str:
+        parts = [f"HTTP {self.status}"] if self.status is not None else []
+        if self.error:
+            parts.append(self.error)
+        return ", ".join(parts)
+
+
+class FailedPages:
+    """List every page given up on, in the log at close and in ``FAILED_URLS_FILE``."""
+
+    def __init__(self, crawler: Crawler, path: Path, keep_earlier: bool):
+        self.stats = crawler.stats
+        self.path = path
+        self.keep_earlier = keep_earlier  # a JOBDIR job: earlier runs' pages stay listed
+        self.pages: dict[str, FailedPage] = {}
+        self.file: TextIO | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> FailedPages:
+        settings = crawler.settings
+        path = Path(settings.get("FAILED_URLS_FILE") or default_path(settings))
+        extension = cls(crawler, path, keep_earlier=job_dir(settings) is not None)
+        crawler.signals.connect(extension.open, signal=signals.spider_opened)
+        crawler.signals.connect(extension.close, signal=signals.spider_closed)
+        crawler.signals.connect(extension.page_failed, signal=page_failed)
+        crawler.signals.connect(extension.spider_error, signal=signals.spider_error)
+        crawler.signals.connect(extension.response_received, signal=signals.response_received)
+        return extension
+
+    def open(self) -> None:
+        if self.keep_earlier and self.path.exists():
+            with self.path.open(encoding="utf-8") as earlier:
+                for line in earlier:
+                    if page := FailedPage.from_line(line):
+                        self.pages[page.url] = page
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        # Line-buffered: each failure reaches the file as it happens, so a crawl that is killed
+        # still leaves its list behind.
+        self.file = self.path.open("a" if self.keep_earlier else "w", encoding="utf-8", buffering=1)
+        if self.file.tell() == 0:
+            self.file.write(HEADER)
+
+    def page_failed(self, url: str, status: int | None = None, error: str | None = None) -> None:
+        previous = self.pages.get(url)
+        if error is not None:
+            error = " ".join(error.split())[:MAX_ERROR_LENGTH]
+        if previous is not None:  # two reports of one give-up: keep what each one knew
+            status = status if status is not None else previous.status
+            error = error or previous.error
+        page = FailedPage(url, status, error, datetime.now(UTC).isoformat(timespec="seconds"))
+        self.pages[url] = page
+        self.stats.inc_value("moviespider/failed_pages/reported")
+        if self.file is not None:
+            self.file.write(page.to_line())
+
+    def spider_error(self, failure: Failure, response: Response | Failure) -> None:
+        """A callback (or an errback: then ``response`` is the download's Failure) raised."""
+        request = getattr(response, "request", None)
+        if request is None:
+            return
+        error = failure.value
+        self.page_failed(
+            requested_url(request),
+            status=getattr(response, "status", None),
+            error=f"callback raised {type(error).__name__}: {error}",
+        )
+
+    def response_received(self, response: Response, request: Request) -> None:
+        if self.pages and 200 <= response.status < 300:
+            self.pages.pop(requested_url(request), None)
+
+    def close(self, spider: Spider, reason: str) -> None:
+        if self.file is None:
+            return
+        self.file.close()
+        self.file = None
+        self.rewrite()
+        self.stats.set_value("moviespider/failed_pages", len(self.pages))
+        if not self.pages:
+            return
+        listed = [f"    {page.url}  {page.describe()}" for page in self.pages.values()]
+        more = len(listed) - SUMMARY_LINES
+        if more > 0:
+            listed = [*listed[:SUMMARY_LINES], f"    … and {more} more"]
+        logger.warning(
+            "%d pages given up on (listed in %s):\n%s",
+            len(self.pages),
+            self.path,
+            "\n".join(listed),
+            extra={"spider": spider},
+        )
+
+    def rewrite(self) -> None:
+        """One line per URL (the appends may hold several, or pages that came later)."""
+        partial = self.path.with_name(self.path.name + ".partial")
+        with partial.open("w", encoding="utf-8") as file:
+            file.write(HEADER)
+            file.writelines(page.to_line() for page in self.pages.values())
+        os.replace(partial, self.path)
+
+
+def default_path(settings: BaseSettings) -> Path:
+    """Beside the first local feed (``films.jl`` → ``films.failed.tsv``), else the default."""
+    for uri in settings.getdict("FEEDS"):
+        uri = str(uri)
+        scheme = urlsplit(uri).scheme
+        if "%(" in uri or scheme not in ("", "file"):
+            continue  # a remote feed, or a name only known when the feed opens
+        feed = Path(file_uri_to_path(uri) if scheme == "file" else uri)
+        return feed.with_name(feed.stem + ".failed.tsv")
+    return Path(DEFAULT_FILE)
+
+
+class ReportGiveUps:
+    """Downloader middleware: report the pages Scrapy gives up on as ``page_failed``.
+
+    Placed just outside RetryMiddleware (lower order), it sees a download error or an error
+    status only once RetryMiddleware has stopped retrying. ``IgnoreRequest`` (robots.txt, a
+    deliberately dropped request) is not a failure.
+    """
+
+    def __init__(self, crawler: Crawler):
+        self.crawler = crawler
+        self.allow_all = crawler.settings.getbool("HTTPERROR_ALLOW_ALL")
+        self.allowed = set(crawler.settings.getlist("HTTPERROR_ALLOWED_CODES"))
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> ReportGiveUps:
+        return cls(crawler)
+
+    def process_response(self, request: Request, response: Response) -> Response:
+        if not 200 <= response.status < 300 and not self.handled(response):
+            report_page_failed(self.crawler, requested_url(request), status=response.status)
+        return response
+
+    def process_exception(self, request: Request, exception: Exception) -> None:
+        if not isinstance(exception, IgnoreRequest):
+            error = f"{type(exception).__name__}: {exception}".rstrip(": ")
+            report_page_failed(self.crawler, requested_url(request), error=error)
+
+    def handled(self, response: Response) -> bool:
+        """Whether the spider takes this status (the rules of HttpErrorMiddleware)."""
+        meta: dict[str, Any] = response.meta
+        if meta.get("handle_httpstatus_all", False):
+            return True
+        if "handle_httpstatus_list" in meta:
+            return response.status in meta["handle_httpstatus_list"]
+        if self.allow_all:
+            return True
+        allowed = getattr(self.crawler.spider, "handle_httpstatus_list", self.allowed)
+        return response.status in allowed

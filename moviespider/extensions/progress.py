@@ -1,0 +1,147 @@
+"""Crawl progress: items, pages, rate, blocks and, when the total is known, an ETA.
+
+Replaces Scrapy's LogStats (and keeps its ``responses_per_minute``/``items_per_minute`` stats).
+When stderr is a terminal it draws a live progress bar (tqdm) that log lines scroll above;
+otherwise (a log file, Scrapyd, CI) it logs one line every ``LOGSTATS_INTERVAL`` seconds::
+
+    Progress: 120/250 items (48%), 6 pages, 40 items/min, 40 pages/min, 0 blocks, ETA 3m15s
+
+Nothing runs per item or per page: every figure is read from the stats on a timer.
+
+The total comes from the spider's ``expected_items`` attribute, read at each update so that a
+spider may set it once it knows (Top250: the list size; a city list: after its list page).
+Blocks are the sum of the stats under ``moviespider/blocks/`` (the block detector counts them by
+kind there).
+
+Settings:
+    PROGRESS_BAR: ``None`` (default) draws the bar when stderr is a terminal; True or False
+        forces it on or off.
+    PROGRESS_BAR_REFRESH: seconds between redraws of the bar (default 0.5).
+    LOGSTATS_INTERVAL: seconds between log lines (Scrapy's; 0 turns them off).
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import time
+from contextlib import ExitStack
+from typing import TYPE_CHECKING
+
+from scrapy import signals
+from scrapy.exceptions import NotConfigured
+from scrapy.extensions.logstats import LogStats
+from tqdm import tqdm
+from tqdm.contrib.logging import logging_redirect_tqdm
+
+if TYPE_CHECKING:
+    from scrapy import Spider
+    from scrapy.crawler import Crawler
+    from scrapy.statscollectors import StatsCollector
+
+logger = logging.getLogger(__name__)
+
+BLOCK_STATS_PREFIX = "moviespider/blocks/"
+
+
+class Progress(LogStats):
+    """A live bar on a terminal, a periodic log line otherwise."""
+
+    def __init__(self, stats: StatsCollector, interval: float = 60.0, bar: bool = False):
+        super().__init__(stats, interval)
+        self.draw_bar = bar
+        self.bar: tqdm | None = None
+        self.redirect = ExitStack()
+        self.started = time.monotonic()
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Progress:
+        settings = crawler.settings
+        bar_setting = settings.get("PROGRESS_BAR")
+        bar = sys.stderr.isatty() if bar_setting is None else settings.getbool("PROGRESS_BAR")
+        if bar:
+            interval = settings.getfloat("PROGRESS_BAR_REFRESH", 0.5)
+        else:
+            interval = settings.getfloat("LOGSTATS_INTERVAL")
+        if not interval:
+            raise NotConfigured
+        extension = cls(crawler.stats, interval, bar=bar)
+        crawler.signals.connect(extension.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(extension.spider_closed, signal=signals.spider_closed)
+        return extension
+
+    def spider_opened(self, spider: Spider) -> None:
+        self.started = time.monotonic()
+        if self.draw_bar:
+            self.bar = tqdm(
+                total=expected_items(spider),
+                unit=" items",
+                file=sys.stderr,
+                dynamic_ncols=True,
+                smoothing=0.1,
+            )
+            # Log lines are written above the bar instead of through it.
+            self.redirect.enter_context(logging_redirect_tqdm())
+        super().spider_opened(spider)
+
+    def log(self, spider: Spider) -> None:
+        self.calculate_stats()
+        total = expected_items(spider)
+        blocks = self.blocks()
+        if self.bar is not None:
+            if total != self.bar.total:
+                self.bar.total = total
+            self.bar.set_postfix_str(f"{self.pages} pages, {blocks} blocks", refresh=False)
+            self.bar.update(self.items - self.bar.n)  # redraws when due
+            return
+        items = f"{self.items} items"
+        if total:
+            items = f"{self.items}/{total} items ({self.items / total:.0%})"
+        eta = self.eta(total)
+        logger.info(
+            "Progress: %s, %d pages, %d items/min, %d pages/min, %d blocks%s",
+            items,
+            self.pages,
+            self.irate,
+            self.prate,
+            blocks,
+            "" if eta is None else f", ETA {format_duration(eta)}",
+            extra={"spider": spider},
+        )
+
+    def blocks(self) -> int:
+        return sum(
+            value
+            for key, value in self.stats.get_stats().items()
+            if key.startswith(BLOCK_STATS_PREFIX) and isinstance(value, int)
+        )
+
+    def eta(self, total: int | None) -> float | None:
+        """Seconds left at the average rate so far; None when the total or a rate is unknown."""
+        if not total or not self.items:
+            return None
+        elapsed = time.monotonic() - self.started
+        return max(total - self.items, 0) * elapsed / self.items
+
+    def spider_closed(self, spider: Spider, reason: str) -> None:
+        if self.bar is not None:
+            self.log(spider)
+            self.bar.close()
+            self.bar = None
+            self.redirect.close()
+        super().spider_closed(spider, reason)
+
+
+def expected_items(spider: Spider) -> int | None:
+    total = getattr(spider, "expected_items", None)
+    return total if isinstance(total, int) and total > 0 else None
+
+
+def format_duration(seconds: float) -> str:
+    minutes, seconds = divmod(round(seconds), 60)
+    hours, minutes = divmod(minutes, 60)
+    if hours:
+        return f"{hours}h{minutes:02d}m"
+    if minutes:
+        return f"{minutes}m{seconds:02d}s"
+    return f"{seconds}s"
