@@ -60,7 +60,7 @@ class FieldCoverage:
         thresholds = check_thresholds(
             settings.getdict("COVERAGE_THRESHOLDS"), "setting COVERAGE_THRESHOLDS"
         )
-        spider_thresholds = getattr(crawler.spider, "coverage_thresholds", None) or {}
+        spider_thresholds = getattr(crawler.spidercls, "coverage_thresholds", None) or {}
         where = f"spider {crawler.spidercls.name} attribute coverage_thresholds"
         removed = {name for name, share in spider_thresholds.items() if share is None}
         thresholds |= check_thresholds(
