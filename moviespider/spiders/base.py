@@ -15,6 +15,7 @@ from twisted.python.failure import Failure
 from moviespider.errors import ConfigError
 from moviespider.items import MOVIE_FIELDS, Movie
 from moviespider.parsing import PageError, parse_subject_page
+from moviespider.signals import report_page_failed, requested_url
 from moviespider.site import DoubanSite, canonical_subject_url
 
 SUBJECT_ID = re.compile(r"\d+")
@@ -84,9 +85,18 @@ class DoubanSpider(scrapy.Spider):
         return self.make_movie(listed)
 
     def page_unusable(self, response: Response, error: PageError) -> None:
-        """A page arrived but is not the page we asked for (a parser raised PageError)."""
+        """A page arrived but is not the page we asked for (a parser raised PageError).
+
+        It is listed with the pages given up on (moviespider.signals.page_failed).
+        """
         self.crawler.stats.inc_value("moviespider/pages_unusable")
         self.logger.error("Unusable page %s: %s", response.url, error)
+        report_page_failed(
+            self.crawler,
+            requested_url(response.request) if response.request else response.url,
+            status=response.status,
+            error=f"unusable page: {error}",
+        )
 
     def make_movie(self, *sources: Mapping[str, Any], **fields: Any) -> Movie:
         """A Movie from parsed field mappings: later sources fill or replace earlier ones.
