@@ -39,6 +39,18 @@ def load_document(html: bytes | str, page: str) -> lxml.html.HtmlElement:
     return root
 
 
+def whole_films(films: list[dict], page: str) -> list[dict]:
+    """``films``, checked to each have a subject id and a title.
+
+    A film node without them means the document was cut short (or is not the page it looks
+    like): raising beats emitting a film that cannot be identified.
+    """
+    for position, film in enumerate(films, start=1):
+        if not film["subject_id"] or not film["title"]:
+            raise PageError(f"{page} page cut short: film {position} has no subject id or title")
+    return films
+
+
 def describe(root: lxml.html.HtmlElement) -> str:
     """A short description of what a document is, for PageError messages (its <title>)."""
     title = clean(root.findtext(".//title") or "")

@@ -22,6 +22,7 @@ from moviespider.parsing._document import (
     load_document,
     split_clean,
     subject_id_from_url,
+    whole_films,
 )
 
 _LIST = XPath("//*[@id='showing-soon']")
@@ -43,12 +44,14 @@ def parse_later_page(html: bytes | str, today: datetime.date) -> list[dict]:
 
     Returns [] when ``#showing-soon`` is there but lists no film; raises PageError when the
     document has no ``#showing-soon`` at all (ban page, login wall, JS shell, empty body).
+    It also raises PageError when a film in the list has no subject id or title: the
+    document was cut short, and an unidentifiable film must not pass for a real one.
     """
     root = load_document(html, "upcoming-films")
     lists = _LIST(root)
     if not lists:
         raise PageError(f"not an upcoming-films page: no #showing-soon in the {describe(root)}")
-    return [_film(node, today) for node in _FILMS(lists[0])]
+    return whole_films([_film(node, today) for node in _FILMS(lists[0])], "upcoming-films")
 
 
 def _film(node, today: datetime.date) -> dict:

@@ -23,6 +23,7 @@ from moviespider.parsing._document import (
     load_document,
     split_clean,
     to_float,
+    whole_films,
 )
 
 _LIST = XPath("//*[@id='nowplaying']")
@@ -40,12 +41,14 @@ def parse_nowplaying_page(html: bytes | str) -> list[dict]:
 
     Returns [] when ``#nowplaying`` is there but lists no film; raises PageError when the
     document has no ``#nowplaying`` at all (ban page, login wall, JS shell, empty body).
+    It also raises PageError when a film in the list has no subject id or title: the
+    document was cut short, and an unidentifiable film must not pass for a real one.
     """
     root = load_document(html, "now-showing")
     lists = _LIST(root)
     if not lists:
         raise PageError(f"not a now-showing page: no #nowplaying in the {describe(root)}")
-    return [_film(node) for node in _FILMS(lists[0])]
+    return whole_films([_film(node) for node in _FILMS(lists[0])], "now-showing")
 
 
 def _film(node) -> dict:

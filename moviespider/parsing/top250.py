@@ -29,6 +29,7 @@ from moviespider.parsing._document import (
     split_clean,
     subject_id_from_url,
     to_float,
+    whole_films,
 )
 
 _LIST = XPath("//ol[contains(concat(' ', normalize-space(@class), ' '), ' grid_view ')]")
@@ -58,12 +59,14 @@ def parse_top250_page(html: bytes | str) -> list[dict]:
 
     Returns [] for a list page whose ``ol.grid_view`` is empty; raises PageError when the
     document has no ``ol.grid_view`` at all (ban page, login wall, JS shell, empty body).
+    It also raises PageError when a film in the list has no subject id or title: the
+    document was cut short, and an unidentifiable film must not pass for a real one.
     """
     root = load_document(html, "Top250")
     lists = _LIST(root)
     if not lists:
         raise PageError(f"not a Top250 page: no ol.grid_view in the {describe(root)}")
-    return [_film(node) for node in _FILMS(lists[0])]
+    return whole_films([_film(node) for node in _FILMS(lists[0])], "Top250")
 
 
 def _film(node) -> dict:
