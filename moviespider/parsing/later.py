@@ -14,6 +14,7 @@ import datetime
 import re
 
 from lxml.etree import XPath
+from lxml.html import HtmlElement
 
 from moviespider.parsing._document import (
     PageError,
@@ -54,7 +55,7 @@ def parse_later_page(html: bytes | str, today: datetime.date) -> list[dict]:
     return whole_films([_film(node, today) for node in _FILMS(lists[0])], "upcoming-films")
 
 
-def _film(node, today: datetime.date) -> dict:
+def _film(node: HtmlElement, today: datetime.date) -> dict:
     links = _TITLE_LINK(node)
     href = links[0].get("href") if links else _ANY_LINK(node)
     facts = [clean(li.text_content()) for li in _FACTS(node)]

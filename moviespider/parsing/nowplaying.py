@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 
 from lxml.etree import XPath
+from lxml.html import HtmlElement
 
 from moviespider.parsing._document import (
     PageError,
@@ -51,7 +52,7 @@ def parse_nowplaying_page(html: bytes | str) -> list[dict]:
     return whole_films([_film(node) for node in _FILMS(lists[0])], "now-showing")
 
 
-def _film(node) -> dict:
+def _film(node: HtmlElement) -> dict:
     attrs = node.attrib
     subject_id = attrs.get("data-subject", "").strip()
     enough = attrs.get("data-enough", "true").strip().lower() != "false"
