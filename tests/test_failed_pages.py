@@ -5,6 +5,7 @@ import pytest
 from scrapy import Request, Spider, signals
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import HtmlResponse
+from scrapy.http.request import NO_CALLBACK
 from scrapy.utils.test import get_crawler
 from twisted.internet.error import TimeoutError as TwistedTimeoutError
 from twisted.python.failure import Failure
@@ -223,6 +224,15 @@ def test_a_download_error_is_reported_and_passed_on(reported):
 def test_an_ignored_request_is_not_a_failure(reported):
     crawler, calls = reported
     ReportGiveUps.from_crawler(crawler).process_exception(Request(URL), IgnoreRequest())
+    assert calls == []
+
+
+def test_robots_txt_and_other_requests_no_callback_reads_are_not_pages(reported):
+    crawler, calls = reported
+    middleware = ReportGiveUps.from_crawler(crawler)
+    robots = Request("https://movie.douban.com/robots.txt", callback=NO_CALLBACK)
+    middleware.process_exception(robots, TwistedTimeoutError())
+    middleware.process_response(robots, HtmlResponse(robots.url, status=503, request=robots))
     assert calls == []
 
 

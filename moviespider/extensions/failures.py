@@ -38,6 +38,7 @@ from urllib.parse import urlsplit
 
 from scrapy import signals
 from scrapy.exceptions import IgnoreRequest
+from scrapy.http.request import NO_CALLBACK
 from scrapy.utils.job import job_dir
 from w3lib.url import file_uri_to_path
 
@@ -183,6 +184,10 @@ class FailedPages:
         os.replace(partial, self.path)
 
 
+def is_page(request: Request) -> bool:
+    return request.callback is not NO_CALLBACK
+
+
 def default_path(settings: BaseSettings) -> Path:
     """Beside the first local feed (``films.jl`` → ``films.failed.tsv``), else the default."""
     for uri in settings.getdict("FEEDS"):
@@ -200,7 +205,8 @@ class ReportGiveUps:
 
     Placed just outside RetryMiddleware (lower order), it sees a download error or an error
     status only once RetryMiddleware has stopped retrying. ``IgnoreRequest`` (robots.txt, a
-    deliberately dropped request) is not a failure.
+    deliberately dropped request) is not a failure, and neither are Scrapy's own requests that
+    no callback reads (robots.txt itself, media downloads): they are not pages.
     """
 
     def __init__(self, crawler: Crawler):
@@ -213,12 +219,12 @@ class ReportGiveUps:
         return cls(crawler)
 
     def process_response(self, request: Request, response: Response) -> Response:
-        if not 200 <= response.status < 300 and not self.handled(response):
+        if not 200 <= response.status < 300 and is_page(request) and not self.handled(response):
             report_page_failed(self.crawler, requested_url(request), status=response.status)
         return response
 
     def process_exception(self, request: Request, exception: Exception) -> None:
-        if not isinstance(exception, IgnoreRequest):
+        if not isinstance(exception, IgnoreRequest) and is_page(request):
             error = f"{type(exception).__name__}: {exception}".rstrip(": ")
             report_page_failed(self.crawler, requested_url(request), error=error)
 
