@@ -121,3 +121,20 @@ COVERAGE_MIN_ITEMS = 20
 # seconds otherwise. True/False force the bar on or off.
 PROGRESS_BAR = None
 PROGRESS_BAR_REFRESH = 0.5
+
+# --- A JOBDIR that survives SIGKILL (see moviespider/jobdir.py and docs/resume.md) ------------
+
+# default: scrapy.core.scheduler.Scheduler, whose JOBDIR queues are only saved on a graceful
+# stop. Ours journals every unfinished request (in flight too) in JOBDIR/requests.journal.
+SCHEDULER = "moviespider.jobdir.CrashSafeScheduler"
+# default: scrapy.dupefilters.RFPDupeFilter, which buffers requests.seen until close.
+DUPEFILTER_CLASS = "moviespider.jobdir.FlushingDupeFilter"
+# default: Scrapy's, over the full URL. Ours reads URLs as if DOUBAN_BASE_URL were
+# movie.douban.com, so a job's seen-set holds when the base URL changes between runs.
+REQUEST_FINGERPRINTER_CLASS = "moviespider.jobdir.SiteRelativeFingerprinter"
+# default: FileFeedStorage, buffered. Ours writes each item through, and stops a resumed job
+# from overwriting (-O) or appending to a feed format that cannot be resumed (use JSON Lines).
+FEED_STORAGES = {
+    "": "moviespider.jobdir.AppendingFileFeedStorage",
+    "file": "moviespider.jobdir.AppendingFileFeedStorage",
+}
