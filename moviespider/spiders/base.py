@@ -143,6 +143,7 @@ class CityListSpider(DoubanSpider):
         except PageError as error:
             self.page_unusable(response, error)
             return
+        self.expected_items = len(films)  # the progress bar's total
         for listed in films:
             yield self.details_request({**listed, "city": self.city})
 

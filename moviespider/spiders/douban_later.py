@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta, timezone
-from typing import Any
+from typing import Any, ClassVar
 
 from moviespider.errors import ConfigError
 from moviespider.parsing import parse_later_page
@@ -27,6 +27,8 @@ class DoubanLaterSpider(CityListSpider):
 
     name = "douban_later"
     source = "later"
+    # Key fields of the upcoming list (see moviespider.extensions.coverage).
+    coverage_thresholds: ClassVar[dict[str, float | None]] = {"release_date": 0.9}
 
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):

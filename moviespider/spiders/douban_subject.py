@@ -45,6 +45,7 @@ class DoubanSubjectSpider(DoubanSpider):
         return {"subject_ids": unique(subject_ids)}
 
     async def start(self):
+        self.expected_items = len(self.subject_ids)  # the progress bar's total
         for subject_id in self.subject_ids:
             yield self.details_request({"subject_id": subject_id})
 

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 import scrapy
 from scrapy.http import Response
@@ -27,6 +27,12 @@ class DoubanTop250Spider(DoubanSpider):
 
     name = "douban_top250"
     source = "top250"
+    # Key fields every Top250 film has (see moviespider.extensions.coverage).
+    coverage_thresholds: ClassVar[dict[str, float | None]] = {
+        "rating": 0.95,
+        "votes": 0.95,
+        "rank": 0.99,
+    }
 
     @classmethod
     def parse_arguments(cls, details: str = "0", **kwargs: str) -> dict[str, Any]:
@@ -44,6 +50,7 @@ class DoubanTop250Spider(DoubanSpider):
             raise ConfigError(
                 f"setting DOUBAN_TOP250_SIZE: expected a positive number, got {size!r}"
             )
+        spider.expected_items = spider.list_size  # the progress bar's total
         return spider
 
     async def start(self):
