@@ -57,6 +57,11 @@ def response(url=URL, status=200, **meta):
     return HtmlResponse(url, status=status, body=b"<html></html>", request=request)
 
 
+def downloaded(url=URL, status=200, **meta):
+    """What a downloader middleware gets: a request, and a response not yet tied to it."""
+    return Request(url, meta=meta), HtmlResponse(url, status=status, body=b"<html></html>")
+
+
 def test_a_failure_is_in_the_file_at_once(tmp_path):
     crawler, _ = open_recorder(tmp_path)
     report_page_failed(crawler, URL, status=503)
@@ -168,22 +173,21 @@ def strip(calls):
 def test_an_error_status_is_reported_and_passed_on(reported):
     crawler, calls = reported
     middleware = ReportGiveUps.from_crawler(crawler)
-    page = response(status=503)
-    assert middleware.process_response(page.request, page) is page
+    request, page = downloaded(status=503)
+    assert middleware.process_response(request, page) is page
     assert strip(calls) == [(URL, 503, None)]
 
 
 def test_a_good_response_is_not_reported(reported):
     crawler, calls = reported
-    page = response(status=200)
-    ReportGiveUps.from_crawler(crawler).process_response(page.request, page)
+    ReportGiveUps.from_crawler(crawler).process_response(*downloaded(status=200))
     assert calls == []
 
 
 def test_a_redirected_page_is_reported_under_the_url_asked_for(reported):
     crawler, calls = reported
-    page = response("https://movie.douban.com/login", status=404, redirect_urls=[URL])
-    ReportGiveUps.from_crawler(crawler).process_response(page.request, page)
+    page = downloaded("https://movie.douban.com/login", status=404, redirect_urls=[URL])
+    ReportGiveUps.from_crawler(crawler).process_response(*page)
     assert strip(calls) == [(URL, 404, None)]
 
 
@@ -206,8 +210,7 @@ def test_a_status_the_spider_handles_is_not_a_failure(meta, spider_list, setting
     crawler = make_crawler(HandlingSpider, **settings)
     calls = []
     crawler.signals.connect(lambda **kw: calls.append(kw), signal=page_failed, weak=False)
-    page = response(status=404, **meta)
-    ReportGiveUps.from_crawler(crawler).process_response(page.request, page)
+    ReportGiveUps.from_crawler(crawler).process_response(*downloaded(status=404, **meta))
     assert calls == []
 
 

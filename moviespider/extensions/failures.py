@@ -219,7 +219,11 @@ class ReportGiveUps:
         return cls(crawler)
 
     def process_response(self, request: Request, response: Response) -> Response:
-        if not 200 <= response.status < 300 and is_page(request) and not self.handled(response):
+        if (
+            not 200 <= response.status < 300
+            and is_page(request)
+            and not self.handled(request, response)
+        ):
             report_page_failed(self.crawler, requested_url(request), status=response.status)
         return response
 
@@ -228,9 +232,10 @@ class ReportGiveUps:
             error = f"{type(exception).__name__}: {exception}".rstrip(": ")
             report_page_failed(self.crawler, requested_url(request), error=error)
 
-    def handled(self, response: Response) -> bool:
+    def handled(self, request: Request, response: Response) -> bool:
         """Whether the spider takes this status (the rules of HttpErrorMiddleware)."""
-        meta: dict[str, Any] = response.meta
+        # request.meta: in a downloader middleware the response is not tied to its request yet.
+        meta: dict[str, Any] = request.meta
         if meta.get("handle_httpstatus_all", False):
             return True
         if "handle_httpstatus_list" in meta:
