@@ -29,8 +29,8 @@ class DoubanTop250Spider(DoubanSpider):
     source = "top250"
     # Key fields every Top250 film has (see moviespider.extensions.coverage).
     coverage_thresholds: ClassVar[dict[str, float | None]] = {
-        "rating": 0.95,
-        "votes": 0.95,
+        "rating": 0.7,
+        "votes": 0.7,
         "rank": 0.99,
     }
 
