@@ -14,6 +14,7 @@ from moviespider.spiders.base import DoubanSpider, check_subject_id, unique
 # A line of an ids file: an id, or anything holding a subject URL (such as a line of the failed
 # URLs file a crawl writes), optionally followed by other columns. "#" starts a comment.
 SUBJECT_IN_URL = re.compile(r"/subject/(\d+)")
+OTHER_URL = re.compile(r"https?://")
 
 
 class DoubanSubjectSpider(DoubanSpider):
@@ -22,7 +23,8 @@ class DoubanSubjectSpider(DoubanSpider):
     Arguments:
         ids: comma-separated subject ids, e.g. "1292052,3541415".
         ids_file: a file with one subject id (or subject URL) per line; blank lines and lines
-            starting with "#" are skipped. The failed-URLs file of an earlier crawl works too.
+            starting with "#" are skipped. The failed-URLs file of an earlier crawl works too:
+            its subject pages are taken, other URLs (list pages) are skipped.
     Both may be given; each film is fetched once.
     """
 
@@ -78,6 +80,8 @@ def read_ids_file(path: str) -> list[str]:
         if found := SUBJECT_IN_URL.search(line):
             ids.append(found.group(1))
             continue
+        if OTHER_URL.match(line):
+            continue  # a list page in a failed-URLs file: its own spider re-reads it
         first = line.split()[0]
         try:
             ids.append(check_subject_id(first, "ids_file"))
