@@ -103,6 +103,8 @@ def test_bar_shows_items_of_total_pages_and_blocks_then_gives_back_the_log(monke
     terminal = io.StringIO()
     monkeypatch.setattr("sys.stderr", terminal)
     console = logging.StreamHandler(terminal)
+    console.setLevel(logging.INFO)  # as Scrapy sets LOG_LEVEL: on its handler, not the logger
+    monkeypatch.setattr(logging.root, "level", logging.DEBUG)
     logging.root.addHandler(console)
     handlers = list(logging.root.handlers)
     try:
@@ -113,16 +115,19 @@ def test_bar_shows_items_of_total_pages_and_blocks_then_gives_back_the_log(monke
             crawled(crawler, pages=4, items=100, status_418=1)
             progress.log(crawler.spider)
             logging.getLogger("moviespider.test").warning("a log line while the bar is up")
+            logging.getLogger("moviespider.test").debug("a line below LOG_LEVEL")
             send(crawler, signals.spider_closed, spider=crawler.spider, reason="finished")
 
         asyncio.run(crawl())
-        assert logging.root.handlers == handlers  # the console handler is back, tqdm's gone
+        assert logging.root.handlers == handlers
+        assert console.stream is terminal  # given back
     finally:
         logging.root.removeHandler(console)
     drawn = terminal.getvalue()
     assert "100/250" in drawn
     assert "4 pages, 1 blocks" in drawn
     assert "a log line while the bar is up\n" in drawn
+    assert "below LOG_LEVEL" not in drawn
     assert progress.bar is None
 
 

@@ -25,14 +25,14 @@ from __future__ import annotations
 import logging
 import sys
 import time
-from contextlib import ExitStack
-from typing import TYPE_CHECKING
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from typing import TYPE_CHECKING, TextIO
 
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
 from scrapy.extensions.logstats import LogStats
 from tqdm import tqdm
-from tqdm.contrib.logging import logging_redirect_tqdm
 
 if TYPE_CHECKING:
     from scrapy import Spider
@@ -80,8 +80,7 @@ class Progress(LogStats):
                 dynamic_ncols=True,
                 smoothing=0.1,
             )
-            # Log lines are written above the bar instead of through it.
-            self.redirect.enter_context(logging_redirect_tqdm())
+            self.redirect.enter_context(logs_above_the_bar())
         super().spider_opened(spider)
 
     def log(self, spider: Spider) -> None:
@@ -130,6 +129,39 @@ class Progress(LogStats):
             self.bar = None
             self.redirect.close()
         super().spider_closed(spider, reason)
+
+
+class AboveTheBar:
+    """A console stream whose writes clear the progress bar first and redraw it after."""
+
+    def __init__(self, stream: TextIO):
+        self.stream = stream
+
+    def write(self, text: str) -> int:
+        with tqdm.external_write_mode(file=self.stream):
+            return self.stream.write(text)
+
+    def flush(self) -> None:
+        self.stream.flush()
+
+
+@contextmanager
+def logs_above_the_bar() -> Iterator[None]:
+    """Point the console log handlers (Scrapy's) at AboveTheBar while the bar is shown.
+
+    The handlers stay as they are (level, format, filters): only their stream is wrapped.
+    """
+    consoles = [
+        handler
+        for handler in logging.getLogger().handlers
+        if isinstance(handler, logging.StreamHandler) and handler.stream in (sys.stderr, sys.stdout)
+    ]
+    streams = [handler.setStream(AboveTheBar(handler.stream)) for handler in consoles]
+    try:
+        yield
+    finally:
+        for handler, stream in zip(consoles, streams, strict=True):
+            handler.setStream(stream)
 
 
 def expected_items(spider: Spider) -> int | None:
