@@ -60,6 +60,7 @@ from typing import TYPE_CHECKING, Any
 
 from scrapy.core.scheduler import Scheduler
 from scrapy.dupefilters import RFPDupeFilter
+from scrapy.exceptions import NotConfigured
 from scrapy.extensions.feedexport import FileFeedStorage
 from scrapy.utils.job import job_dir
 from scrapy.utils.request import RequestFingerprinter, request_from_dict
@@ -177,12 +178,14 @@ class CrashSafeScheduler(Scheduler):
     def replay(self) -> None:
         """Queue again every request the last run accepted and did not finish."""
         assert self.journal is not None and self.crawler is not None
-        base_url = self.crawler.settings["DOUBAN_BASE_URL"].rstrip("/")
+        base_url = (self.crawler.settings.get("DOUBAN_BASE_URL") or CANONICAL_BASE_URL).rstrip("/")
         old_base_url = self.journal.get("base_url")
         rebase = old_base_url is not None and old_base_url != base_url
+        check_job(self.journal, self.spider)
+        self.journal.set("spider", self.spider.name)
         replayed = 0
         for row, record in self.journal:
-            request = request_from_dict(pickle.loads(record), spider=self.spider)
+            request = load_request(record, self.spider, self.journal)
             if rebase and request.url.startswith(f"{old_base_url}/"):
                 request = request.replace(url=base_url + request.url[len(old_base_url) :])
                 self.journal.replace(row, self.serialize(request) or record)
@@ -258,6 +261,48 @@ class CrashSafeScheduler(Scheduler):
                 )
                 self.logunser = False
             return None
+
+
+class JobCheck:
+    """Extension: stop a crawl before any request when its JOBDIR holds a job it cannot resume
+    (another spider's, or requests this code cannot take back), in one line.
+
+    CrashSafeScheduler checks the same when it opens, but a scheduler that fails there leaves
+    Scrapy's engine half-open and the log full of tracebacks.
+    """
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> JobCheck:
+        jobdir = job_dir(crawler.settings)
+        if jobdir is None or not (journal_path := Path(jobdir, JOURNAL_FILE)).exists():
+            raise NotConfigured
+        journal = RequestJournal(journal_path)
+        try:
+            check_job(journal, crawler.spider)
+            for _, record in journal:
+                load_request(record, crawler.spider, journal)
+        finally:
+            journal.close()
+        return cls()
+
+
+def check_job(journal: RequestJournal, spider: Spider) -> None:
+    job_spider = journal.get("spider")
+    if job_spider not in (None, spider.name):
+        raise ConfigError(
+            f"setting JOBDIR: {journal.path.parent} is a job of spider {job_spider}; "
+            f"give {spider.name} a JOBDIR of its own"
+        )
+
+
+def load_request(record: bytes, spider: Spider, journal: RequestJournal) -> Request:
+    try:
+        return request_from_dict(pickle.loads(record), spider=spider)
+    except (ValueError, AttributeError, pickle.UnpicklingError) as error:
+        raise ConfigError(
+            f"setting JOBDIR: {journal.path.parent} holds a request this spider cannot take "
+            f"back ({error}); was its code changed? Start a new JOBDIR"
+        ) from None
 
 
 class FlushingDupeFilter(RFPDupeFilter):

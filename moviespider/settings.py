@@ -99,6 +99,8 @@ EXTENSIONS = {
     "moviespider.extensions.progress.Progress": 0,
     "moviespider.extensions.coverage.FieldCoverage": 500,
     "moviespider.extensions.failures.FailedPages": 500,
+    # With JOBDIR: refuses, in one line and before any request, a job this spider cannot resume.
+    "moviespider.jobdir.JobCheck": 0,
 }
 
 DOWNLOADER_MIDDLEWARES = {

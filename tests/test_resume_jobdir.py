@@ -7,6 +7,7 @@ from types import SimpleNamespace
 
 import pytest
 from scrapy import Request, Spider
+from scrapy.exceptions import NotConfigured
 from scrapy.exporters import JsonLinesItemExporter
 from scrapy.utils.request import RequestFingerprinter
 from scrapy.utils.test import get_crawler
@@ -16,6 +17,7 @@ from moviespider.jobdir import (
     AppendingFileFeedStorage,
     CrashSafeScheduler,
     FlushingDupeFilter,
+    JobCheck,
     SiteRelativeFingerprinter,
 )
 
@@ -267,3 +269,56 @@ def test_a_resumed_job_may_start_a_new_file_in_any_format(tmp_path):
     job = tmp_path / "job"
     Run(job).schedule("1")
     storage(tmp_path, tmp_path / "films-2.json", "json", overwrite=True, jobdir=job)
+
+
+def test_a_job_of_another_spider_is_refused(tmp_path):
+    Run(tmp_path).schedule("1")
+
+    class OtherSpider(FilmSpider):
+        name = "other"
+
+    crawler = get_crawler(
+        OtherSpider,
+        {"JOBDIR": str(tmp_path), "SCHEDULER_PRIORITY_QUEUE": "scrapy.pqueues.ScrapyPriorityQueue"},
+    )
+    crawler.stats.open_spider()
+    crawler.engine = SimpleNamespace(_slot=SimpleNamespace(inprogress=set()))
+    scheduler = CrashSafeScheduler.from_crawler(crawler)
+    with pytest.raises(ConfigError, match=f"setting JOBDIR: {tmp_path} is a job of spider films"):
+        scheduler.open(OtherSpider.from_crawler(crawler))
+
+
+def check(spidercls, jobdir):
+    crawler = get_crawler(spidercls, {"JOBDIR": str(jobdir)})
+    crawler.spider = spidercls.from_crawler(crawler)
+    return JobCheck.from_crawler(crawler)
+
+
+def test_the_job_check_refuses_another_spiders_job_before_the_crawl(tmp_path):
+    Run(tmp_path).schedule("1")
+
+    class OtherSpider(FilmSpider):
+        name = "other"
+
+    with pytest.raises(ConfigError, match="is a job of spider films; give other a JOBDIR"):
+        check(OtherSpider, tmp_path)
+
+
+def test_the_job_check_refuses_requests_the_code_cannot_take_back(tmp_path):
+    Run(tmp_path).schedule("1")
+
+    class ChangedSpider(Spider):  # same name, parse_details is gone
+        name = "films"
+
+    with pytest.raises(ConfigError, match="holds a request this spider cannot take back"):
+        check(ChangedSpider, tmp_path)
+
+
+def test_the_job_check_lets_the_same_spider_resume(tmp_path):
+    Run(tmp_path).schedule("1")
+    check(FilmSpider, tmp_path)
+
+
+def test_the_job_check_is_off_without_a_job(tmp_path):
+    with pytest.raises(NotConfigured):
+        check(FilmSpider, tmp_path)
