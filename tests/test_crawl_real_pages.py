@@ -1,4 +1,4 @@
-"""The spiders on real Douban pages served at Douban's paths (a recording standing in for Douban)."""
+"""The spiders on real Douban pages served at Douban's paths, as a recording would serve them."""
 
 from __future__ import annotations
 
