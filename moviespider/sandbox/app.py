@@ -24,6 +24,7 @@ import hashlib
 import json
 from base64 import urlsafe_b64encode
 from collections import Counter
+from collections.abc import Awaitable, Callable
 from functools import lru_cache
 from typing import Any
 from urllib.parse import quote
@@ -50,6 +51,8 @@ ROUTE_KINDS = {
     "nowplaying_json": "json",
     "subject_json": "json",
 }
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 SANDBOX_KEY = web.AppKey("sandbox", "Sandbox")
 
@@ -128,6 +131,10 @@ class Sandbox:
         text = f"{self.options.seed}/bid/{self.bids_issued}".encode()
         return urlsafe_b64encode(hashlib.blake2b(text, digest_size=9).digest()).decode()[:11]
 
+    def not_found(self, reason: str) -> web.HTTPNotFound:
+        text = self.renderer.plain("not_found", reason=reason)
+        return web.HTTPNotFound(text=text, content_type=HTML)
+
     # --- handlers --------------------------------------------------------------------------------
 
     async def top250(self, request: web.Request) -> web.Response:
@@ -146,13 +153,13 @@ class Sandbox:
     def _city(self, request: web.Request) -> str:
         city = request.match_info["city"]
         if city not in self.catalog.cities:
-            raise web.HTTPNotFound(text="unknown city", content_type=HTML)
+            raise self.not_found(f"no cinema list for city {city!r}")
         return city
 
     async def subject(self, request: web.Request) -> web.Response:
         subject_id = request.match_info["subject_id"]
         if self.catalog.film(subject_id) is None:
-            raise web.HTTPNotFound(text="subject not found", content_type=HTML)
+            raise self.not_found(f"no subject {subject_id}")
         if not request.path.endswith("/"):
             raise web.HTTPMovedPermanently(f"/subject/{subject_id}/")
         return self.page(request, "subject", subject_id)
@@ -180,7 +187,7 @@ class Sandbox:
     # --- faults, cookies and counting ------------------------------------------------------------
 
     @web.middleware
-    async def middleware(self, request: web.Request, handler) -> web.StreamResponse:
+    async def middleware(self, request: web.Request, handler: Handler) -> web.StreamResponse:
         if request.path == STATS_PATH:
             return await handler(request)
         name = request.match_info.route.name or "other"
@@ -194,7 +201,8 @@ class Sandbox:
             response = await self._respond(request, handler, kind, user_agent)
         except web.HTTPException as error:
             response = error
-        if response is not None:
+        transport = request.transport
+        if transport is not None and not transport.is_closing():
             stats.by_status[response.status] += 1
             if BID_COOKIE not in request.cookies:
                 response.set_cookie(BID_COOKIE, self.new_bid(), max_age=BID_MAX_AGE, path="/")
@@ -202,7 +210,10 @@ class Sandbox:
             raise response
         return response
 
-    async def _respond(self, request, handler, kind: str, user_agent: str):
+    async def _respond(
+        self, request: web.Request, handler: Handler, kind: str, user_agent: str
+    ) -> web.StreamResponse:
+        """The response, or the fault played instead of it (see faults.py)."""
         options, faults, counts = self.options, self.faults, self.stats.faults
         if options.require_browser_ua and not looks_like_browser(user_agent):
             counts["browser_ua_required"] += 1
@@ -225,7 +236,7 @@ class Sandbox:
             counts["reset"] += 1
             assert request.transport is not None
             request.transport.abort()
-            return None
+            return web.Response(status=500)  # never sent: aiohttp finds the transport closed
         if faults.hits("fail", options.fail_rate, url, attempt):
             counts["fail"] += 1
             status = faults.fail_status(url, attempt)
@@ -238,10 +249,11 @@ class Sandbox:
         response = await handler(request)
         if response.status == 200 and faults.hits("truncate", options.truncate_rate, url, attempt):
             counts["truncate"] += 1
-            body = response.body
+            body = response.body  # type: ignore[attr-defined]  # pages are web.Response
             assert isinstance(body, bytes)
+            content_type = response.headers["Content-Type"]
             response = web.Response(
-                body=body[: len(body) // 2], status=200, content_type=response.content_type
+                body=body[: len(body) // 2], headers={"Content-Type": content_type}
             )
         return response
 

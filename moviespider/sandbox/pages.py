@@ -41,6 +41,7 @@ _TEMPLATE_NAMES = (
     "login",
     "sec",
     "csr_shell",
+    "not_found",
 )
 
 
