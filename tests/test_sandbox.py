@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 import json
 import re
+import time
 import urllib.error
 import urllib.request
 import urllib.robotparser
 from datetime import date, timedelta
 
 import pytest
+from aiohttp.test_utils import TestClient, TestServer
 from lxml import html
 from PIL import Image
 
-from moviespider.sandbox import SandboxProcess
+from moviespider.sandbox import SandboxProcess, create_app
+from moviespider.sandbox.app import SANDBOX_KEY
 from moviespider.sandbox.catalog import build_catalog
+from moviespider.sandbox.options import SandboxOptions
 
 TODAY = date(2026, 3, 10)
 ARGS = ["--catalog", "500", "--seed", "7", "--today", TODAY.isoformat()]
@@ -349,3 +354,40 @@ def test_sandbox_process_reports_its_url_and_stops_with_its_parent():
     assert child.wait(10) == 0
     process.stop()
     assert not process.running
+
+
+def test_a_50000_film_catalog_starts_fast_and_serves_2000_list_pages():
+    with SandboxProcess(args=["--catalog", "50000", "--seed", "1"], startup_timeout=10) as big:
+        last = page(f"{big.url}/top250?start=49975&filter=")
+        beyond = page(f"{big.url}/top250?start=50000&filter=")
+    assert [int(x) for x in texts(last.cssselect("div.pic em"))] == list(range(49976, 50001))
+    assert not beyond.cssselect("ol.grid_view > li")
+
+
+def test_latency_delays_pages_but_not_posters(catalog):
+    with SandboxProcess(args=[*ARGS, "--latency", "0.6"]) as slow:
+        started = time.perf_counter()
+        fetch(f"{slow.url}/top250")
+        page_seconds = time.perf_counter() - started
+        started = time.perf_counter()
+        fetch(slow.url + catalog.by_rank(1).poster_path)
+        poster_seconds = time.perf_counter() - started
+    assert page_seconds >= 0.6
+    assert poster_seconds < 0.6
+
+
+def test_create_app_serves_in_process_and_warm_fills_the_page_cache():
+    async def scenario():
+        app = create_app(SandboxOptions(catalog=60, seed=2, today=TODAY, warm=True))
+        sandbox = app[SANDBOX_KEY]
+        sandbox.warm("http://warm.example")
+        warmed = sandbox.render.cache_info().currsize
+        async with TestClient(TestServer(app)) as client:
+            response = await client.get("/top250?start=50", headers={"User-Agent": BROWSER})
+            body = await response.text()
+        return warmed, len(sandbox.list_pages()), response.status, body
+
+    warmed, list_pages, status, body = asyncio.run(scenario())
+    assert warmed == list_pages == 3 + 2 * len(build_catalog(60, seed=2).cities)
+    assert status == 200
+    assert len(html.fromstring(body).cssselect("ol.grid_view > li")) == 10

@@ -22,6 +22,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
+import time
 from base64 import urlsafe_b64encode
 from collections import Counter
 from collections.abc import Awaitable, Callable
@@ -76,6 +77,7 @@ class Stats:
             "user_agents": dict(self.user_agents),
             "faults": dict(self.faults),
             "banned_sessions": banned_sessions,
+            "cpu_seconds": time.process_time(),  # the server's CPU time so far (benchmarks)
         }
 
 
@@ -90,7 +92,24 @@ class Sandbox:
         self.faults = FaultPlan(options)
         self.stats = Stats()
         self.bids_issued = 0
-        self.render = lru_cache(maxsize=options.cache_pages)(self._render)
+        cache_size = options.cache_pages
+        if options.warm:
+            cache_size = max(cache_size, len(self.list_pages()) + 1024)
+        self.render = lru_cache(maxsize=cache_size)(self._render)
+
+    def list_pages(self) -> list[tuple[str, str]]:
+        """(kind, key) of every list page: each Top250 page and each city's two lists."""
+        pages = [("top250", str(start)) for start in range(0, len(self.catalog), 25)]
+        for city in self.catalog.cities:
+            pages += [("later", city), ("nowplaying", city)]
+        return pages
+
+    def warm(self, base: str) -> None:
+        """Render every list page for ``base`` now, so that requests find them in the cache."""
+        variants = ("shell", "json") if self.options.js else ("html",)
+        for kind, key in self.list_pages():
+            for variant in variants:
+                self.render(kind, key, base, variant)
 
     # --- rendering -------------------------------------------------------------------------------
 

@@ -51,6 +51,7 @@ NOWPLAYING_POOL = 40  # films in cinemas (just above the upcoming ones)
 UPCOMING_PER_CITY = (20, 40)
 NOWPLAYING_PER_CITY = (15, 25)
 UPCOMING_DAYS = 75  # upcoming releases fall within this many days after `today`
+PEOPLE_POOL = 3000  # people per pool (Chinese, Western) the films draw their cast and crew from
 
 
 @dataclass(frozen=True, slots=True)
@@ -204,6 +205,21 @@ class Catalog:
     def nowplaying(self, city: str) -> tuple[Film, ...]:
         """The films /cinema/nowplaying/<city>/ shows; KeyError for unknown cities."""
         return self._nowplaying_lists[city]
+
+    @cached_property
+    def chinese_people(self) -> tuple[Person, ...]:
+        """The people films from Chinese-speaking regions cast: they recur across films."""
+        return self._people_pool(chinese=True)
+
+    @cached_property
+    def western_people(self) -> tuple[Person, ...]:
+        """The people other films cast: they recur across films."""
+        return self._people_pool(chinese=False)
+
+    def _people_pool(self, chinese: bool) -> tuple[Person, ...]:
+        rng = random.Random(f"{self.seed}/people/{chinese}")
+        people = dict.fromkeys(invent_person(rng, chinese) for _ in range(PEOPLE_POOL))
+        return tuple(people)
 
     @cached_property
     def _upcoming_lists(self) -> dict[str, tuple[Upcoming, ...]]:
@@ -392,26 +408,8 @@ class _FilmMaker:
         return dates
 
     def people(self, chinese: bool, count: int) -> list[Person]:
-        return [self.person(chinese) for _ in range(count)]
-
-    def person(self, chinese: bool) -> Person:
-        rng = self.rng
-        if chinese:
-            surname, surname_latin = rng.choice(words.SURNAMES)
-            given = [rng.choice(words.GIVEN_CHARS) for _ in range(rng.randint(1, 2))]
-            name = surname + "".join(char for char, _ in given)
-            latin = "".join(sound for _, sound in given).capitalize() + " " + surname_latin
-            return Person(name, latin if rng.random() < 0.7 else None)
-        given_parts = [rng.choice(words.WESTERN_SYLLABLES) for _ in range(rng.randint(2, 3))]
-        family_parts = [rng.choice(words.WESTERN_SYLLABLES) for _ in range(rng.randint(2, 3))]
-        latin = " ".join(
-            "".join(sound for sound, _ in parts).capitalize()
-            for parts in (given_parts, family_parts)
-        )
-        if rng.random() < 0.1:
-            return Person(latin)  # no Chinese name on Douban yet
-        name = "·".join("".join(char for _, char in parts) for parts in (given_parts, family_parts))
-        return Person(name, latin)
+        pool = self.catalog.chinese_people if chinese else self.catalog.western_people
+        return self.rng.sample(pool, count)
 
     def quote(self) -> str:
         rng = self.rng
@@ -430,3 +428,22 @@ class _FilmMaker:
             sentences.extend(f"{turn}。" for turn in rng.sample(words.TURNS, rng.randint(0, 3)))
             paragraphs.append("".join(sentences))
         return tuple(paragraphs)
+
+
+def invent_person(rng: random.Random, chinese: bool) -> Person:
+    """A person with an invented name: Chinese with pinyin, or Western with a transliteration."""
+    if chinese:
+        surname, surname_latin = rng.choice(words.SURNAMES)
+        given = [rng.choice(words.GIVEN_CHARS) for _ in range(rng.randint(1, 2))]
+        name = surname + "".join(char for char, _ in given)
+        latin = "".join(sound for _, sound in given).capitalize() + " " + surname_latin
+        return Person(name, latin if rng.random() < 0.7 else None)
+    given_parts = [rng.choice(words.WESTERN_SYLLABLES) for _ in range(rng.randint(2, 3))]
+    family_parts = [rng.choice(words.WESTERN_SYLLABLES) for _ in range(rng.randint(2, 3))]
+    latin = " ".join(
+        "".join(sound for sound, _ in parts).capitalize() for parts in (given_parts, family_parts)
+    )
+    if rng.random() < 0.1:
+        return Person(latin)  # no Chinese name on Douban yet
+    name = "·".join("".join(char for _, char in parts) for parts in (given_parts, family_parts))
+    return Person(name, latin)

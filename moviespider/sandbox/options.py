@@ -36,6 +36,7 @@ class SandboxOptions:
     # Client-side rendering: pages arrive as a shell that JavaScript fills (see csr.py).
     js: bool = False
     cache_pages: int = 4096  # rendered pages kept per process (LRU)
+    warm: bool = False  # render every list page before listening (benchmarks)
     access_log: bool = False
     exit_with_stdin: bool = False  # stop when stdin reaches EOF (the parent process died)
 
@@ -90,6 +91,7 @@ def build_parser() -> argparse.ArgumentParser:
     fault("--ban-style", choices=BAN_STYLES, default="403", help="how a banned session is told")
     add("--js", action="store_true", help="pages are shells that JavaScript fills from /j/ JSON")
     add("--cache-pages", type=_non_negative(int), default=4096, help="rendered pages to keep")
+    add("--warm", action="store_true", help="render all list pages before announcing the URL")
     add("--access-log", action="store_true", help="log every request on stderr")
     add("--exit-with-stdin", action="store_true", help="stop when stdin closes (parent died)")
     return parser
