@@ -321,6 +321,15 @@ def test_stats_count_requests_by_kind_status_and_agent():
     assert stats["user_agents"] == {BROWSER: 3}
 
 
+def test_deleting_the_stats_zeroes_them(sandbox):
+    fetch(f"{sandbox.url}/top250")
+    request = urllib.request.Request(f"{sandbox.url}/__sandbox__/stats", method="DELETE")
+    with urllib.request.urlopen(request, timeout=10) as response:
+        assert response.status == 204
+    stats = json.loads(fetch(f"{sandbox.url}/__sandbox__/stats")[2])
+    assert stats["requests"] == 0 and stats["by_kind"] == {}
+
+
 def test_pages_are_identical_across_processes_with_the_same_seed(sandbox):
     paths = ["/top250?start=50&filter=", "/cinema/later/wuhan/", "/cinema/nowplaying/xian/"]
     with SandboxProcess(args=ARGS) as twin, SandboxProcess(args=OTHER_SEED_ARGS) as other:

@@ -10,7 +10,7 @@
 | ``/robots.txt`` | rules like Douban's: the pages above are allowed, /j/ and searches are not |
 | ``/view/photo/s_ratio_poster/public/p<id>.jpg`` | poster JPEGs |
 | ``/sec/c?r=<url>``, ``/accounts/login?redir=<url>`` | where bans and login walls redirect |
-| ``/__sandbox__/stats`` | JSON counters for tests (requests are not counted) |
+| ``/__sandbox__/stats`` | JSON counters for tests (not counted themselves); DELETE zeroes them |
 
 Links and image URLs on the pages point back at the host the request was addressed to, so a
 crawler following them stays in the sandbox. Rendered pages are cached per URL: they are a pure
@@ -203,6 +203,11 @@ class Sandbox:
     async def stats_view(self, request: web.Request) -> web.Response:
         return web.json_response(self.stats.as_dict(len(self.faults.banned)))
 
+    async def stats_reset(self, request: web.Request) -> web.Response:
+        """Zero the counters (fault state such as bans and attempt counts stays)."""
+        self.stats = Stats()
+        return web.Response(status=204)
+
     # --- faults, cookies and counting ------------------------------------------------------------
 
     @web.middleware
@@ -304,4 +309,5 @@ def create_app(options: SandboxOptions | None = None) -> web.Application:
     add("/sec/c", sandbox.challenge, name="challenge")
     add("/accounts/login", sandbox.login, name="login")
     add(STATS_PATH, sandbox.stats_view, name="stats")
+    app.router.add_delete(STATS_PATH, sandbox.stats_reset, name="stats_reset")
     return app

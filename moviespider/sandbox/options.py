@@ -33,7 +33,7 @@ class SandboxOptions:
     require_browser_ua: bool = False
     ban_after: int = 0  # 0: never ban
     ban_style: str = "403"
-    # Client-side rendering: pages arrive as a shell that JavaScript fills (see csr.py).
+    # Client-side rendering: pages are shells that JavaScript fills (see the package docstring).
     js: bool = False
     cache_pages: int = 4096  # rendered pages kept per process (LRU)
     warm: bool = False  # render every list page before listening (benchmarks)

@@ -77,7 +77,7 @@ def _cut(text: str, limit: int) -> str:
 class Page:
     title: str  # the document title
     content: str  # what div#wrapper holds
-    app: str  # the part of `content` a client-side-rendered page fills in (see csr.py)
+    app: str  # the part of `content` a client-side-rendered page fills in (JS mode)
     head: str = ""
 
 
