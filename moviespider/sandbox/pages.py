@@ -42,6 +42,7 @@ _TEMPLATE_NAMES = (
     "sec",
     "csr_shell",
     "not_found",
+    "location",
 )
 
 
@@ -215,7 +216,7 @@ class PageRenderer:
         app = self.templates["later_list"].substitute(items=items, base=base)
         city_name = self.catalog.cities[city]
         content = self.templates["later"].substitute(
-            app=app, base=base, city=city, city_name=_text(city_name)
+            app=app, base=base, city=city, city_name=_text(city_name), location=self._location(city)
         )
         return Page(title=f"{city_name}影讯", content=content, app=app)
 
@@ -259,8 +260,19 @@ class PageRenderer:
             ),
         )
         city_name = self.catalog.cities[city]
-        content = self.templates["nowplaying"].substitute(app=app, city_name=_text(city_name))
+        content = self.templates["nowplaying"].substitute(
+            app=app, city_name=_text(city_name), location=self._location(city)
+        )
         return Page(title=f"{city_name} - 在线购票&影讯", content=content, app=app)
+
+    def _location(self, city: str) -> str:
+        """The city picker: Douban lists each city's slug in the ``uid`` of a.city-item."""
+        cities = "\n".join(
+            f'                        <span><a class="city-item" href="javascript:;" '
+            f'uid="{slug}">{_text(name)}</a></span>'
+            for slug, name in self.catalog.cities.items()
+        )
+        return self.templates["location"].substitute(city=city, cities=cities)
 
     @staticmethod
     def _list_item_values(film: Film, base: str) -> dict[str, object]:
@@ -328,6 +340,7 @@ class PageRenderer:
             stars=_stars(film.rating),
             rating_sum=rating_sum,
             summary=self._summary(film),
+            report_id="link-report" if self.markup == "2019" else "link-report-intra",
         )
         head = self._json_ld(film)
         return Page(title=f"{film.title} (豆瓣)", content=content, app=content, head=head)
