@@ -40,6 +40,7 @@ async def serve(options: SandboxOptions) -> None:
         app[SANDBOX_KEY].warm(url)
     # Exactly one line on stdout: SandboxProcess reads the URL from it.
     print(READY_LINE.format(url=url), flush=True)
+    sys.stdout = sys.stderr  # a parent reads only that line: never fill its pipe
     try:
         if options.exit_with_stdin:
             await _stdin_closed()

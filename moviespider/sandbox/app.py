@@ -89,6 +89,7 @@ class Sandbox:
         self.catalog = build_catalog(size=options.catalog, seed=options.seed, today=options.today)
         self.renderer = PageRenderer(self.catalog, options.markup)
         self.csr_script = read_resource("csr.js")
+        self.robots_txt = read_resource("robots.txt")
         self.faults = FaultPlan(options)
         self.stats = Stats()
         self.bids_issued = 0
@@ -184,7 +185,7 @@ class Sandbox:
         return self.page(request, "subject", subject_id)
 
     async def robots(self, request: web.Request) -> web.Response:
-        return web.Response(text=read_resource("robots.txt"), content_type="text/plain")
+        return web.Response(text=self.robots_txt, content_type="text/plain")
 
     async def poster(self, request: web.Request) -> web.Response:
         body = poster_jpeg(int(request.match_info["poster_id"]))

@@ -70,6 +70,12 @@ def _stars(rating: float | None) -> str:
     return f"{round(rating) * 5:02d}"
 
 
+def _list_stars(rating: float | None) -> str:
+    """The Top250 list's shorter form of the same: "5", "45", "4" ("rating45-t")."""
+    stars = _stars(rating)
+    return stars[0] if stars.endswith("0") else stars
+
+
 def _cut(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[:limit] + "..."
 
@@ -163,7 +169,7 @@ class PageRenderer:
             ),
             line1=_nbsp(_cut(people, TOP250_LINE_LIMIT)),
             line2=_nbsp(line2),
-            stars=_stars(film.rating),
+            stars=_list_stars(film.rating),
             rating="" if film.rating is None else f"{film.rating:.1f}",
             votes="暂无评分" if film.votes is None else f"{film.votes}人评价",
             quote=quote,
@@ -172,9 +178,9 @@ class PageRenderer:
     def _paginator(self, start: int) -> str:
         pages = max(1, -(-len(self.catalog) // TOP250_PAGE_SIZE))
         current = start // TOP250_PAGE_SIZE + 1
-        shown = sorted(
-            {1, 2, pages - 1, pages, *range(current - 4, current + 5)} & set(range(1, pages + 1))
-        )
+        # Long lists show the first and last two pages and four either side of this one.
+        candidates = {1, 2, pages - 1, pages, *range(current - 4, current + 5)}
+        shown = sorted(number for number in candidates if 1 <= number <= pages)
         parts = []
         if current > 1:
             previous = f"?start={(current - 2) * TOP250_PAGE_SIZE}&amp;filter="
