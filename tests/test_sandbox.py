@@ -6,6 +6,9 @@ import asyncio
 import io
 import json
 import re
+import socket
+import subprocess
+import sys
 import time
 import urllib.error
 import urllib.request
@@ -20,7 +23,7 @@ from PIL import Image
 from moviespider.sandbox import SandboxProcess, create_app
 from moviespider.sandbox.app import SANDBOX_KEY
 from moviespider.sandbox.catalog import build_catalog
-from moviespider.sandbox.options import SandboxOptions
+from moviespider.sandbox.options import SandboxOptionError, SandboxOptions
 
 TODAY = date(2026, 3, 10)
 ARGS = ["--catalog", "500", "--seed", "7", "--today", TODAY.isoformat()]
@@ -351,6 +354,50 @@ def test_2025_markup_drops_star_and_inq_classes_and_shows_imdb_as_text(catalog):
     assert doc.cssselect("p.quote > span")
     info = subject.cssselect("#info")[0].text_content()
     assert f"IMDb: {film.imdb_id}" in info and "IMDb链接" not in info
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--fail-rate", "2"], "argument --fail-rate: a rate is between 0 and 1, got 2"),
+        (["--catalog", "0"], "argument --catalog: must be at least 1, got 0"),
+        (["--today", "soon"], "argument --today: expected a date YYYY-MM-DD, got 'soon'"),
+        (["--markup", "2030"], "argument --markup: invalid choice: '2030'"),
+        (["--no-such-option"], "unrecognized arguments: --no-such-option"),
+    ],
+)
+def test_bad_options_fail_before_a_process_starts(args, message):
+    with pytest.raises(SandboxOptionError) as error:
+        SandboxProcess(args=args)
+    assert str(error.value).startswith(message)
+
+
+def test_the_command_line_reports_a_bad_option_in_its_usage_with_status_2():
+    result = subprocess.run(
+        [sys.executable, "-m", "moviespider.sandbox", "--ban-style", "polite"],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert "argument --ban-style: invalid choice: 'polite'" in result.stderr
+
+
+def test_a_port_in_use_is_reported_in_one_line_with_status_2():
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = subprocess.run(
+            [sys.executable, "-m", "moviespider.sandbox", "--port", str(port)],
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1
+    assert result.stderr.startswith(f"moviespider sandbox: cannot listen on 127.0.0.1:{port}: ")
 
 
 def test_sandbox_process_reports_its_url_and_stops_with_its_parent():
