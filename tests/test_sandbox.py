@@ -280,6 +280,13 @@ def test_nowplaying_page_carries_data_attributes(sandbox, catalog):
     ]
 
 
+def test_home_page_links_every_list_and_every_link_works(sandbox, catalog):
+    links = page(f"{sandbox.url}/").cssselect("ul.sandbox-pages a")
+    hrefs = [link.get("href") for link in links]
+    assert len(hrefs) == 1 + 2 * len(catalog.cities) + 2
+    assert all(fetch(href)[0] == 200 for href in hrefs)
+
+
 def test_robots_txt_allows_the_crawled_pages_only(sandbox):
     _, _, body = fetch(f"{sandbox.url}/robots.txt")
     rules = urllib.robotparser.RobotFileParser()

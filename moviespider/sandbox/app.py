@@ -2,6 +2,7 @@
 
 | path | page |
 |---|---|
+| ``/`` | a home page linking the lists (for people trying the sandbox in a browser) |
 | ``/top250?start=N&filter=`` | Top250 list: 25 films from rank N+1 (empty beyond the catalog) |
 | ``/cinema/later/<city>/`` | upcoming films of a city (unknown city: 404) |
 | ``/cinema/nowplaying/<city>/`` | films in cinemas of a city, plus its upcoming block |
@@ -184,6 +185,11 @@ class Sandbox:
             raise web.HTTPMovedPermanently(f"/subject/{subject_id}/")
         return self.page(request, "subject", subject_id)
 
+    async def index(self, request: web.Request) -> web.Response:
+        base = f"{request.scheme}://{request.host}"
+        page = self.renderer.index(base, self.options.seed, self.options.js)
+        return web.Response(text=self.renderer.document(page, base), content_type=HTML)
+
     async def robots(self, request: web.Request) -> web.Response:
         return web.Response(text=self.robots_txt, content_type="text/plain")
 
@@ -296,6 +302,7 @@ def create_app(options: SandboxOptions | None = None) -> web.Application:
     app = web.Application(middlewares=[sandbox.middleware])
     app[SANDBOX_KEY] = sandbox
     add = app.router.add_get
+    add("/", sandbox.index, name="index")
     add("/top250", sandbox.top250, name="top250")
     add(r"/cinema/later/{city:[a-z]+}/", sandbox.later, name="later")
     add(r"/cinema/nowplaying/{city:[a-z]+}/", sandbox.nowplaying, name="nowplaying")

@@ -43,6 +43,7 @@ _TEMPLATE_NAMES = (
     "csr_shell",
     "not_found",
     "location",
+    "index",
 )
 
 
@@ -110,6 +111,24 @@ class PageRenderer:
     def plain(self, name: str, **values: str) -> str:
         """A stand-alone page (ban, login, sec challenge) with escaped values."""
         return self.templates[name].substitute({key: _text(v) for key, v in values.items()})
+
+    def index(self, base: str, seed: int, js: bool) -> Page:
+        """The home page: what the sandbox serves, for people trying it in a browser."""
+        cities = "\n".join(
+            f"                    <li>{_text(name)}: "
+            f'<a href="{base}/cinema/later/{slug}/">即将上映</a> '
+            f'<a href="{base}/cinema/nowplaying/{slug}/">正在上映</a></li>'
+            for slug, name in self.catalog.cities.items()
+        )
+        content = self.templates["index"].substitute(
+            base=base,
+            size=len(self.catalog),
+            seed=seed,
+            markup=self.markup,
+            js=", JS mode" if js else "",
+            cities=cities,
+        )
+        return Page(title="豆瓣电影", content=content, app=content)
 
     # --- Top250 --------------------------------------------------------------------------------
 
