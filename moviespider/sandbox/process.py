@@ -19,6 +19,7 @@ from pathlib import Path
 from types import TracebackType
 
 import moviespider
+from moviespider.sandbox.options import check_options
 
 READY_PREFIX = "moviespider sandbox listening on "
 
@@ -28,7 +29,12 @@ class SandboxError(RuntimeError):
 
 
 class SandboxProcess:
-    """A sandbox server in a child process. Use it as a context manager or start()/stop()."""
+    """A sandbox server in a child process. Use it as a context manager or start()/stop().
+
+    ``args`` are the sandbox's command-line options (``--port`` is set to 0); a bad one raises
+    ``SandboxOptionError`` (a ValueError) here, e.g. "argument --fail-rate: a rate is between 0
+    and 1, got 2", so a caller can report it as a configuration error.
+    """
 
     def __init__(
         self,
@@ -37,6 +43,7 @@ class SandboxProcess:
         python: str = sys.executable,
     ):
         self.args = list(args)
+        check_options(self.args)  # a bad option fails here, in one line, not in the child
         self.startup_timeout = startup_timeout
         self.python = python
         self.url: str | None = None
