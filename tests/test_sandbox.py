@@ -5,7 +5,9 @@ from __future__ import annotations
 import asyncio
 import io
 import json
+import os
 import re
+import signal
 import socket
 import subprocess
 import sys
@@ -14,6 +16,7 @@ import urllib.error
 import urllib.request
 import urllib.robotparser
 from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
@@ -25,6 +28,7 @@ from moviespider.sandbox.app import SANDBOX_KEY
 from moviespider.sandbox.catalog import build_catalog
 from moviespider.sandbox.options import SandboxOptionError, SandboxOptions
 
+REPO_ROOT = Path(__file__).resolve().parents[1]
 TODAY = date(2026, 3, 10)
 ARGS = ["--catalog", "500", "--seed", "7", "--today", TODAY.isoformat()]
 OTHER_SEED_ARGS = ["--catalog", "500", "--seed", "8", "--today", TODAY.isoformat()]
@@ -407,16 +411,53 @@ def test_a_port_in_use_is_reported_in_one_line_with_status_2():
     assert result.stderr.startswith(f"moviespider sandbox: cannot listen on 127.0.0.1:{port}: ")
 
 
-def test_sandbox_process_reports_its_url_and_stops_with_its_parent():
+def test_sandbox_process_start_reports_the_url_and_stop_ends_the_child():
     process = SandboxProcess(args=["--catalog", "10"])
     url = process.start()
     assert re.fullmatch(r"http://127\.0\.0\.1:\d+", url)
-    child = process._process
+    assert process.running
     assert fetch(url + "/top250")[0] == 200
-    child.stdin.close()  # what the parent's death does to the child's stdin
-    assert child.wait(10) == 0
     process.stop()
     assert not process.running
+    with pytest.raises(urllib.error.URLError):
+        urllib.request.urlopen(url + "/top250", timeout=5)
+
+
+PARENT = """
+import time
+from moviespider.sandbox import SandboxProcess
+
+sandbox = SandboxProcess(args=["--catalog", "10"])
+sandbox.start()
+print(sandbox.pid, flush=True)
+time.sleep(60)
+"""
+
+
+def test_the_sandbox_exits_when_its_parent_is_killed():
+    parent = subprocess.Popen(
+        [sys.executable, "-c", PARENT], stdout=subprocess.PIPE, text=True, cwd=REPO_ROOT
+    )
+    child = int(parent.stdout.readline())
+    parent.kill()
+    parent.wait(10)
+    parent.stdout.close()
+    deadline = time.monotonic() + 10
+    while is_alive(child) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    orphaned = is_alive(child)
+    if orphaned:
+        os.kill(child, signal.SIGTERM)  # leave no server behind when this test fails
+    assert not orphaned
+
+
+def is_alive(pid: int) -> bool:
+    """Whether the process runs (a zombie waiting for its reaper does not)."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except FileNotFoundError:
+        return False
+    return "\nState:\tZ" not in status
 
 
 def test_a_50000_film_catalog_starts_fast_and_serves_2000_list_pages():

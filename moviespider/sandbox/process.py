@@ -31,9 +31,10 @@ class SandboxError(RuntimeError):
 class SandboxProcess:
     """A sandbox server in a child process. Use it as a context manager or start()/stop().
 
-    ``args`` are the sandbox's command-line options (``--port`` is set to 0); a bad one raises
-    ``SandboxOptionError`` (a ValueError) here, e.g. "argument --fail-rate: a rate is between 0
-    and 1, got 2", so a caller can report it as a configuration error.
+    ``args`` are the sandbox's command-line options; ``--exit-with-stdin`` and ``--port 0`` (unless
+    ``args`` name a port) are added. A bad option raises ``SandboxOptionError`` (a ValueError)
+    here, e.g. "argument --fail-rate: a rate is between 0 and 1, got 2", so that a caller can
+    report it as a configuration error.
     """
 
     def __init__(
@@ -101,6 +102,11 @@ class SandboxProcess:
                 process.kill()
                 process.wait()
         self.url = None
+
+    @property
+    def pid(self) -> int | None:
+        """The child's process id while it runs."""
+        return self._process.pid if self._process is not None else None
 
     @property
     def running(self) -> bool:
