@@ -1,14 +1,15 @@
 """SIGKILL halfway, run the same command again: every film is there, duplicates only in flight.
 
 The real `scrapy crawl` against the sandbox, in a subprocess killed as an OOM killer would. The
-sandbox runs beside the crawls here (as Douban would), so that both runs see the same site; the
-page latency makes sure the kill lands while requests are in flight.
+sandbox runs beside the crawls (as Douban would), or inside them (`-s DOUBAN_SANDBOX=1`, on a new
+port each run); its page latency makes sure the kill lands while requests are in flight.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -39,11 +40,10 @@ def sandbox() -> SandboxProcess:
     return SandboxProcess(args=["--catalog", str(CATALOG), "--seed", str(SEED), "--latency", "0.3"])
 
 
-def crawl_command(base_url: str, feed: Path, jobdir: Path, *settings: str) -> list[str]:
+def crawl_command(feed: Path, jobdir: Path, *settings: str) -> list[str]:
     command = [sys.executable, "-m", "scrapy", "crawl", "douban_top250", "-a", "details=1"]
     command += ["-o", str(feed)]  # append: the resumed run adds to the killed run's lines
     for setting in (
-        f"DOUBAN_BASE_URL={base_url}",
         f"JOBDIR={jobdir}",
         f"DOUBAN_TOP250_SIZE={TOP250}",
         "DOUBAN_PROFILE=fast",
@@ -103,7 +103,7 @@ def assert_every_film_once_but_those_in_flight(feed: Path, killed_with: int) -> 
 def test_a_crawl_killed_halfway_resumes_and_loses_nothing(tmp_path):
     feed, jobdir = tmp_path / "films.jsonl", tmp_path / "job"
     with sandbox() as site:
-        command = crawl_command(site.url, feed, jobdir)
+        command = crawl_command(feed, jobdir, f"DOUBAN_BASE_URL={site.url}")
         killed_with = crawl_until_killed(command, feed, tmp_path / "first.log", items=TOP250 // 2)
         assert len({film["subject_id"] for film in lines(feed)}) < TOP250
         crawl_to_the_end(command, tmp_path / "second.log")
@@ -114,22 +114,23 @@ def test_a_crawl_killed_halfway_resumes_and_loses_nothing(tmp_path):
     # A third run finds nothing left to do.
     written = len(lines(feed))
     with sandbox() as site:
-        crawl_to_the_end(crawl_command(site.url, feed, jobdir), tmp_path / "third.log")
+        crawl_to_the_end(
+            crawl_command(feed, jobdir, f"DOUBAN_BASE_URL={site.url}"), tmp_path / "third.log"
+        )
     assert len(lines(feed)) == written
 
 
-def test_a_killed_crawl_resumes_on_a_site_that_moved(tmp_path):
-    """The in-crawl sandbox gets a new port each run; a mirror may move. The job follows."""
+def test_a_killed_crawl_resumes_on_the_in_crawl_sandbox_a_new_port(tmp_path):
+    """`-s DOUBAN_SANDBOX=1` starts a sandbox on a new port each run: the job follows it."""
     feed, jobdir = tmp_path / "films.jsonl", tmp_path / "job"
-    with sandbox() as old_site:
-        old_url = old_site.url
-        command = crawl_command(old_url, feed, jobdir)
-        killed_with = crawl_until_killed(command, feed, tmp_path / "first.log", items=TOP250 // 2)
-    with sandbox() as new_site:
-        new_url = new_site.url
-        assert new_url != old_url
-        crawl_to_the_end(crawl_command(new_url, feed, jobdir), tmp_path / "second.log")
+    sandbox_args = f"--catalog {CATALOG} --seed {SEED} --latency 0.3"
+    command = crawl_command(feed, jobdir, "DOUBAN_SANDBOX=1", f"DOUBAN_SANDBOX_ARGS={sandbox_args}")
+    killed_with = crawl_until_killed(command, feed, tmp_path / "first.log", items=TOP250 // 2)
+    crawl_to_the_end(command, tmp_path / "second.log")
     assert_every_film_once_but_those_in_flight(feed, killed_with)
+    (old_url,) = re.findall(r"Crawling the sandbox at (\S+)", (tmp_path / "first.log").read_text())
+    (new_url,) = re.findall(r"Crawling the sandbox at (\S+)", (tmp_path / "second.log").read_text())
+    assert old_url != new_url
     assert f"moved from {old_url} to {new_url}" in (tmp_path / "second.log").read_text()
 
 
