@@ -30,11 +30,10 @@ def make_progress(spidercls=Top250Spider, **settings):
     return crawler, Progress.from_crawler(crawler)
 
 
-def crawled(crawler, pages, items, **blocks):
+def crawled(crawler, pages, items, blocks=0):
     crawler.stats.set_value("response_received_count", pages)
     crawler.stats.set_value("item_scraped_count", items)
-    for kind, count in blocks.items():
-        crawler.stats.set_value(f"moviespider/blocks/{kind}", count)
+    crawler.stats.set_value("moviespider/blocked_total", blocks)
 
 
 def progress_lines(caplog):
@@ -45,7 +44,7 @@ def test_line_has_items_of_total_pages_rates_blocks_and_eta(caplog):
     crawler, progress = make_progress(LOGSTATS_INTERVAL=60)
     progress.pagesprev = progress.itemsprev = 0
     progress.started = time.monotonic() - 60  # a minute in
-    crawled(crawler, pages=6, items=120, status_403=2, sec_challenge=1)
+    crawled(crawler, pages=6, items=120, blocks=3)
     with caplog.at_level(logging.INFO):
         progress.log(crawler.spider)
     (line,) = progress_lines(caplog)
@@ -112,7 +111,7 @@ def test_bar_shows_items_of_total_pages_and_blocks_then_gives_back_the_log(monke
 
         async def crawl():
             send(crawler, signals.spider_opened, spider=crawler.spider)
-            crawled(crawler, pages=4, items=100, status_418=1)
+            crawled(crawler, pages=4, items=100, blocks=1)
             progress.log(crawler.spider)
             logging.getLogger("moviespider.test").warning("a log line while the bar is up")
             logging.getLogger("moviespider.test").debug("a line below LOG_LEVEL")

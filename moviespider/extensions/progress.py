@@ -10,8 +10,7 @@ Nothing runs per item or per page: every figure is read from the stats on a time
 
 The total comes from the spider's ``expected_items`` attribute, read at each update so that a
 spider may set it once it knows (Top250: the list size; a city list: after its list page).
-Blocks are the sum of the stats under ``moviespider/blocks/`` (the block detector counts them by
-kind there).
+Blocks are the block detector's ``moviespider/blocked_total`` stat.
 
 Settings:
     PROGRESS_BAR: ``None`` (default) draws the bar when stderr is a terminal; True or False
@@ -41,7 +40,7 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-BLOCK_STATS_PREFIX = "moviespider/blocks/"
+BLOCKS_STAT = "moviespider/blocked_total"  # counted by moviespider.middlewares.blocks
 
 
 class Progress(LogStats):
@@ -86,7 +85,7 @@ class Progress(LogStats):
     def log(self, spider: Spider) -> None:
         self.calculate_stats()
         total = expected_items(spider)
-        blocks = self.blocks()
+        blocks = self.stats.get_value(BLOCKS_STAT, 0)
         if self.bar is not None:
             if total != self.bar.total:
                 self.bar.total = total
@@ -106,13 +105,6 @@ class Progress(LogStats):
             blocks,
             "" if eta is None else f", ETA {format_duration(eta)}",
             extra={"spider": spider},
-        )
-
-    def blocks(self) -> int:
-        return sum(
-            value
-            for key, value in self.stats.get_stats().items()
-            if key.startswith(BLOCK_STATS_PREFIX) and isinstance(value, int)
         )
 
     def eta(self, total: int | None) -> float | None:
