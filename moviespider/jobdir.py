@@ -119,9 +119,6 @@ class RequestJournal:
     def __iter__(self) -> Iterator[tuple[int, bytes]]:
         return iter(self.db.execute("SELECT id, request FROM requests ORDER BY id").fetchall())
 
-    def __len__(self) -> int:
-        return self.db.execute("SELECT count(*) FROM requests").fetchone()[0]
-
     def get(self, key: str) -> str | None:
         found = self.db.execute("SELECT value FROM job WHERE key = ?", (key,)).fetchone()
         return found[0] if found else None
