@@ -111,14 +111,28 @@ def test_a_page_that_arrives_later_is_taken_off_the_list(tmp_path):
     assert rows(tmp_path / "failed.tsv") == [[URL, "403", "-"]]
 
 
-def test_with_jobdir_the_earlier_runs_pages_stay_listed(tmp_path):
+def start_job(jobdir):
+    """What the first run of a job leaves in JOBDIR: its seen-set."""
+    jobdir.mkdir(exist_ok=True)
+    (jobdir / "requests.seen").write_bytes(b"\x00\x01x")
+
+
+def test_a_resumed_job_keeps_the_pages_its_earlier_runs_gave_up_on(tmp_path):
     first, _ = open_recorder(tmp_path, JOBDIR=str(tmp_path / "job"))
     report_page_failed(first, URL, status=500)
+    start_job(tmp_path / "job")
     # killed: no close
     second, _ = open_recorder(tmp_path, JOBDIR=str(tmp_path / "job"))
     report_page_failed(second, OTHER_URL, status=502)
     close(second)
     assert rows(tmp_path / "failed.tsv") == [[URL, "500", "-"], [OTHER_URL, "502", "-"]]
+
+
+def test_a_new_job_starts_a_new_list(tmp_path):
+    (tmp_path / "failed.tsv").write_text(f"{URL}\t500\t-\t2026-01-01T00:00:00+00:00\n")
+    crawler, _ = open_recorder(tmp_path, JOBDIR=str(tmp_path / "new-job"))
+    close(crawler)
+    assert rows(tmp_path / "failed.tsv") == []
 
 
 def test_a_callback_that_raised_is_a_failed_page(tmp_path):

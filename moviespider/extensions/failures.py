@@ -13,13 +13,13 @@ spiders' ``page_unusable``, the block detector), and every callback that raised
 (``spider_error``). A page that later arrives fine (another try, another session) is taken off
 the list. Each failure is appended to ``FAILED_URLS_FILE`` at once, so a crawl killed halfway
 still leaves its list; at close the file is rewritten with one line per URL and the log gets a
-summary.
+summary. A resumed ``JOBDIR`` job keeps the pages its earlier runs gave up on.
 
 The file is tab-separated, one page per line: URL, last HTTP status (``-`` if none), error
 (``-`` if none), UTC time. Lines starting with ``#`` are comments. ``FAILED_URLS_FILE`` defaults
 to the first local feed's path with its suffix replaced by ``.failed.tsv`` (``-o films.jl``
-gives ``films.failed.tsv``), or ``failed_urls.tsv`` without a feed. With ``JOBDIR`` the file
-keeps the pages of the earlier runs of the job; without, each crawl starts it afresh.
+gives ``films.failed.tsv``), or ``failed_urls.tsv`` without a feed. Each crawl starts it afresh,
+except a resumed job.
 
 Re-running the failed pages::
 
@@ -42,6 +42,7 @@ from scrapy.http.request import NO_CALLBACK
 from scrapy.utils.job import job_dir
 from w3lib.url import file_uri_to_path
 
+from moviespider.jobdir import job_started
 from moviespider.signals import page_failed, report_page_failed, requested_url
 
 if TYPE_CHECKING:
@@ -96,7 +97,7 @@ class FailedPages:
     def __init__(self, crawler: Crawler, path: Path, keep_earlier: bool):
         self.stats = crawler.stats
         self.path = path
-        self.keep_earlier = keep_earlier  # a JOBDIR job: earlier runs' pages stay listed
+        self.keep_earlier = keep_earlier  # a resumed JOBDIR job: earlier runs' pages stay listed
         self.pages: dict[str, FailedPage] = {}
         self.file: TextIO | None = None
 
@@ -104,7 +105,9 @@ class FailedPages:
     def from_crawler(cls, crawler: Crawler) -> FailedPages:
         settings = crawler.settings
         path = Path(settings.get("FAILED_URLS_FILE") or default_path(settings))
-        extension = cls(crawler, path, keep_earlier=job_dir(settings) is not None)
+        jobdir = job_dir(settings)
+        resuming = jobdir is not None and job_started(Path(jobdir))
+        extension = cls(crawler, path, keep_earlier=resuming)
         crawler.signals.connect(extension.open, signal=signals.spider_opened)
         crawler.signals.connect(extension.close, signal=signals.spider_closed)
         crawler.signals.connect(extension.page_failed, signal=page_failed)
