@@ -58,6 +58,7 @@ from collections.abc import Collection, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from scrapy import signals
 from scrapy.core.scheduler import Scheduler
 from scrapy.dupefilters import RFPDupeFilter
 from scrapy.exceptions import NotConfigured
@@ -152,6 +153,11 @@ class CrashSafeScheduler(Scheduler):
             self.journal = RequestJournal(self.journal_path)
             self.engine_in_progress = self.find_engine_in_progress()
             self.replay()
+            # The engine asks for the next request only when it has room for it; items come
+            # more often. Retiring then too keeps the requests finished but still journaled, the
+            # ones a kill would repeat, down to the one or two finished a moment ago.
+            assert self.crawler is not None
+            self.crawler.signals.connect(self.retire_finished, signal=signals.item_scraped)
         return opened
 
     def find_engine_in_progress(self) -> Collection[Request]:
@@ -228,7 +234,8 @@ class CrashSafeScheduler(Scheduler):
 
     def retire_finished(self) -> None:
         """Forget the requests the engine has finished with."""
-        assert self.journal is not None
+        if self.journal is None:
+            return
         finished = [r for r in self.in_flight if r not in self.engine_in_progress]
         if finished:
             self.journal.remove([self.in_flight.pop(request) for request in finished])
@@ -238,6 +245,8 @@ class CrashSafeScheduler(Scheduler):
             # The engine finishes every request it started before it closes the scheduler; the
             # queued ones stay in the journal for the next run.
             self.retire_finished()
+            assert self.crawler is not None
+            self.crawler.signals.disconnect(self.retire_finished, signal=signals.item_scraped)
             self.journal.close()
             self.journal = None
         return super().close(reason)
