@@ -61,7 +61,8 @@ request_blocked = object()
 request_given_up = object()
 
 # request.meta keys
-BLOCKS_META_KEY = "moviespider_blocks"  # how many times this request was blocked so far
+BLOCKS_META_KEY = "moviespider_blocks"  # fresh blocks of this request so far
+SHARED_BLOCKS_META_KEY = "moviespider_shared_blocks"  # blocks of a session already retired
 GENERATION_META_KEY = "moviespider_block_generation"  # the generation it was sent in
 
 BLOCKING_STATUSES = {403: "http_403", 418: "http_418", 429: "http_429"}
@@ -130,8 +131,9 @@ class BlockMiddleware:
     """Turn blocked responses into backoff and a retry with a fresh session.
 
     Settings:
-        DOUBAN_BLOCK_RETRY_TIMES: how often one request is retried after blocks before it is
-            given up (and reported through :data:`request_given_up`).
+        DOUBAN_BLOCK_RETRY_TIMES: how often one request is retried after fresh blocks before it
+            is given up (and reported through :data:`request_given_up`). Blocks it only shared
+            with a session already retired do not count, up to DOUBAN_MAX_BLOCKS more.
         DOUBAN_MAX_BLOCKS: fresh sessions blocked in a row after which the spider closes with
             reason ``banned``.
         DOUBAN_BLOCK_BACKOFF, DOUBAN_BLOCK_BACKOFF_MAX: the first pause after a block, in seconds,
@@ -196,7 +198,6 @@ class BlockMiddleware:
         self.crawler.signals.send_catch_log(
             request_blocked, request=request, response=response, kind=kind
         )
-        blocks = request.meta.get(BLOCKS_META_KEY, 0) + 1
         if fresh and not self.banned:
             self._generation += 1
             self._in_a_row += 1
@@ -219,23 +220,31 @@ class BlockMiddleware:
         else:
             logger.debug("Douban blocked %s (%s) with a retired session", request, kind)
 
-        # Once banned, retries still go back to the scheduler: with JOBDIR they are saved
-        # for the next run instead of being reported as failed.
-        if not self.banned and (blocks > self.retry_times or request.meta.get("dont_retry")):
-            self._give_up(request, response, kind, blocks)
+        blocks = request.meta.get(BLOCKS_META_KEY, 0) + fresh
+        shared = request.meta.get(SHARED_BLOCKS_META_KEY, 0) + (not fresh)
+        # Once banned, retries still go back to the scheduler: with JOBDIR they are saved for
+        # the next run rather than reported as failed.
+        if not self.banned and (
+            blocks > self.retry_times
+            or shared > self.retry_times + self.max_blocks  # a backstop: each is unlikely
+            or request.meta.get("dont_retry", False)
+        ):
+            self._give_up(request, response, kind, blocks + shared)
         self.stats.inc_value("moviespider/blocked_retried")
-        return self._retry_request(request, blocks)
+        retry = self._retry_request(request)
+        retry.meta[BLOCKS_META_KEY] = blocks
+        retry.meta[SHARED_BLOCKS_META_KEY] = shared
+        return retry
 
-    def _retry_request(self, request: Request, blocks: int) -> Request:
+    @staticmethod
+    def _retry_request(request: Request) -> Request:
         redirect_urls = request.meta.get("redirect_urls")
         if redirect_urls:  # blocked at the end of a redirect chain: start it again
             retry = request.replace(url=redirect_urls[0], dont_filter=True)
             for key in ("redirect_urls", "redirect_reasons", "redirect_times", "redirect_ttl"):
                 retry.meta.pop(key, None)
-        else:
-            retry = request.replace(dont_filter=True)
-        retry.meta[BLOCKS_META_KEY] = blocks
-        return retry
+            return retry
+        return request.replace(dont_filter=True)
 
     def _give_up(self, request: Request, response: Response, kind: str, blocks: int) -> None:
         error = RequestBlocked(request, response, kind, blocks)
