@@ -105,9 +105,10 @@ DOUBAN_REFERENCE_DATE = None
 DOUBAN_BLOCK_RETRY_TIMES = 3
 # After this many fresh sessions blocked in a row (no page served in between) Douban is refusing
 # the IP itself: the spider closes with reason "banned".
-DOUBAN_MAX_BLOCKS = 10
-# Seconds the crawl pauses after a block, doubling with each block in a row up to the maximum,
-# randomised 0.5-1×. Douban's short bans lift within minutes.
+DOUBAN_MAX_BLOCKS = 6
+# Seconds the whole crawl pauses after a block, doubling with each block in a row up to the
+# maximum, randomised 0.5-1×: with the values here, Douban gets 8 to 15 minutes to relent before
+# the crawl closes as banned.
 DOUBAN_BLOCK_BACKOFF = 30
 DOUBAN_BLOCK_BACKOFF_MAX = 600
 
