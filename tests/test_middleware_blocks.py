@@ -27,6 +27,7 @@ from moviespider.middlewares.blocks import (
     BlockMiddleware,
     RequestBlocked,
     classify_response,
+    request_blocked,
     request_given_up,
 )
 
@@ -449,6 +450,39 @@ def test_a_block_pauses_every_download_for_the_backoff():
     first = site.hits[0].at
     started_during_pause = [hit for hit in site.hits[2:] if hit.at - first < 0.3]
     assert started_during_pause == []  # only the two sent before the block came back
+
+
+def test_a_shutdown_does_not_wait_for_the_backoff_to_end():
+    site = FakeDouban(first_hit_blocked(BLOCKS["http_403"]))
+
+    async def run():
+        runner, base_url = await serve(site.handle)
+        backoff = {"DOUBAN_BLOCK_BACKOFF": 60, "DOUBAN_BLOCK_BACKOFF_MAX": 60}
+        crawler = get_crawler(PagesSpider, {**CRAWL_SETTINGS, **backoff})
+
+        def stop_soon(**kwargs):  # as Ctrl-C would, shortly after the block
+            asyncio.get_running_loop().call_later(0.2, asyncio.ensure_future, crawler.stop_async())
+
+        crawler.signals.connect(stop_soon, signal=request_blocked, weak=False)
+        started = time.monotonic()
+        try:
+            await crawler.crawl_async(base_url=base_url, paths=pages(1))
+        finally:
+            await runner.cleanup()
+        return crawler, time.monotonic() - started
+
+    crawler, took = asyncio.run(run())
+    assert took < 5  # not the 30-60 s backoff
+    assert crawler.stats.get_value("finish_reason") == "shutdown"
+
+
+def test_a_cached_block_is_not_replayed_to_the_retry(tmp_path):
+    site = FakeDouban(first_hit_blocked(BLOCKS["http_403"]))
+    cache = {"HTTPCACHE_ENABLED": True, "HTTPCACHE_DIR": str(tmp_path / "cache")}
+    result = crawl(site, pages(2), **cache)
+    assert len(result.spider.pages) == 2
+    assert result.stats["moviespider/blocked/http_403"] == 2
+    assert len(site.hits) == 4
 
 
 def test_log_in_cookies_are_sent_but_never_logged(monkeypatch, caplog):

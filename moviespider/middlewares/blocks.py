@@ -243,8 +243,10 @@ class BlockMiddleware:
             retry = request.replace(url=redirect_urls[0], dont_filter=True)
             for key in ("redirect_urls", "redirect_reasons", "redirect_times", "redirect_ttl"):
                 retry.meta.pop(key, None)
-            return retry
-        return request.replace(dont_filter=True)
+        else:
+            retry = request.replace(dont_filter=True)
+        retry.meta["dont_cache"] = True  # HttpCacheMiddleware must not replay the block
+        return retry
 
     def _give_up(self, request: Request, response: Response, kind: str, blocks: int) -> None:
         error = RequestBlocked(request, response, kind, blocks)
@@ -265,8 +267,8 @@ class BlockMiddleware:
         self._waiting += 1
         self.stats.inc_value("moviespider/backoff_seconds", delay)
         try:
-            while (left := self._resume_at - time.monotonic()) > 0:
-                await sleep(left)
+            while engine.running and (left := self._resume_at - time.monotonic()) > 0:
+                await sleep(min(left, 1.0))  # wake up now and then to notice a shutdown
         finally:
             self._waiting -= 1
             if self._waiting == 0 and self._paused_engine:
@@ -277,7 +279,7 @@ class BlockMiddleware:
         self.banned = True
         logger.error(
             "Douban blocked %(count)d fresh sessions in a row (last: %(kind)s, HTTP %(status)d, "
-            "for %(url)s): it is refusing this IP, so the spider closes (reason 'banned'). "
+            "for %(url)s): it is refusing this crawl, so the spider closes (reason 'banned'). "
             "Wait an hour or more, then slow down (DOWNLOAD_DELAY, CONCURRENT_REQUESTS), add "
             "proxies (PROXY_LIST) or log-in cookies (DOUBAN_COOKIES); run with -s JOBDIR=DIR "
             "to resume where the crawl stopped.",
