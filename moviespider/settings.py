@@ -14,7 +14,7 @@ NEWSPIDER_MODULE = "moviespider.spiders"
 # reports a bad one in a single line with exit status 2 instead of a traceback.
 COMMANDS_MODULE = "moviespider.commands"
 
-ADDONS0 = {
+ADDONS = {
     # Starts the local Douban look-alike for `-s DOUBAN_SANDBOX=1` and applies DOUBAN_PROFILE.
     "moviespider.addons.MoviespiderAddon": 0,
 }
@@ -71,6 +71,10 @@ ITEM_PIPELINES = {
     "moviespider.pipelines.duplicates.DropDuplicates": 200,
 }
 
+# default: Scrapy's, which logs a dropped item's every field over many lines. Ours logs the reason
+# in one line (the pipelines count drops in stats).
+LOG_FORMATTER = "moviespider.logformatter.LogFormatter"
+
 # default: None, which escapes Chinese as \uXXXX in JSON. Feeds are readable UTF-8.
 FEED_EXPORT_ENCODING = "utf-8"
 
@@ -97,6 +101,10 @@ DOUBAN_PROFILE = "polite"
 # The date the upcoming list's "MM月DD日" dates are read against (YYYY-MM-DD); default: today
 # in China Standard Time, where the list is published.
 DOUBAN_REFERENCE_DATE = None
+
+# How many ranked films the Top250 list holds: 250 on Douban. The sandbox ranks its whole catalog,
+# so benchmarks can ask for longer lists.
+DOUBAN_TOP250_SIZE = 250
 
 # --- moviespider: staying unblocked (moviespider/middlewares/, README "When Douban blocks you") --
 
