@@ -187,11 +187,10 @@ class BlockMiddleware:
 
     async def process_response(self, request: Request, response: Response) -> Request | Response:
         kind = classify_response(request, response)
-        fresh = request.meta.get(GENERATION_META_KEY) == self._generation
         if kind is None:
-            if fresh:
-                self._in_a_row = 0
+            self._in_a_row = 0  # Douban still serves pages: whatever it blocked, not the IP
             return response
+        fresh = request.meta.get(GENERATION_META_KEY) == self._generation
 
         self.stats.inc_value("moviespider/blocked_total")
         self.stats.inc_value(f"moviespider/blocked/{kind}")
