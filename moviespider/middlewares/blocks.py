@@ -53,6 +53,7 @@ if TYPE_CHECKING:
     from scrapy import Request
     from scrapy.crawler import Crawler
     from scrapy.http import Response
+    from twisted.internet.defer import Deferred
 
 logger = logging.getLogger(__name__)
 
@@ -167,7 +168,7 @@ class BlockMiddleware:
         self._resume_at = 0.0  # monotonic time the current backoff ends
         self._waiting = 0  # blocked requests awaiting the end of the backoff
         self._paused_engine = False
-        self._closing = None
+        self._closing: Deferred[None] | None = None
         self.banned = False
 
     @classmethod
@@ -197,7 +198,9 @@ class BlockMiddleware:
         self.crawler.signals.send_catch_log(
             request_blocked, request=request, response=response, kind=kind
         )
-        if fresh and not self.banned:
+        if self.banned:
+            pass  # closing: nothing more to learn or wait for
+        elif fresh:
             self._generation += 1
             self._in_a_row += 1
             if self._in_a_row >= self.max_blocks:
@@ -217,10 +220,14 @@ class BlockMiddleware:
                 )
                 await self._pause(delay)
         else:
-            logger.debug("Douban blocked %s (%s) with a retired session", request, kind)
+            logger.debug("Douban blocked %s (%s) with a session already replaced", request, kind)
 
-        blocks = request.meta.get(BLOCKS_META_KEY, 0) + fresh
-        shared = request.meta.get(SHARED_BLOCKS_META_KEY, 0) + (not fresh)
+        blocks = request.meta.get(BLOCKS_META_KEY, 0)
+        shared = request.meta.get(SHARED_BLOCKS_META_KEY, 0)
+        if fresh:
+            blocks += 1
+        else:
+            shared += 1
         # Once banned, retries still go back to the scheduler: with JOBDIR they are saved for
         # the next run rather than reported as failed.
         if not self.banned and (
@@ -259,6 +266,7 @@ class BlockMiddleware:
     async def _pause(self, delay: float) -> None:
         """Hold new downloads for *delay* seconds (or until a longer pause already set ends)."""
         engine = self.crawler.engine
+        assert engine is not None  # responses only arrive while the engine runs
         self._resume_at = max(self._resume_at, time.monotonic() + delay)
         if self._waiting == 0 and not engine.paused:  # never undo someone else's pause
             engine.pause()
@@ -266,8 +274,10 @@ class BlockMiddleware:
         self._waiting += 1
         self.stats.inc_value("moviespider/backoff_seconds", delay)
         try:
+            # Wake up now and then to notice a shutdown (Ctrl-C): the engine waits for the
+            # requests in progress, this one included, before it stops.
             while engine.running and (left := self._resume_at - time.monotonic()) > 0:
-                await sleep(min(left, 1.0))  # wake up now and then to notice a shutdown
+                await sleep(min(left, 1.0))
         finally:
             self._waiting -= 1
             if self._waiting == 0 and self._paused_engine:
@@ -284,6 +294,7 @@ class BlockMiddleware:
             "to resume where the crawl stopped.",
             {"count": self._in_a_row, "kind": kind, "status": response.status, "url": request.url},
         )
+        assert self.crawler.engine is not None
         self._closing = deferred_from_coro(
             self.crawler.engine.close_spider_async(reason=CLOSE_REASON)
         )
