@@ -198,9 +198,7 @@ class BlockMiddleware:
         self.crawler.signals.send_catch_log(
             request_blocked, request=request, response=response, kind=kind
         )
-        if self.banned:
-            pass  # closing: nothing more to learn or wait for
-        elif fresh:
+        if fresh and not self.banned:
             self._generation += 1
             self._in_a_row += 1
             if self._in_a_row >= self.max_blocks:
@@ -219,7 +217,7 @@ class BlockMiddleware:
                     },
                 )
                 await self._pause(delay)
-        else:
+        elif not fresh:
             logger.debug("Douban blocked %s (%s) with a session already replaced", request, kind)
 
         blocks = request.meta.get(BLOCKS_META_KEY, 0)
