@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import itertools
 import re
+import socket
 from datetime import date
 
 import pytest
 
 from moviespider.sandbox.catalog import build_catalog
 from moviespider.sandbox.faults import draw
+from moviespider.sandbox.process import SandboxProcess
 from tests.conftest import run_crawl
 from tests.recording import Recording
 
@@ -191,6 +193,28 @@ def test_a_site_that_refuses_every_session_closes_the_crawl_as_banned(tmp_path):
     assert "(reason 'banned')" in errors[0]
     assert stat(result.log, "moviespider/blocked/http_418") >= 6
     assert given_up_ids(result.log) == []  # unfetched, not failed: a JOBDIR re-run takes them
+
+
+def test_a_dead_proxy_is_rested_and_the_crawl_goes_through_a_live_one(tmp_path):
+    # The sandbox also answers as a forward proxy would (it serves the path of an absolute
+    # request URL), so the spider asks for a host that does not exist, through two proxies: one
+    # refuses connections, the other is the sandbox.
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        dead = f"http://scout:s3cret@127.0.0.1:{probe.getsockname()[1]}"
+    with SandboxProcess(args=sandbox()["DOUBAN_SANDBOX_ARGS"].split()) as site:
+        result = run_crawl(
+            "douban_top250",
+            tmp_path,
+            settings={"DOUBAN_BASE_URL": "http://movie.douban.invalid", "DOUBAN_PROFILE": "fast"},
+            env={"PROXY_LIST": f"{dead} {site.url}"},
+        )
+    assert result.returncode == 0, result.log[-3000:]
+    assert finish_reason(result.log) == "finished"
+    assert sorted(item["rank"] for item in result.items) == list(range(1, 251))
+    assert stat(result.log, "moviespider/proxies/rested") >= 1
+    assert "Resting proxy http://***@127.0.0.1:" in result.log
+    assert "s3cret" not in result.log
 
 
 @pytest.mark.parametrize(
