@@ -29,6 +29,11 @@ PROFILES: dict[str, dict[str, object]] = {
         "AUTOTHROTTLE_ENABLED": False,
         "CONCURRENT_REQUESTS": 64,
         "CONCURRENT_REQUESTS_PER_DOMAIN": 64,
+        # A block from a site of ours is a test of the machinery, not a reason to wait minutes.
+        "DOUBAN_BLOCK_BACKOFF": 0.05,
+        "DOUBAN_BLOCK_BACKOFF_MAX": 1,
+        "DOUBAN_PROXY_REST": 1,
+        "DOUBAN_PROXY_REST_MAX": 10,
     },
 }
 

@@ -54,6 +54,20 @@ AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
 # default: 2 retries. Douban's transient 5xx and resets pass quickly; a third try is cheap.
 RETRY_TIMES = 3
 
+# Douban's blocks are recognised before anything else reads a response (see
+# moviespider/middlewares/blocks.py); sessions give each request its bid cookie, user agent and
+# proxy. RedirectMiddleware moves from 600 to 585, below HttpCompressionMiddleware (590), so that
+# BlockMiddleware (587) sees a redirect to the challenge or log-in page before it is followed
+# and reads ban pages decompressed. SessionMiddleware sits above RetryMiddleware (550) so a
+# failed proxy is rested before the retry picks a session.
+DOWNLOADER_MIDDLEWARES = {
+    # Just outside RetryMiddleware (550): reports what it gives up on to FailedPages.
+    "moviespider.extensions.failures.ReportGiveUps": 540,
+    "moviespider.middlewares.sessions.SessionMiddleware": 560,
+    "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": 585,
+    "moviespider.middlewares.blocks.BlockMiddleware": 587,
+}
+
 ITEM_PIPELINES = {
     "moviespider.pipelines.validate.ValidateMovie": 100,
     "moviespider.pipelines.duplicates.DropDuplicates": 200,
@@ -107,11 +121,6 @@ EXTENSIONS = {
     "moviespider.jobdir.JobCheck": 0,
 }
 
-DOWNLOADER_MIDDLEWARES = {
-    # Just outside RetryMiddleware (550): reports what it gives up on to FailedPages.
-    "moviespider.extensions.failures.ReportGiveUps": 540,
-}
-
 # Where the pages given up on are listed (TSV: url, last status, error, time), for
 # `scrapy crawl douban_subject -a ids_file=FILE`. Default (None): beside the first local feed,
 # films.jl → films.failed.tsv; failed_urls.tsv without a feed.
@@ -144,3 +153,34 @@ FEED_STORAGES = {
     "": "moviespider.jobdir.AppendingFileFeedStorage",
     "file": "moviespider.jobdir.AppendingFileFeedStorage",
 }
+
+# --- moviespider: staying unblocked (moviespider/middlewares/, README "When Douban blocks you") --
+
+# A request Douban blocks is retried with a fresh session this many times, then given up and
+# listed as failed.
+DOUBAN_BLOCK_RETRY_TIMES = 3
+# After this many fresh sessions blocked in a row (no page served in between) Douban is refusing
+# the IP itself: the spider closes with reason "banned".
+DOUBAN_MAX_BLOCKS = 6
+# Seconds the whole crawl pauses after a block, doubling with each block in a row up to the
+# maximum, randomised 0.5-1×: with the values here, Douban gets 8 to 15 minutes to relent before
+# the crawl closes as banned.
+DOUBAN_BLOCK_BACKOFF = 30
+DOUBAN_BLOCK_BACKOFF_MAX = 600
+
+# How many sessions (bid cookie + user agent + proxy) take turns. None: one, or one per proxy.
+DOUBAN_SESSIONS = None
+# The user agents sessions choose from; empty: a built-in list of current desktop browsers
+# (moviespider.middlewares.sessions.DEFAULT_USER_AGENTS).
+DOUBAN_USER_AGENTS = []
+# Log-in cookies are read from the DOUBAN_COOKIES environment variable, never from a setting:
+# Scrapy logs settings.
+
+# A file of proxy URLs (http://[user:password@]host:port), one a line, to rotate through; or
+# leave it unset and put the URLs in the PROXY_LIST environment variable. Without either, the
+# standard http_proxy/https_proxy environment variables still apply.
+PROXY_LIST = None
+# Seconds a proxy that was blocked or failed rests before it is used again, doubling up to the
+# maximum while it keeps failing.
+DOUBAN_PROXY_REST = 60
+DOUBAN_PROXY_REST_MAX = 1800
