@@ -48,6 +48,7 @@ from moviespider.middlewares.common import (
     get_float,
     get_int,
 )
+from moviespider.signals import report_page_failed, requested_url
 
 if TYPE_CHECKING:
     from scrapy import Request
@@ -132,8 +133,9 @@ class BlockMiddleware:
 
     Settings:
         DOUBAN_BLOCK_RETRY_TIMES: how often one request is retried after fresh blocks before it
-            is given up (and reported through :data:`moviespider.signals.page_failed`). Blocks it only shared
-            with a session already retired do not count, up to DOUBAN_MAX_BLOCKS more.
+            is given up (and reported through :data:`moviespider.signals.page_failed`).
+            Blocks it only shared with a session already retired do not count, up to
+            DOUBAN_MAX_BLOCKS more.
         DOUBAN_MAX_BLOCKS: fresh sessions blocked in a row after which the spider closes with
             reason ``banned``.
         DOUBAN_BLOCK_BACKOFF, DOUBAN_BLOCK_BACKOFF_MAX: the first pause after a block, in seconds,
