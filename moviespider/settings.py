@@ -57,6 +57,8 @@ RETRY_TIMES = 3
 ITEM_PIPELINES = {
     "moviespider.pipelines.validate.ValidateMovie": 100,
     "moviespider.pipelines.duplicates.DropDuplicates": 200,
+    # Last, so that it stores what the other pipelines made of the film (docs/storage.md).
+    "moviespider.pipelines.storage.StoreMovies": 300,
 }
 
 # default: None, which escapes Chinese as \uXXXX in JSON. Feeds are readable UTF-8.
@@ -85,3 +87,18 @@ DOUBAN_PROFILE = "polite"
 # The date the upcoming list's "MM月DD日" dates are read against (YYYY-MM-DD); default: today
 # in China Standard Time, where the list is published.
 DOUBAN_REFERENCE_DATE = None
+
+# --- storage (docs/storage.md) ------------------------------------------------------------------
+
+# Where every crawl's films accumulate (tables movies, observations, crawls). The DATABASE_URL
+# environment variable wins over this setting and is the only place for a URL with a password:
+# Scrapy logs its settings. Empty switches storage off. PostgreSQL:
+# postgresql+psycopg://user@host/db; MySQL/MariaDB: mysql+pymysql://user@host/db.
+DATABASE_URL = "sqlite:///moviespider.sqlite3"
+# Films are written DATABASE_BATCH_SIZE at a time, and at least every DATABASE_FLUSH_INTERVAL
+# seconds, on a thread of the pipeline's own, so the crawl never waits for the database.
+DATABASE_BATCH_SIZE = 100
+DATABASE_FLUSH_INTERVAL = 5.0
+# Films the database still refuses when the spider closes (after retries) are written here, one
+# JSON object per line with its crawl_id. %(name)s is the spider, %(crawl_id)s the crawl.
+DATABASE_UNSAVED_FILE = "moviespider-unsaved-%(name)s-%(crawl_id)s.jl"
