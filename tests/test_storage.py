@@ -385,6 +385,29 @@ def test_films_the_database_never_took_go_to_a_json_lines_file(
     assert count(outage.url, observations) == 10
 
 
+@pytest.mark.parametrize(
+    "defect",
+    [{"source": None}, {"crawled_at": "a week ago"}],
+    ids=["refused-by-the-database", "unreadable-crawled-at"],
+)
+def test_a_film_that_cannot_be_stored_does_not_hold_up_the_others(
+    defect: dict[str, Any], database_url: URL, tmp_path: Path, caplog: pytest.LogCaptureFixture
+):
+    films = top250_films(MONDAY, 10)
+    films[4] = dataclasses.replace(films[4], **defect)
+    pipeline = storage_pipeline(
+        database_url, DATABASE_BATCH_SIZE=10, DATABASE_UNSAVED_FILE=str(tmp_path / "unsaved.jl")
+    )
+
+    asyncio.run(run_pipeline(pipeline, films))
+
+    assert count(database_url, observations) == 9
+    [line] = (tmp_path / "unsaved.jl").read_text(encoding="utf-8").splitlines()
+    assert json.loads(line)["subject_id"] == films[4].subject_id
+    assert f"Film {films[4].subject_id} cannot be stored" in caplog.text
+    assert pipeline.crawler.stats.get_value("moviespider/storage/rejected") == 1
+
+
 # --- configuration ------------------------------------------------------------------------------
 
 

@@ -7,6 +7,7 @@ import json
 import logging
 import uuid
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
@@ -21,6 +22,7 @@ from moviespider.storage.database import (
     MovieStore,
     database_url,
     error_reason,
+    is_outage,
     safe_url,
     utc_now,
 )
@@ -71,7 +73,8 @@ class StoreMovies:
         self.flush_interval = flush_interval
         self.unsaved_file = unsaved_file
         self.crawl_id = uuid.uuid4().hex
-        self.pending: list[dict[str, Any]] = []
+        self.pending: list[dict[str, Any]] = []  # films (as dicts) not yet written
+        self.rejected: list[dict[str, Any]] = []  # films that cannot be stored
         self.stored = 0
         self._store: MovieStore | None = None
         self._writer: ThreadPoolExecutor | None = None
@@ -145,7 +148,7 @@ class StoreMovies:
             if not self.pending or attempt == CLOSE_ATTEMPTS:
                 break
             await asyncio.sleep(self.flush_interval)
-        if self.pending:
+        if self.pending or self.rejected:
             self._save_unsaved()
 
     async def spider_closed(self, reason: str) -> None:
@@ -186,14 +189,22 @@ class StoreMovies:
             self._write = asyncio.ensure_future(self._write_pending())
 
     async def _write_pending(self) -> None:
-        """Write one batch, then more while full batches are waiting; stop at a failure."""
-        assert self._store is not None
-        while True:
+        """Write a batch, then more while full batches wait; stop while the database is down."""
+        while self.pending:
             batch = self.pending[: self.batch_size]
             del self.pending[: self.batch_size]
-            try:
-                stored = await self._in_writer(self._store.store, self.crawl_id, batch)
-            except SQLAlchemyError as error:
+            if not await self._store_batch(batch) or len(self.pending) < self.batch_size:
+                return
+
+    async def _store_batch(self, batch: list[dict[str, Any]]) -> bool:
+        """Store *batch*, or put it back in front of the pending films and return False if the
+        database is unavailable. A film that cannot be stored (bad data) is set aside, and
+        does not hold up the others."""
+        assert self._store is not None
+        try:
+            stored = await self._in_writer(self._store.store, self.crawl_id, batch)
+        except Exception as error:
+            if is_outage(error):
                 self.pending[:0] = batch  # kept, in order, for the next attempt
                 self.stats.inc_value(f"{STATS_PREFIX}/write_failures")
                 logger.warning(
@@ -202,35 +213,53 @@ class StoreMovies:
                     error_reason(error),
                 )
                 self._healthy = False
-                return
-            if not self._healthy:
-                logger.info("The database takes films again")
-                self._healthy = True
-            self.stored += stored
-            self.stats.inc_value(f"{STATS_PREFIX}/batches")
-            self.stats.inc_value(f"{STATS_PREFIX}/films", stored)
-            if len(self.pending) < self.batch_size:
-                return
+                return False
+            if len(batch) == 1:
+                self._reject(batch[0], error)
+                return True
+            # Find the film at fault: store the batch one film at a time.
+            for position, film in enumerate(batch):
+                if not await self._store_batch([film]):
+                    self.pending[:0] = batch[position + 1 :]
+                    return False
+            return True
+        if not self._healthy:
+            logger.info("The database takes films again")
+            self._healthy = True
+        self.stored += stored
+        self.stats.inc_value(f"{STATS_PREFIX}/batches")
+        self.stats.inc_value(f"{STATS_PREFIX}/films", stored)
+        return True
+
+    def _reject(self, film: dict[str, Any], error: Exception) -> None:
+        self.rejected.append(film)
+        self.stats.inc_value(f"{STATS_PREFIX}/rejected")
+        logger.error(
+            "Film %s cannot be stored: %s",
+            film.get("subject_id"),
+            error_reason(error),
+            exc_info=not isinstance(error, SQLAlchemyError),  # not the database's doing: a bug
+        )
 
     def _save_unsaved(self) -> None:
         """Write the films the database never took to a JSON Lines file, one film a line with
         its crawl_id, so they can be stored later."""
+        unsaved = self.rejected + self.pending
         path = Path(self.unsaved_file % {"name": self.spider_name, "crawl_id": self.crawl_id})
         path.parent.mkdir(parents=True, exist_ok=True)
         with path.open("a", encoding="utf-8") as file:
-            for film in self.pending:
+            for film in unsaved:
                 record = {"crawl_id": self.crawl_id, **film}
                 file.write(json.dumps(record, ensure_ascii=False, default=str) + "\n")
-        self.stats.set_value(f"{STATS_PREFIX}/unsaved", len(self.pending))
+        self.stats.set_value(f"{STATS_PREFIX}/unsaved", len(unsaved))
         logger.error(
-            "The database did not take %d films; they are in %s",
-            len(self.pending),
-            path.resolve(),
+            "The database did not take %d films; they are in %s", len(unsaved), path.resolve()
         )
+        self.rejected = []
         self.pending = []
 
     async def _in_writer(
         self, function: Callable[_P, _T], *args: _P.args, **kwargs: _P.kwargs
     ) -> _T:
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._writer, lambda: function(*args, **kwargs))
+        return await loop.run_in_executor(self._writer, partial(function, *args, **kwargs))

@@ -13,7 +13,15 @@ from typing import TYPE_CHECKING, Any
 import sqlalchemy as sa
 from sqlalchemy.dialects import mysql, postgresql, sqlite
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
+from sqlalchemy.exc import (
+    ArgumentError,
+    DBAPIError,
+    InterfaceError,
+    NoSuchModuleError,
+    OperationalError,
+    SQLAlchemyError,
+)
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
 from moviespider.errors import ConfigError
 from moviespider.items import LIST_FIELDS
@@ -78,6 +86,14 @@ def error_reason(error: BaseException) -> str:
     statement dump and documentation link."""
     original = getattr(error, "orig", None) or error
     return " ".join(line.strip() for line in str(original).splitlines() if line.strip())
+
+
+def is_outage(error: BaseException) -> bool:
+    """Whether *error* says the database is unavailable (down, unreachable, locked, restarted),
+    so that the same write may succeed later, rather than that the data is wrong."""
+    if isinstance(error, DBAPIError) and error.connection_invalidated:
+        return True
+    return isinstance(error, (OperationalError, InterfaceError, PoolTimeoutError))
 
 
 def utc_now() -> datetime:
