@@ -133,9 +133,11 @@ def postgresql_url(
 def store_crawl() -> Callable[..., StoreMovies]:
     """Store *films* in the database at *url* as one crawl; returns the closed pipeline."""
 
-    def store(url: URL, films: Iterable[Any], **settings: Any) -> StoreMovies:
+    def store(
+        url: URL, films: Iterable[Any], *, reason: str = "finished", **settings: Any
+    ) -> StoreMovies:
         pipeline = storage_pipeline(url, **settings)
-        asyncio.run(run_pipeline(pipeline, films))
+        asyncio.run(run_pipeline(pipeline, films, reason))
         return pipeline
 
     return store
