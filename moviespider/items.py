@@ -46,5 +46,7 @@ class Movie:
 
 MOVIE_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(Movie))
 LIST_FIELDS: frozenset[str] = frozenset(
-    f.name for f in fields(Movie) if f.default_factory is list  # type: ignore[comparison-overlap]
+    f.name
+    for f in fields(Movie)
+    if f.default_factory is list  # type: ignore[comparison-overlap]
 )

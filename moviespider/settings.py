@@ -14,7 +14,7 @@ NEWSPIDER_MODULE = "moviespider.spiders"
 # reports a bad one in a single line with exit status 2 instead of a traceback.
 COMMANDS_MODULE = "moviespider.commands"
 
-ADDONS0 = {
+ADDONS = {
     # Starts the local Douban look-alike for `-s DOUBAN_SANDBOX=1` and applies DOUBAN_PROFILE.
     "moviespider.addons.MoviespiderAddon": 0,
 }
@@ -60,6 +60,10 @@ ITEM_PIPELINES = {
     # Last, so that it stores what the other pipelines made of the film (docs/storage.md).
     "moviespider.pipelines.storage.StoreMovies": 300,
 }
+
+# default: Scrapy's, which logs a dropped item's every field over many lines. Ours logs the reason
+# in one line (the pipelines count drops in stats).
+LOG_FORMATTER = "moviespider.logformatter.LogFormatter"
 
 # default: None, which escapes Chinese as \uXXXX in JSON. Feeds are readable UTF-8.
 FEED_EXPORT_ENCODING = "utf-8"

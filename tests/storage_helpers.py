@@ -1,20 +1,151 @@
-"""Films and a storage pipeline for tests, built as a crawl builds them."""
+"""Storage test support: databases on real servers, films, and the pipeline built as a crawl
+builds it. Loaded as a pytest plugin by conftest.py.
+
+Each test session (each pytest-xdist worker) creates a database of its own on PostgreSQL and
+MariaDB and drops it at the end; each test starts with no tables. Where a server cannot be
+reached the tests are skipped, except in CI (``CI=true``), where that is a failure.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import os
+import uuid
 from typing import TYPE_CHECKING, Any
 
+import pytest
+import sqlalchemy as sa
 from scrapy import Spider
 from scrapy.utils.test import get_crawler
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import OperationalError
 
 from moviespider.items import Movie
 from moviespider.pipelines.storage import StoreMovies
 from moviespider.site import canonical_subject_url
+from moviespider.storage.schema import metadata
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Callable, Iterable, Iterator
+    from pathlib import Path
 
-    from sqlalchemy.engine import URL
+SERVER_URLS = {
+    "postgresql": os.environ.get(
+        "MOVIESPIDER_TEST_POSTGRESQL_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+    ),
+    "mariadb": os.environ.get(
+        "MOVIESPIDER_TEST_MYSQL_URL", "mysql+pymysql://root@127.0.0.1:3306/test"
+    ),
+}
+DATABASE_KINDS = ("sqlite", "postgresql", "mariadb")
+
+
+def _unreachable(kind: str, url: URL, error: Exception) -> None:
+    message = f"{kind} at {url.render_as_string(hide_password=True)} unreachable: {error}"
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{message} (CI must test against it; is the server running?)")
+    pytest.skip(message)
+
+
+class ServerDatabase:
+    """A database of this test session's own on a real server."""
+
+    def __init__(self, kind: str):
+        self.kind = kind
+        self.admin_url = make_url(SERVER_URLS[kind])
+        worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+        self.name = f"moviespider_test_{worker}_{uuid.uuid4().hex[:8]}"
+        self.url = self.admin_url.set(database=self.name)
+        self.admin = sa.create_engine(self.admin_url, isolation_level="AUTOCOMMIT")
+
+    def create(self) -> None:
+        suffix = " CHARACTER SET utf8mb4" if self.kind == "mariadb" else ""
+        with self.admin.connect() as connection:
+            connection.execute(sa.text(f"CREATE DATABASE {self.name}{suffix}"))
+
+    def drop(self) -> None:
+        force = " WITH (FORCE)" if self.kind == "postgresql" else ""
+        with self.admin.connect() as connection:
+            connection.execute(sa.text(f"DROP DATABASE IF EXISTS {self.name}{force}"))
+        self.admin.dispose()
+
+    def empty(self) -> None:
+        engine = sa.create_engine(self.url)
+        with engine.begin() as connection:
+            metadata.drop_all(connection)
+        engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def server_databases() -> Iterator[dict[str, ServerDatabase | Exception]]:
+    """Per server kind: this session's database, or why the server could not be reached."""
+    databases: dict[str, ServerDatabase | Exception] = {}
+    for kind in SERVER_URLS:
+        database = ServerDatabase(kind)
+        try:
+            database.create()
+        except OperationalError as error:
+            databases[kind] = error
+        else:
+            databases[kind] = database
+    yield databases
+    for database in databases.values():
+        if isinstance(database, ServerDatabase):
+            database.drop()
+
+
+def database_for(
+    kind: str, server_databases: dict[str, ServerDatabase | Exception], tmp_path: Path
+) -> URL:
+    """An empty database of *kind* for one test."""
+    if kind == "sqlite":
+        return URL.create("sqlite", database=str(tmp_path / "movies.sqlite3"))
+    database = server_databases[kind]
+    if isinstance(database, Exception):
+        _unreachable(kind, make_url(SERVER_URLS[kind]), database)
+    assert isinstance(database, ServerDatabase)
+    database.empty()
+    return database.url
+
+
+@pytest.fixture(params=DATABASE_KINDS)
+def database_url(
+    request: pytest.FixtureRequest,
+    server_databases: dict[str, ServerDatabase | Exception],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> URL:
+    """An empty database, once per kind: SQLite, PostgreSQL, MariaDB."""
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    return database_for(request.param, server_databases, tmp_path)
+
+
+@pytest.fixture
+def postgresql_url(
+    server_databases: dict[str, ServerDatabase | Exception],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> URL:
+    """An empty PostgreSQL database."""
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    return database_for("postgresql", server_databases, tmp_path)
+
+
+@pytest.fixture
+def store_crawl() -> Callable[..., StoreMovies]:
+    """Store *films* in the database at *url* as one crawl; returns the closed pipeline."""
+
+    def store(
+        url: URL, films: Iterable[Any], *, reason: str = "finished", **settings: Any
+    ) -> StoreMovies:
+        pipeline = storage_pipeline(url, **settings)
+        asyncio.run(run_pipeline(pipeline, films, reason))
+        return pipeline
+
+    return store
+
+
+# --- films, and the pipeline as a crawl builds it ----------------------------------------------
 
 
 class Top250Spider(Spider):

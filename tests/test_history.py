@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING
 
 import pytest
 import sqlalchemy as sa
-from storage_helpers import top250_films
+
+from tests.storage_helpers import top250_films
 
 if TYPE_CHECKING:
     from collections.abc import Callable

@@ -14,13 +14,13 @@ from typing import TYPE_CHECKING, Any
 import pytest
 import sqlalchemy as sa
 from scrapy.exceptions import NotConfigured
-from storage_helpers import run_pipeline, storage_pipeline, top250_films
 
 from moviespider.errors import ConfigError
 from moviespider.items import MOVIE_FIELDS, Movie
 from moviespider.pipelines.storage import StoreMovies
 from moviespider.site import canonical_subject_url
 from moviespider.storage.schema import NOT_MOVIE_COLUMNS, crawls, metadata, movies, observations
+from tests.storage_helpers import run_pipeline, storage_pipeline, top250_films
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator

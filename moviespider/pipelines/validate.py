@@ -1,0 +1,154 @@
+"""Validation and normalisation: every field typed and clean, or the item dropped with a reason."""
+
+from __future__ import annotations
+
+import math
+import re
+from datetime import date
+from typing import Any
+
+from itemadapter import ItemAdapter
+from scrapy.crawler import Crawler
+from scrapy.exceptions import DropItem
+
+from moviespider.items import LIST_FIELDS
+from moviespider.site import canonical_subject_url
+
+INT_FIELDS = ("year", "runtime_minutes", "episodes", "votes", "rank", "want_count")
+TEXT_FIELDS = ("title", "original_title", "quote", "city", "summary", "poster_url")
+SUBJECT_ID = re.compile(r"\d+")
+IMDB_ID = re.compile(r"tt\d+")
+SPACES = re.compile(r"[ \t\u00a0\u3000]+")
+BLANK_LINES = re.compile(r"\s*\n\s*")
+# Bounds a real value lies in; anything outside is a parsing error, not data.
+PLAUSIBLE = {"year": (1870, 2100), "rating": (0.0, 10.0)}
+
+
+class ValidateMovie:
+    """Make every field its schema type; drop an item that has no subject_id, url or title.
+
+    A value that cannot be read as its type becomes None (or is left out of a list) and is
+    counted (``moviespider/validate/fixed/<field>``); the film itself is kept. Only a film that
+    cannot be identified or named is dropped (``moviespider/validate/dropped/<reason>``).
+    """
+
+    def __init__(self, crawler: Crawler):
+        self.stats = crawler.stats
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler):
+        return cls(crawler)
+
+    def process_item(self, item: Any) -> Any:
+        adapter = ItemAdapter(item)
+        subject_id = clean_text(adapter.get("subject_id"))
+        if subject_id is None or not SUBJECT_ID.fullmatch(subject_id):
+            self.stats.inc_value("moviespider/validate/dropped/subject_id")
+            raise DropItem(f"no usable subject_id ({adapter.get('subject_id')!r})")
+        adapter["subject_id"] = subject_id
+        adapter["url"] = canonical_subject_url(subject_id)
+        for name in adapter.field_names():
+            if name in ("subject_id", "url") or name not in adapter:
+                continue
+            value = adapter[name]
+            fixed = normalise(name, value)
+            if fixed != value:
+                adapter[name] = fixed
+                if lost_information(value, fixed):
+                    self.stats.inc_value(f"moviespider/validate/fixed/{name}")
+        if adapter.get("title") is None:
+            self.stats.inc_value("moviespider/validate/dropped/title")
+            raise DropItem(f"film {subject_id} has no title")
+        return item
+
+
+def normalise(name: str, value: Any) -> Any:
+    if name in LIST_FIELDS:
+        return clean_list(value)
+    if name in INT_FIELDS:
+        return bounded(name, to_int(value))
+    if name == "rating":
+        return bounded(name, to_float(value))
+    if name == "summary":
+        return clean_paragraphs(value)
+    if name == "kind":
+        return value if value in ("movie", "tv") else None
+    if name == "imdb_id":
+        text = clean_text(value)
+        return text if text and IMDB_ID.fullmatch(text) else None
+    if name == "release_date":
+        return iso_date(value)
+    if name in TEXT_FIELDS or isinstance(value, str):
+        return clean_text(value)
+    return value
+
+
+def lost_information(before: Any, after: Any) -> bool:
+    """True when normalising threw something away: an unreadable value or a list entry.
+
+    Changes of form ("123" → 123, trimmed whitespace) are not counted.
+    """
+    if isinstance(before, (list, tuple)):
+        return len(after) < sum(1 for value in before if clean_text(value))
+    return after is None and clean_text(before) is not None
+
+
+def clean_text(value: Any) -> str | None:
+    if value is None:
+        return None
+    text = SPACES.sub(" ", str(value)).strip()
+    return text or None
+
+
+def clean_paragraphs(value: Any) -> str | None:
+    if value is None:
+        return None
+    lines = (clean_text(line) for line in BLANK_LINES.split(str(value)))
+    return "\n".join(line for line in lines if line) or None
+
+
+def clean_list(value: Any) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        value = [value]
+    texts = (clean_text(v) for v in value)
+    return list(dict.fromkeys(text for text in texts if text))
+
+
+def to_int(value: Any) -> int | None:
+    if value is None or isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        return int(value) if value.is_integer() else None
+    text = str(value).replace(",", "").strip()
+    return int(text) if text.isdigit() else None
+
+
+def to_float(value: Any) -> float | None:
+    if value is None or isinstance(value, bool):
+        return None
+    try:
+        number = float(str(value).strip())
+    except ValueError:
+        return None
+    return number if math.isfinite(number) else None
+
+
+def bounded(name: str, number: int | float | None) -> int | float | None:
+    if number is None:
+        return None
+    low, high = PLAUSIBLE.get(name, (0, math.inf))
+    return number if low <= number <= high else None
+
+
+def iso_date(value: Any) -> str | None:
+    text = clean_text(value)
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text).isoformat()
+    except ValueError:
+        return None

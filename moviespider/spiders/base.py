@@ -1,0 +1,156 @@
+"""What every Douban spider shares: the site's URLs, argument checks, and how items are made."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime
+from typing import Any, ClassVar
+
+import scrapy
+from scrapy.crawler import Crawler
+from scrapy.http import Response
+from twisted.python.failure import Failure
+
+from moviespider.errors import ConfigError
+from moviespider.items import MOVIE_FIELDS, Movie
+from moviespider.parsing import PageError, parse_subject_page
+from moviespider.site import DoubanSite, canonical_subject_url
+
+SUBJECT_ID = re.compile(r"\d+")
+CITY_SLUG = re.compile(r"[a-z][a-z0-9-]*")
+
+
+class DoubanSpider(scrapy.Spider):
+    """Base class: builds every URL from ``DOUBAN_BASE_URL`` and makes Movie items.
+
+    A subclass documents its arguments in its docstring and validates them in ``parse_arguments``,
+    which ``scrapy crawl`` also calls before the crawl starts (see moviespider.commands.crawl), so
+    a bad argument costs one line on stderr and no request.
+    """
+
+    source: ClassVar[str]
+    site: DoubanSite
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        for name, value in self.parse_arguments(**kwargs).items():
+            setattr(self, name, value)
+
+    @classmethod
+    def parse_arguments(cls, **kwargs: str) -> dict[str, Any]:
+        """Validated spider arguments, as attributes to set; raise ConfigError on a bad one.
+
+        Arguments a spider does not know are left alone: Scrapyd passes its own (``_job``).
+        """
+        return {}
+
+    @classmethod
+    def check_arguments(cls, **kwargs: str) -> None:
+        cls.parse_arguments(**kwargs)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any):
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        try:
+            spider.site = DoubanSite(crawler.settings["DOUBAN_BASE_URL"])
+        except ValueError as error:
+            raise ConfigError(f"setting {error}") from None
+        return spider
+
+    def details_request(self, listed: dict[str, Any]) -> scrapy.Request:
+        """Request a listed film's subject page; the film is yielded even if that page fails."""
+        return scrapy.Request(
+            self.site.subject_url(listed["subject_id"]),
+            callback=self.parse_details,
+            errback=self.details_failed,
+            cb_kwargs={"listed": listed},
+        )
+
+    async def parse_details(self, response: Response, listed: dict[str, Any]):
+        try:
+            details = parse_subject_page(response.body)
+        except PageError as error:
+            self.page_unusable(response, error)
+            yield self.without_details(listed)
+            return
+        yield self.make_movie(listed, details, subject_id=listed["subject_id"])
+
+    async def details_failed(self, failure: Failure):
+        yield self.without_details(failure.request.cb_kwargs["listed"])
+
+    def without_details(self, listed: dict[str, Any]) -> Movie:
+        self.crawler.stats.inc_value("moviespider/details_missing")
+        return self.make_movie(listed)
+
+    def page_unusable(self, response: Response, error: PageError) -> None:
+        """A page arrived but is not the page we asked for (a parser raised PageError)."""
+        self.crawler.stats.inc_value("moviespider/pages_unusable")
+        self.logger.error("Unusable page %s: %s", response.url, error)
+
+    def make_movie(self, *sources: Mapping[str, Any], **fields: Any) -> Movie:
+        """A Movie from parsed field mappings: later sources fill or replace earlier ones.
+
+        A value a later source does not have (None or []) never erases one an earlier source
+        had: a subject page without a rating keeps the list page's rating.
+        """
+        merged: dict[str, Any] = {}
+        for source in (*sources, fields):
+            for name, value in source.items():
+                if value is None or value == [] or name not in MOVIE_FIELDS:
+                    continue
+                merged[name] = value
+        subject_id = merged["subject_id"]
+        merged["url"] = canonical_subject_url(subject_id)
+        merged["source"] = self.source
+        merged["crawled_at"] = datetime.now(UTC).isoformat(timespec="seconds")
+        return Movie(**merged)
+
+
+class CityListSpider(DoubanSpider):
+    """A spider that reads one city's film list, then every listed film's subject page."""
+
+    @classmethod
+    def parse_arguments(cls, city: str = "beijing", **kwargs: str) -> dict[str, Any]:
+        if not CITY_SLUG.fullmatch(city):
+            raise ConfigError(
+                f"argument city: {city!r} is not a Douban city slug (lowercase, like 'shanghai')"
+            )
+        return {"city": city}
+
+    def list_url(self) -> str:
+        raise NotImplementedError
+
+    def parse_list_page(self, html: bytes) -> list[dict[str, Any]]:
+        raise NotImplementedError
+
+    async def start(self):
+        yield scrapy.Request(self.list_url(), callback=self.parse_list)
+
+    async def parse_list(self, response: Response):
+        try:
+            films = self.parse_list_page(response.body)
+        except PageError as error:
+            self.page_unusable(response, error)
+            return
+        for listed in films:
+            yield self.details_request({**listed, "city": self.city})
+
+
+def check_subject_id(value: str, argument: str) -> str:
+    value = value.strip()
+    if not SUBJECT_ID.fullmatch(value):
+        raise ConfigError(
+            f"argument {argument}: {value!r} is not a Douban subject id (digits only)"
+        )
+    return value
+
+
+def check_flag(value: str, argument: str) -> bool:
+    if value not in ("0", "1"):
+        raise ConfigError(f"argument {argument}: expected 0 or 1, got {value!r}")
+    return value == "1"
+
+
+def unique(values: Iterable[str]) -> list[str]:
+    return list(dict.fromkeys(values))

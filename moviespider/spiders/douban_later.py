@@ -1,0 +1,54 @@
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta, timezone
+from typing import Any
+
+from moviespider.errors import ConfigError
+from moviespider.parsing import parse_later_page
+from moviespider.spiders.base import CityListSpider
+
+# Douban publishes the list in China Standard Time, which has no daylight saving time.
+CHINA_STANDARD_TIME = timezone(timedelta(hours=8), "CST")
+
+
+class DoubanLaterSpider(CityListSpider):
+    """Films coming to one city's cinemas, each merged with its detail page.
+
+    Reads /cinema/later/<city>/, then every listed film's /subject/<id>/. A film whose detail
+    page cannot be had is still yielded with its list fields (stats: moviespider/details_missing).
+
+    Arguments:
+        city: Douban's city slug, as in the list's URL (default "beijing").
+
+    Settings:
+        DOUBAN_REFERENCE_DATE: the day the list's "MM月DD日" dates are read against (YYYY-MM-DD;
+            default: today in China). A release date is the next such day on or after it.
+    """
+
+    name = "douban_later"
+    source = "later"
+
+    @classmethod
+    def from_crawler(cls, crawler, *args, **kwargs):
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        spider.reference_date = reference_date(crawler.settings.get("DOUBAN_REFERENCE_DATE"))
+        return spider
+
+    def list_url(self) -> str:
+        return self.site.later_url(self.city)
+
+    def parse_list_page(self, html: bytes) -> list[dict[str, Any]]:
+        return parse_later_page(html, self.reference_date)
+
+
+def reference_date(setting: str | date | None) -> date:
+    if not setting:
+        return datetime.now(CHINA_STANDARD_TIME).date()
+    if isinstance(setting, date):
+        return setting
+    try:
+        return date.fromisoformat(setting)
+    except ValueError:
+        raise ConfigError(
+            f"setting DOUBAN_REFERENCE_DATE: {setting!r} is not a date (YYYY-MM-DD)"
+        ) from None

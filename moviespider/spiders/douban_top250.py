@@ -1,0 +1,63 @@
+from __future__ import annotations
+
+from typing import Any
+
+import scrapy
+from scrapy.http import Response
+
+from moviespider.errors import ConfigError
+from moviespider.parsing import PageError, parse_top250_page
+from moviespider.spiders.base import DoubanSpider, check_flag
+
+PAGE_SIZE = 25  # films per Top250 page, fixed by Douban
+
+
+class DoubanTop250Spider(DoubanSpider):
+    """Douban's Top250 films, one item per film with its rank.
+
+    All list pages are requested at once: they don't depend on each other.
+
+    Arguments:
+        details: "1" to also fetch every film's subject page and merge its fields (default "0").
+
+    Settings:
+        DOUBAN_TOP250_SIZE: how many ranked films the list holds (250 on Douban; the sandbox can
+            serve longer lists for benchmarks).
+    """
+
+    name = "douban_top250"
+    source = "top250"
+
+    @classmethod
+    def parse_arguments(cls, details: str = "0", **kwargs: str) -> dict[str, Any]:
+        return {"details": check_flag(details, "details")}
+
+    @classmethod
+    def from_crawler(cls, crawler, *args, **kwargs):
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        size = crawler.settings.get("DOUBAN_TOP250_SIZE")
+        try:
+            spider.list_size = int(size)
+        except (TypeError, ValueError):
+            spider.list_size = 0
+        if spider.list_size <= 0:
+            raise ConfigError(
+                f"setting DOUBAN_TOP250_SIZE: expected a positive number, got {size!r}"
+            )
+        return spider
+
+    async def start(self):
+        for start in range(0, self.list_size, PAGE_SIZE):
+            yield scrapy.Request(self.site.top250_url(start), callback=self.parse_page)
+
+    async def parse_page(self, response: Response):
+        try:
+            films = parse_top250_page(response.body)
+        except PageError as error:
+            self.page_unusable(response, error)
+            return
+        for film in films:
+            if self.details:
+                yield self.details_request(film)
+            else:
+                yield self.make_movie(film)

@@ -1,0 +1,111 @@
+import pytest
+from scrapy.exceptions import DropItem
+from scrapy.spiders import Spider
+from scrapy.utils.test import get_crawler
+
+from moviespider.items import Movie
+from moviespider.pipelines.duplicates import DropDuplicates
+from moviespider.pipelines.validate import ValidateMovie
+
+
+@pytest.fixture
+def crawler():
+    crawler = get_crawler(Spider)
+    crawler.stats.open_spider()
+    return crawler
+
+
+@pytest.fixture
+def validate(crawler):
+    return ValidateMovie.from_crawler(crawler)
+
+
+def movie(**fields):
+    fields.setdefault("subject_id", "1292052")
+    fields.setdefault("url", "https://movie.douban.com/subject/1292052/")
+    fields.setdefault("source", "subject")
+    fields.setdefault("title", "肖申克的救赎")
+    return Movie(**fields)
+
+
+def test_numbers_become_their_types(validate):
+    item = validate.process_item(
+        movie(year="1994", votes="3,157,752", rating="9.7", runtime_minutes=142.0, rank=" 1 ")
+    )
+    assert (item.year, item.votes, item.rating, item.runtime_minutes, item.rank) == (
+        1994,
+        3157752,
+        9.7,
+        142,
+        1,
+    )
+
+
+def test_text_is_cleaned(validate):
+    item = validate.process_item(
+        movie(
+            title="\u00a0肖申克的救赎 ",
+            original_title="  ",
+            directors=[
+                " 弗兰克·德拉邦特 Frank\u00a0Darabont",
+                "",
+                "弗兰克·德拉邦特 Frank Darabont",
+            ],
+            summary="  第一段。 \n\n   第二段。\n",
+        )
+    )
+    assert item.title == "肖申克的救赎"
+    assert item.original_title is None
+    assert item.directors == ["弗兰克·德拉邦特 Frank Darabont"]
+    assert item.summary == "第一段。\n第二段。"
+
+
+def test_unreadable_values_become_none_and_are_counted(validate, crawler):
+    item = validate.process_item(movie(year="unknown", rating="11.5", imdb_id="imdb", kind="film"))
+    assert (item.year, item.rating, item.imdb_id, item.kind) == (None, None, None, None)
+    stats = crawler.stats.get_stats()
+    assert stats["moviespider/validate/fixed/year"] == 1
+    assert stats["moviespider/validate/fixed/rating"] == 1
+    assert "moviespider/validate/fixed/title" not in stats
+
+
+def test_form_only_changes_are_not_counted(validate, crawler):
+    validate.process_item(movie(year="1994", title=" 肖申克的救赎 "))
+    assert not any(
+        key.startswith("moviespider/validate/fixed") for key in crawler.stats.get_stats()
+    )
+
+
+def test_url_is_always_canonical(validate):
+    item = validate.process_item(movie(url="http://127.0.0.1:8050/subject/1292052/"))
+    assert item.url == "https://movie.douban.com/subject/1292052/"
+
+
+@pytest.mark.parametrize(
+    ("fields", "reason"),
+    [
+        ({"subject_id": "12a"}, "subject_id"),
+        ({"subject_id": ""}, "subject_id"),
+        ({"title": " "}, "title"),
+        ({"title": None}, "title"),
+    ],
+)
+def test_unusable_item_is_dropped_and_counted(validate, crawler, fields, reason):
+    with pytest.raises(DropItem):
+        validate.process_item(movie(**fields))
+    assert crawler.stats.get_value(f"moviespider/validate/dropped/{reason}") == 1
+
+
+def test_release_date_must_be_iso(validate):
+    assert validate.process_item(movie(release_date="2026-02-30")).release_date is None
+    assert validate.process_item(movie(release_date="2026-03-14")).release_date == "2026-03-14"
+
+
+def test_duplicates_are_dropped_once_seen(crawler):
+    pipeline = DropDuplicates.from_crawler(crawler)
+    first = movie()
+    assert pipeline.process_item(first) is first
+    pipeline.process_item(movie(subject_id="3541415"))
+    with pytest.raises(DropItem):
+        pipeline.process_item(movie(rank=1))
+    assert crawler.stats.get_value("moviespider/duplicates_dropped") == 1
