@@ -49,7 +49,8 @@ def database_url(settings: BaseSettings) -> URL | None:
     """The database to store films in: the DATABASE_URL environment variable, else the setting.
 
     ``None`` when it is empty (storage switched off). A password is accepted only from the
-    environment: Scrapy logs every setting it was given.
+    environment: settings live in files, command lines and Scrapyd job arguments, which others
+    can read.
     """
     from_environment = os.environ.get(ENVIRONMENT_VARIABLE)
     raw = (
@@ -70,8 +71,8 @@ def database_url(settings: BaseSettings) -> URL | None:
         ) from None
     if url.password and from_environment is None:
         raise ConfigError(
-            "setting DATABASE_URL: holds a password, and Scrapy logs its settings; "
-            "set the DATABASE_URL environment variable instead"
+            "setting DATABASE_URL: holds a password, which settings must not; "
+            "give the URL in the DATABASE_URL environment variable instead"
         )
     return url
 
