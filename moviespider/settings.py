@@ -99,9 +99,10 @@ DOUBAN_TOP250_SIZE = 250
 # --- storage (docs/storage.md) ------------------------------------------------------------------
 
 # Where every crawl's films accumulate (tables movies, observations, crawls). The DATABASE_URL
-# environment variable wins over this setting and is the only place for a URL with a password:
-# Scrapy logs its settings. Empty switches storage off. PostgreSQL:
-# postgresql+psycopg://user@host/db; MySQL/MariaDB: mysql+pymysql://user@host/db.
+# environment variable wins over this setting and is the only place for a URL with a password
+# (settings files, command lines and Scrapyd job arguments are not secret). Empty switches
+# storage off. PostgreSQL: postgresql+psycopg://user@host/db; MySQL/MariaDB:
+# mysql+pymysql://user@host/db.
 DATABASE_URL = "sqlite:///moviespider.sqlite3"
 # Films are written DATABASE_BATCH_SIZE at a time, and at least every DATABASE_FLUSH_INTERVAL
 # seconds, on a thread of the pipeline's own, so the crawl never waits for the database.
