@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import sqlite3
 import uuid
 from typing import TYPE_CHECKING, Any
 
@@ -197,3 +198,78 @@ async def run_pipeline(
         assert await pipeline.process_item(film) is film
     await pipeline.close_spider()
     await pipeline.spider_closed(reason)
+
+
+# --- a database going down ----------------------------------------------------------------------
+
+
+class Outage:
+    """A real database refusing writes: SQLite locked by another connection; PostgreSQL not
+    accepting connections to the database; MariaDB with the crawl's account locked. Each also
+    drops the connections the crawl has open."""
+
+    def __init__(self, url: URL):
+        self.kind = url.get_backend_name()
+        self.url = url
+        self._admin_url = url
+        self._blocker: sqlite3.Connection | None = None
+        if self.kind == "sqlite":
+            self.url = url.update_query_dict({"timeout": "0.1"})  # fail fast while locked
+        elif self.kind == "mysql":
+            self.url = url.set(username=f"crawler_{uuid.uuid4().hex[:8]}")
+            self._admin_sql(
+                f"CREATE USER '{self.url.username}'@'%'",
+                f"GRANT ALL ON {url.database}.* TO '{self.url.username}'@'%'",
+            )
+
+    def begin(self) -> None:
+        if self.kind == "sqlite":
+            self._blocker = sqlite3.connect(self.url.database)
+            self._blocker.execute("BEGIN EXCLUSIVE")
+        elif self.kind == "postgresql":
+            self._admin_sql(
+                f"ALTER DATABASE {self.url.database} ALLOW_CONNECTIONS false",
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                f" WHERE datname = '{self.url.database}' AND pid <> pg_backend_pid()",
+            )
+        else:
+            self._admin_sql(f"ALTER USER '{self.url.username}'@'%' ACCOUNT LOCK")
+            engine = sa.create_engine(self._admin_url)
+            with engine.connect() as connection:
+                for (thread,) in connection.execute(
+                    sa.text("SELECT id FROM information_schema.processlist WHERE user = :user"),
+                    {"user": self.url.username},
+                ):
+                    connection.execute(sa.text(f"KILL {int(thread)}"))
+            engine.dispose()
+
+    def end(self) -> None:
+        if self.kind == "sqlite":
+            assert self._blocker is not None
+            self._blocker.rollback()
+            self._blocker.close()
+        elif self.kind == "postgresql":
+            self._admin_sql(f"ALTER DATABASE {self.url.database} ALLOW_CONNECTIONS true")
+        else:
+            self._admin_sql(f"ALTER USER '{self.url.username}'@'%' ACCOUNT UNLOCK")
+
+    def close(self) -> None:
+        if self.kind == "mysql":
+            self._admin_sql(f"DROP USER '{self.url.username}'@'%'")
+
+    def _admin_sql(self, *statements: str) -> None:
+        admin_url = self._admin_url
+        if self.kind == "postgresql":
+            admin_url = admin_url.set(database="postgres")
+        engine = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
+        with engine.connect() as connection:
+            for statement in statements:
+                connection.execute(sa.text(statement))
+        engine.dispose()
+
+
+@pytest.fixture
+def outage(database_url: URL) -> Iterator[Outage]:
+    outage = Outage(database_url)
+    yield outage
+    outage.close()
