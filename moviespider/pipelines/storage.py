@@ -114,14 +114,16 @@ class StoreMovies:
         self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="moviespider-storage")
         try:
             self._store = await self._in_writer(MovieStore.connect, self.url)
-        except ConfigError:
-            self._writer.shutdown()
-            raise
-        try:
             await self._in_writer(
                 self._store.start_crawl, self.crawl_id, self.spider_name, utc_now()
             )
-        except SQLAlchemyError as error:
+        except (ConfigError, SQLAlchemyError) as error:
+            if self._store is not None:
+                await self._in_writer(self._store.close)
+                self._store = None
+            self._writer.shutdown()
+            if isinstance(error, ConfigError):
+                raise
             raise ConfigError(
                 f"setting DATABASE_URL: cannot record the crawl in {safe_url(self.url)}: "
                 f"{error_reason(error)}"
@@ -186,7 +188,7 @@ class StoreMovies:
     def _start_write(self) -> None:
         """Write pending films in the background, unless a write is already under way."""
         if self.pending and (self._write is None or self._write.done()):
-            self._write = asyncio.ensure_future(self._write_pending())
+            self._write = asyncio.create_task(self._write_pending())
 
     async def _write_pending(self) -> None:
         """Write a batch, then more while full batches wait; stop while the database is down."""
