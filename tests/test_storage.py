@@ -8,6 +8,7 @@ import json
 import logging
 import sqlite3
 import time
+import uuid
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -425,3 +426,28 @@ def test_a_password_from_the_environment_is_never_logged(
     assert count(postgresql_url, movies) == 3
     assert f"{url.username}:***@" in caplog.text
     assert "s3cret" not in caplog.text
+
+
+def test_a_database_that_refuses_the_tables_stops_the_crawl_at_open(
+    postgresql_url: URL, monkeypatch: pytest.MonkeyPatch
+):
+    # PostgreSQL 15 lets only the owner of schema public create tables in it.
+    role = f"reader_{uuid.uuid4().hex[:8]}"
+    admin = sa.create_engine(postgresql_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(sa.text(f"CREATE ROLE {role} LOGIN"))
+    reader_url = postgresql_url.set(username=role)
+    monkeypatch.setenv("DATABASE_URL", reader_url.render_as_string(hide_password=False))
+    pipeline = storage_pipeline(sa.URL.create("sqlite"))
+    try:
+        with pytest.raises(ConfigError) as raised:
+            asyncio.run(pipeline.open_spider())
+    finally:
+        with admin.connect() as connection:
+            connection.execute(sa.text(f"DROP ROLE {role}"))
+        admin.dispose()
+
+    assert str(raised.value).startswith(
+        f"setting DATABASE_URL: cannot create the tables in {reader_url}: "
+    )
+    assert "permission denied" in str(raised.value)

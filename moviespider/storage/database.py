@@ -144,11 +144,20 @@ class MovieStore:
         used."""
         store = cls(create_engine(url))
         try:
-            store.create_schema()
+            with store.engine.connect():
+                pass
         except SQLAlchemyError as error:
             store.close()
             raise ConfigError(
                 f"setting DATABASE_URL: cannot connect to {safe_url(url)}: {error_reason(error)}"
+            ) from None
+        try:
+            store.create_schema()
+        except SQLAlchemyError as error:
+            store.close()
+            raise ConfigError(
+                f"setting DATABASE_URL: cannot create the tables in {safe_url(url)}: "
+                f"{error_reason(error)}"
             ) from None
         return store
 
