@@ -139,7 +139,7 @@ def test_film_shows_every_observation_of_one_film(
 
     title, header, *rows = result.stdout.splitlines()
     assert title == "影片2 (1291002), seen by 2 crawls:"
-    assert header.split() == ["crawled", "(UTC)", "source", "rank", "rating", "votes"]
+    assert header.split() == ["crawl", "(UTC)", "source", "rank", "rating", "votes"]
     assert [row.split()[2:] for row in rows] == [
         ["top250", "2", "9.7", "2998000"],
         ["top250", "3", "9.7", "2998000"],

@@ -168,7 +168,7 @@ def show_film(connection: Connection, subject_id: str) -> None:
         print(f"Film {subject_id} is not in any stored crawl.")
         return
     print(f"{title or '(no title)'} ({subject_id}), seen by {len(sightings)} crawls:")
-    print(SIGHTING_ROW.format("crawled (UTC)", "source", "rank", "rating", "votes"))
+    print(SIGHTING_ROW.format("crawl (UTC)", "source", "rank", "rating", "votes"))
     for seen in sightings:
         print(
             SIGHTING_ROW.format(
