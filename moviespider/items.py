@@ -41,6 +41,7 @@ class Movie:
     summary: str | None = None
     poster_url: str | None = None
     crawled_at: str | None = None  # ISO-8601 UTC, set by the spider when the item is made
+    poster_path: str | None = None  # the stored poster, relative to IMAGES_STORE (DOWNLOAD_POSTERS)
 
 
 MOVIE_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(Movie))

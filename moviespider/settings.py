@@ -71,6 +71,10 @@ DOWNLOADER_MIDDLEWARES = {
 ITEM_PIPELINES = {
     "moviespider.pipelines.validate.ValidateMovie": 100,
     "moviespider.pipelines.duplicates.DropDuplicates": 200,
+    # Off unless DOWNLOAD_POSTERS; before storage, so that the stored film has its poster_path.
+    "moviespider.pipelines.posters.DownloadPosters": 250,
+    # Last, so that it stores what the other pipelines made of the film (docs/storage.md).
+    "moviespider.pipelines.storage.StoreMovies": 300,
 }
 
 # default: Scrapy's, which logs a dropped item's every field over many lines. Ours logs the reason
@@ -184,3 +188,30 @@ PROXY_LIST = None
 # maximum while it keeps failing.
 DOUBAN_PROXY_REST = 60
 DOUBAN_PROXY_REST_MAX = 1800
+
+# --- storage (docs/storage.md) ------------------------------------------------------------------
+
+# Where every crawl's films accumulate (tables movies, observations, crawls). The DATABASE_URL
+# environment variable wins over this setting and is the only place for a URL with a password
+# (settings files, command lines and Scrapyd job arguments are not secret). Empty switches
+# storage off. PostgreSQL: postgresql+psycopg://user@host/db; MySQL/MariaDB:
+# mysql+pymysql://user@host/db.
+DATABASE_URL = "sqlite:///moviespider.sqlite3"
+# Films are written DATABASE_BATCH_SIZE at a time, and at least every DATABASE_FLUSH_INTERVAL
+# seconds, on a thread of the pipeline's own, so the crawl never waits for the database.
+DATABASE_BATCH_SIZE = 100
+DATABASE_FLUSH_INTERVAL = 5.0
+# Films the database still refuses when the spider closes (after retries) are written here, one
+# JSON object per line with its crawl_id. %(name)s is the spider, %(crawl_id)s the crawl.
+DATABASE_UNSAVED_FILE = "moviespider-unsaved-%(name)s-%(crawl_id)s.jl"
+
+# 1: store each film's poster under IMAGES_STORE (full/<subject_id>.jpg, and a thumbnail per
+# IMAGES_THUMBS under thumbs/<name>/) and set the film's poster_path. Needs Pillow.
+DOWNLOAD_POSTERS = False
+IMAGES_STORE = "posters"
+# Douban's list posters are about 135×200; the thumbnail suits a table of films.
+IMAGES_THUMBS = {"small": (68, 100)}
+# Download posters from here instead of the host in poster_url (Douban's image hosts), keeping
+# the path: a mirror or recording of them. The item's poster_url does not change. The sandbox's
+# pages already point at the sandbox's own posters, so it needs none.
+DOUBAN_IMAGE_BASE_URL = None

@@ -11,6 +11,9 @@ from pathlib import Path
 
 import pytest
 
+# Databases on real servers, and the storage pipeline, for the storage and history tests.
+pytest_plugins = ["tests.storage_helpers"]
+
 ROOT = Path(__file__).resolve().parent.parent
 # Real Douban pages for reference live beside the checkout (CI has them there too).
 DOUBAN_PAGES = ROOT.parent / "shared" / "douban-pages"
