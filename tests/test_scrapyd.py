@@ -1,0 +1,494 @@
+"""moviespider on a real Scrapyd: deploy, schedule, watch, cancel and resume, end to end.
+
+Two Scrapyd servers run on loopback ports, each in a temporary directory with the repository's
+``scrapyd.conf``, authentication on, and its own copy of the project deployed with the command
+from docs/scrapyd.md:
+
+- ``runner`` launches jobs (it polls its queue every 0.2 s) and they crawl a sandbox started here;
+- ``queue`` never launches a job (it polls once a day). The schedule commands of docs/scrapyd.md
+  and deploy/moviespider.cron run against it and the jobs they queue are inspected, so those
+  commands are tested as written without a job ever reaching for the real Douban.
+
+Every process started here (the servers, their jobs, the sandbox) is stopped by the fixtures.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import secrets
+import select
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from configparser import ConfigParser
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+
+pytestmark = pytest.mark.crawl
+
+REPO = Path(__file__).resolve().parents[1]
+DOCS = REPO / "docs" / "scrapyd.md"
+CRON = REPO / "deploy" / "moviespider.cron"
+PROJECT = "moviespider"
+# The Scrapyd address the documentation uses; the tests put a server's own address in its place.
+DOCUMENTED_URL = "http://127.0.0.1:6800"
+SPIDERS = {"douban_later", "douban_nowplaying", "douban_subject", "douban_top250"}
+TIMEOUT = 30.0  # seconds for anything to happen: a server to start, a job to change state
+# Left out of the project copies: what .gitignore leaves out of the repository.
+NOT_PROJECT = shutil.ignore_patterns(
+    ".git", "__pycache__", "*.pyc", "*.egg-info", "build", "dist", ".pytest_cache", ".ruff_cache"
+)
+
+
+# --- The documentation's commands ------------------------------------------------------------
+
+
+def documented_commands(markdown: str, language: str = "sh") -> list[str]:
+    """The commands of a markdown text's ```sh blocks, continuation lines joined."""
+    commands = []
+    for block in re.findall(rf"^```{language}\n(.*?)^```", markdown, re.MULTILINE | re.DOTALL):
+        for command in re.sub(r"\\\n\s*", "", block).splitlines():
+            if command.strip() and not command.lstrip().startswith("#"):
+                commands.append(command.strip())
+    return commands
+
+
+def documented(fragment: str) -> list[str]:
+    """The commands of docs/scrapyd.md that contain ``fragment``; there must be some."""
+    commands = [c for c in documented_commands(DOCS.read_text("utf-8")) if fragment in c]
+    assert commands, f"docs/scrapyd.md has no command with {fragment!r}"
+    return commands
+
+
+def crontab_entries(crontab: str) -> list[tuple[str, str]]:
+    """(schedule, command) for each job line of a crontab."""
+    entries = []
+    for line in crontab.splitlines():
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        fields = line.split(maxsplit=5)
+        entries.append((" ".join(fields[:5]), fields[5]))
+    return entries
+
+
+# --- A Scrapyd server -------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class Scrapyd:
+    """A Scrapyd process in its own directory and process group, with a project copy to deploy.
+
+    The repository's scrapyd.conf is its configuration; ``options`` override it through
+    ``~/.scrapyd.conf`` (HOME is the server's own directory), which Scrapyd reads after it.
+    """
+
+    def __init__(self, directory: Path, env: dict[str, str], **options: str):
+        self.directory = directory
+        self.home = directory / "home"
+        self.project = directory / "project"
+        self.env = {**env, "HOME": str(self.home)}
+        self.options = options
+        self.auth = (env["SCRAPYD_USERNAME"], env["SCRAPYD_PASSWORD"])
+        self.http = requests.Session()
+        self.http.trust_env = False  # loopback only: no proxy from the environment
+        self.process: subprocess.Popen[bytes] | None = None
+        self.url = ""
+        self.deploy_answer: dict[str, Any] = {}
+
+    def start(self) -> None:
+        self.home.mkdir(parents=True)
+        shutil.copy(REPO / "scrapyd.conf", self.directory / "scrapyd.conf")
+        overrides = ConfigParser()
+        overrides["scrapyd"] = self.options
+        with (self.home / ".scrapyd.conf").open("w") as file:
+            overrides.write(file)
+        shutil.copytree(REPO, self.project, ignore=NOT_PROJECT)
+        for attempt in range(3):  # another process may take the free port before Scrapyd does
+            port = free_port()
+            self.url = f"http://127.0.0.1:{port}"
+            self._point_deploy_target_here()
+            with (self.directory / "scrapyd.log").open("ab") as log:
+                self.process = subprocess.Popen(
+                    [sys.executable, "-m", "scrapyd"],
+                    cwd=self.directory,
+                    env={**self.env, "SCRAPYD_HTTP_PORT": str(port)},
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                    start_new_session=True,  # its jobs join its process group: stop() ends all
+                )
+            if self._wait_until_up():
+                return
+            self.stop()
+        raise RuntimeError(f"Scrapyd did not start: see {self.directory / 'scrapyd.log'}")
+
+    def _point_deploy_target_here(self) -> None:
+        config = ConfigParser(interpolation=None)
+        config.read(self.project / "scrapy.cfg")
+        config["deploy:local"]["url"] = self.url
+        with (self.project / "scrapy.cfg").open("w") as file:
+            config.write(file)
+
+    def _wait_until_up(self) -> bool:
+        assert self.process is not None
+        deadline = time.monotonic() + TIMEOUT
+        while time.monotonic() < deadline and self.process.poll() is None:
+            try:
+                self.http.get(f"{self.url}/daemonstatus.json", auth=self.auth, timeout=1)
+            except requests.ConnectionError:
+                time.sleep(0.1)
+            else:
+                return True
+        return False
+
+    def stop(self) -> None:
+        """End Scrapyd and every job it started (its process group), politely, then not."""
+        if self.process is None:
+            return
+        group = self.process.pid
+        for sig in (signal.SIGTERM, signal.SIGKILL):
+            try:
+                os.killpg(group, sig)
+            except ProcessLookupError:
+                break
+            deadline = time.monotonic() + 10
+            while time.monotonic() < deadline and group_alive(group):
+                self.process.poll()  # reap Scrapyd itself
+                time.sleep(0.05)
+            if not group_alive(group):
+                break
+        self.process.wait(timeout=5)
+        self.process = None
+
+    def get(self, endpoint: str, **params: str) -> dict[str, Any]:
+        response = self.http.get(f"{self.url}/{endpoint}", params=params, auth=self.auth)
+        return self._answer(response)
+
+    def post(self, endpoint: str, **data: str | list[str]) -> dict[str, Any]:
+        response = self.http.post(f"{self.url}/{endpoint}", data=data, auth=self.auth)
+        return self._answer(response)
+
+    def _answer(self, response: requests.Response) -> dict[str, Any]:
+        response.raise_for_status()
+        answer = response.json()
+        assert answer["status"] == "ok", answer
+        return answer
+
+    def file(self, url_path: str) -> str:
+        """A file Scrapyd serves (``log_url``, ``items_url``)."""
+        response = self.http.get(f"{self.url}{url_path}", auth=self.auth)
+        response.raise_for_status()
+        return response.content.decode("utf-8")
+
+    def schedule(self, spider: str, settings: dict[str, object] | None = None, **args: str) -> str:
+        setting = [f"{name}={value}" for name, value in (settings or {}).items()]
+        return self.post(
+            "schedule.json", project=PROJECT, spider=spider, setting=setting, **args
+        )["jobid"]
+
+    def job(self, job_id: str) -> tuple[str, dict[str, Any]] | None:
+        """(state, entry) of a job in listjobs.json, or None if Scrapyd does not list it."""
+        jobs = self.get("listjobs.json", project=PROJECT)
+        for state in ("finished", "running", "pending"):  # a resumed job is finished once too
+            for entry in jobs[state]:
+                if entry["id"] == job_id:
+                    return state, entry
+        return None
+
+    def wait_for(self, job_id: str, state: str, timeout: float = TIMEOUT) -> dict[str, Any]:
+        """Poll listjobs.json until the job is in ``state``; its listjobs entry."""
+        return wait_until(
+            lambda: (found := self.job(job_id)) and found[0] == state and found[1],
+            f"job {job_id} {state}",
+            timeout,
+        )
+
+    def run(self, command: str, **env: str) -> subprocess.CompletedProcess[str]:
+        """Run a documented shell command in the project copy, against this server."""
+        return subprocess.run(
+            ["/bin/sh", "-c", command.replace(DOCUMENTED_URL, self.url)],
+            cwd=self.project,
+            env={**self.env, **env},
+            capture_output=True,
+            text=True,
+            timeout=TIMEOUT * 2,
+        )
+
+
+def group_alive(group: int) -> bool:
+    try:
+        os.killpg(group, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def wait_until(condition: Callable[[], Any], what: str, timeout: float = TIMEOUT) -> Any:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if value := condition():
+            return value
+        time.sleep(0.1)
+    raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
+
+
+# --- Fixtures ---------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def environ() -> dict[str, str]:
+    """The environment of every process started here: the test's credentials, no proxy, and
+    this interpreter's scripts (scrapyd-deploy, scrapyd-client) first on PATH."""
+    env = {
+        name: value
+        for name, value in os.environ.items()
+        if not name.startswith(("SCRAPY_", "SCRAPYD_")) and not name.lower().endswith("_proxy")
+    }
+    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
+    env["SCRAPYD_USERNAME"] = "moviespider-test"
+    env["SCRAPYD_PASSWORD"] = secrets.token_urlsafe(16)
+    return env
+
+
+def deployed_scrapyd(directory: Path, env: dict[str, str], **options: str) -> Iterator[Scrapyd]:
+    server = Scrapyd(directory, env, **options)
+    try:
+        server.start()
+        (deploy,) = documented("scrapyd-deploy")
+        deployed = server.run(deploy)
+        assert deployed.returncode == 0, deployed.stderr
+        server.deploy_answer = json.loads(deployed.stdout)
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="module")
+def runner(tmp_path_factory, environ) -> Iterator[Scrapyd]:
+    # Several jobs at once (the production file runs one), picked up at once (default: 5 s).
+    yield from deployed_scrapyd(
+        tmp_path_factory.mktemp("scrapyd-runner"), environ, poll_interval="0.2", max_proc="4"
+    )
+
+
+@pytest.fixture(scope="module")
+def queue(tmp_path_factory, environ) -> Iterator[Scrapyd]:
+    # The first poll is at start-up, with an empty queue; the next is a day later.
+    yield from deployed_scrapyd(
+        tmp_path_factory.mktemp("scrapyd-queue"), environ, poll_interval="86400"
+    )
+
+
+@pytest.fixture
+def new_pending_jobs(queue) -> Callable[[], list[tuple[str, dict[str, str], dict[str, str]]]]:
+    """A function returning the jobs queued since the test started, as (spider, args,
+    settings), sorted."""
+    before = {job["id"] for job in queue.get("listjobs.json", project=PROJECT)["pending"]}
+
+    def new_pending_jobs():
+        return sorted(
+            (
+                (job["spider"], job["args"], job["settings"])
+                for job in queue.get("listjobs.json", project=PROJECT)["pending"]
+                if job["id"] not in before
+            ),
+            key=repr,
+        )
+
+    return new_pending_jobs
+
+
+class SilentServer:
+    """A loopback server that accepts connections and never answers: a job crawling it stays
+    busy until it is stopped."""
+
+    def __init__(self):
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.url = f"http://127.0.0.1:{self.listener.getsockname()[1]}"
+
+    def wait_for_a_request(self) -> None:
+        """Return once a client has connected (the job is crawling: its signal handlers are
+        installed, so a cancel stops it gracefully)."""
+        readable, _, _ = select.select([self.listener], [], [], TIMEOUT)
+        assert readable, f"no request reached {self.url} within {TIMEOUT:.0f} s"
+
+
+@pytest.fixture
+def silent_server() -> Iterator[SilentServer]:
+    server = SilentServer()
+    with server.listener:
+        yield server
+
+
+# --- Deploying --------------------------------------------------------------------------------
+
+
+def test_documented_deploy_uploads_every_spider(runner):
+    assert runner.deploy_answer["project"] == PROJECT
+    assert runner.deploy_answer["spiders"] == len(local_spiders(runner))
+    assert runner.get("listprojects.json")["projects"] == [PROJECT]
+
+
+def local_spiders(server: Scrapyd) -> list[str]:
+    """`scrapy list` in the project's source tree."""
+    listed = subprocess.run(
+        [sys.executable, "-m", "scrapy", "list"],
+        cwd=server.project,
+        env=server.env,
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT,
+        check=True,
+    )
+    return listed.stdout.split()
+
+
+def test_listspiders_lists_every_spider_of_the_source_tree(runner):
+    spiders = runner.get("listspiders.json", project=PROJECT)["spiders"]
+    assert sorted(spiders) == sorted(local_spiders(runner))
+    assert set(spiders) >= SPIDERS
+
+
+def test_documented_scrapyd_client_lists_the_spiders(queue):
+    (command,) = documented("scrapyd-client spiders")
+    listed = queue.run(command)
+    assert listed.returncode == 0, listed.stdout + listed.stderr
+    assert set(listed.stdout.split()) >= SPIDERS
+
+
+# --- Authentication ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "auth", [None, ("moviespider-test", "wrong password"), ("someone", "")], ids=repr
+)
+def test_requests_without_the_credentials_are_refused(queue, new_pending_jobs, auth):
+    status = queue.http.get(f"{queue.url}/daemonstatus.json", auth=auth)
+    schedule = queue.http.post(
+        f"{queue.url}/schedule.json",
+        data={"project": PROJECT, "spider": "douban_top250"},
+        auth=auth,
+    )
+    assert (status.status_code, schedule.status_code) == (401, 401)
+    assert new_pending_jobs() == []
+
+
+@pytest.mark.parametrize("command", ["scrapyd-deploy", "scrapyd-client spiders"])
+def test_clients_with_a_wrong_password_fail_without_showing_it(queue, command):
+    (documented_command,) = documented(command)
+    wrong = "not-the-password-" + secrets.token_hex(4)
+    result = queue.run(documented_command, SCRAPYD_PASSWORD=wrong)
+    assert result.returncode != 0
+    assert "401" in result.stdout + result.stderr or "Unauthorized" in result.stdout
+    assert wrong not in result.stdout + result.stderr
+
+
+# --- Scheduling as documented -----------------------------------------------------------------
+
+
+def test_documented_schedule_commands_queue_the_documented_jobs(queue, new_pending_jobs):
+    commands = documented("schedule.json") + documented("scrapyd-client schedule")
+    for command in commands:
+        result = queue.run(command, JOB_ID="0123456789abcdef")
+        assert result.returncode == 0, result.stderr
+        assert '"status": "ok"' in result.stdout or "=>" in result.stdout, result.stdout
+
+    later = {"city": "shanghai"}
+    assert new_pending_jobs() == sorted(
+        [
+            ("douban_later", later, {"CONCURRENT_REQUESTS": "8"}),  # curl
+            ("douban_later", later, {"CONCURRENT_REQUESTS": "8"}),  # scrapyd-client
+            ("douban_later", later, {}),  # resuming a job
+            ("douban_nowplaying", {"city": "beijing"}, {}),
+            ("douban_subject", {"ids": "1292052,3541415"}, {}),
+            ("douban_top250", {"details": "1"}, {}),
+        ],
+        key=repr,
+    )
+
+
+def test_documented_crontab_is_deploy_moviespider_cron():
+    (block,) = re.findall(r"^```cron\n(.*?)^```", DOCS.read_text("utf-8"), re.S | re.M)
+    assert block == CRON.read_text("utf-8")
+
+
+def test_crontab_lines_are_valid_cron_entries():
+    for schedule, command in crontab_entries(CRON.read_text("utf-8")):
+        assert re.fullmatch(r"[\d*/,-]+( [\d*/,-]+){4}", schedule), schedule
+        assert "%" not in command  # cron would turn it into a newline
+
+
+def test_crontab_schedule_lines_queue_the_daily_jobs(queue, new_pending_jobs):
+    cron_env = {  # what cron gives a command, with the two variables of the installed crontab
+        "PATH": "/usr/bin:/bin",
+        "SHELL": "/bin/sh",
+        "HOME": str(queue.home),
+        "SCRAPYD_USERNAME": queue.env["SCRAPYD_USERNAME"],
+        "SCRAPYD_PASSWORD": queue.env["SCRAPYD_PASSWORD"],
+    }
+    for _, command in crontab_entries(CRON.read_text("utf-8")):
+        if "schedule.json" in command:
+            result = subprocess.run(
+                ["/bin/sh", "-c", command.replace(DOCUMENTED_URL, queue.url)],
+                env=cron_env,
+                capture_output=True,
+                text=True,
+                timeout=TIMEOUT,
+            )
+            assert result.returncode == 0, result.stderr
+            assert '"status": "error"' not in result.stdout
+
+    cities = ("beijing", "guangzhou", "shanghai", "shenzhen")
+    assert new_pending_jobs() == sorted(
+        [("douban_top250", {}, {})] + [("douban_later", {"city": c}, {}) for c in cities],
+        key=repr,
+    )
+
+
+def test_crontab_cleanup_line_removes_only_week_old_job_state(tmp_path):
+    (command,) = [c for _, c in crontab_entries(CRON.read_text("utf-8")) if "find " in c]
+    spider = tmp_path / "jobs" / PROJECT / "douban_later"
+    old, recent = spider / "old-job", spider / "recent-job"
+    for job in (old, recent):
+        (job / "requests.queue").mkdir(parents=True)
+        (job / "requests.seen").write_text("")
+    eight_days_ago = time.time() - 8 * 86400
+    os.utime(old, (eight_days_ago, eight_days_ago))
+
+    subprocess.run(
+        ["/bin/sh", "-c", command.replace("/var/lib/scrapyd", str(tmp_path))],
+        check=True,
+        timeout=TIMEOUT,
+    )
+    assert sorted(p.name for p in spider.iterdir()) == ["recent-job"]
+
+
+# --- Cancelling -------------------------------------------------------------------------------
+
+
+def test_documented_cancel_stops_a_running_job(runner, silent_server):
+    job_id = runner.schedule(
+        "douban_later",
+        settings={"DOUBAN_BASE_URL": silent_server.url, "DOUBAN_PROFILE": "fast"},
+    )
+    silent_server.wait_for_a_request()
+    (cancel,) = documented("cancel.json")
+    cancelled = runner.run(cancel, JOB_ID=job_id)
+    assert json.loads(cancelled.stdout)["prevstate"] == "running"
+    finished = runner.wait_for(job_id, "finished", timeout=15)
+    log = runner.file(finished["log_url"])
+    assert "Received SIGINT, shutting down gracefully" in log
+    assert "Spider closed (shutdown)" in log
