@@ -89,3 +89,7 @@ DOUBAN_PROFILE = "polite"
 # The date the upcoming list's "MM月DD日" dates are read against (YYYY-MM-DD); default: today
 # in China Standard Time, where the list is published.
 DOUBAN_REFERENCE_DATE = None
+
+# How many ranked films the Top250 list holds: 250 on Douban. The sandbox ranks its whole catalog,
+# so benchmarks can ask for longer lists.
+DOUBAN_TOP250_SIZE = 250
