@@ -14,11 +14,11 @@ Every process started here (the servers, their jobs, the sandbox) is stopped by 
 
 from __future__ import annotations
 
+import ast
 import json
 import os
 import re
 import secrets
-import select
 import shutil
 import signal
 import socket
@@ -27,11 +27,16 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from configparser import ConfigParser
+from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
 import requests
+
+from moviespider.sandbox import SandboxProcess
+from moviespider.sandbox.catalog import Catalog, build_catalog
 
 pytestmark = pytest.mark.crawl
 
@@ -43,6 +48,9 @@ PROJECT = "moviespider"
 DOCUMENTED_URL = "http://127.0.0.1:6800"
 SPIDERS = {"douban_later", "douban_nowplaying", "douban_subject", "douban_top250"}
 TIMEOUT = 30.0  # seconds for anything to happen: a server to start, a job to change state
+# What the sandboxes serve: the catalog is a function of these, so the tests know every value.
+CATALOG_SIZE, SEED, TODAY = 500, 1, date(2026, 3, 10)
+SANDBOX_ARGS = ["--catalog", str(CATALOG_SIZE), "--seed", str(SEED), "--today", TODAY.isoformat()]
 # Left out of the project copies: what .gitignore leaves out of the repository.
 NOT_PROJECT = shutil.ignore_patterns(
     ".git", "__pycache__", "*.pyc", "*.egg-info", "build", "dist", ".pytest_cache", ".ruff_cache"
@@ -117,7 +125,7 @@ class Scrapyd:
         with (self.home / ".scrapyd.conf").open("w") as file:
             overrides.write(file)
         shutil.copytree(REPO, self.project, ignore=NOT_PROJECT)
-        for attempt in range(3):  # another process may take the free port before Scrapyd does
+        for _attempt in range(3):  # another process may take the free port before Scrapyd does
             port = free_port()
             self.url = f"http://127.0.0.1:{port}"
             self._point_deploy_target_here()
@@ -195,26 +203,30 @@ class Scrapyd:
 
     def schedule(self, spider: str, settings: dict[str, object] | None = None, **args: str) -> str:
         setting = [f"{name}={value}" for name, value in (settings or {}).items()]
-        return self.post(
-            "schedule.json", project=PROJECT, spider=spider, setting=setting, **args
-        )["jobid"]
+        return self.post("schedule.json", project=PROJECT, spider=spider, setting=setting, **args)[
+            "jobid"
+        ]
 
-    def job(self, job_id: str) -> tuple[str, dict[str, Any]] | None:
-        """(state, entry) of a job in listjobs.json, or None if Scrapyd does not list it."""
+    def entries(self, job_id: str, state: str) -> list[dict[str, Any]]:
+        """The job's entries in listjobs.json under ``state`` (a resumed job finished twice)."""
         jobs = self.get("listjobs.json", project=PROJECT)
-        for state in ("finished", "running", "pending"):  # a resumed job is finished once too
-            for entry in jobs[state]:
-                if entry["id"] == job_id:
-                    return state, entry
-        return None
+        return [entry for entry in jobs[state] if entry["id"] == job_id]
 
-    def wait_for(self, job_id: str, state: str, timeout: float = TIMEOUT) -> dict[str, Any]:
-        """Poll listjobs.json until the job is in ``state``; its listjobs entry."""
+    def wait_for(
+        self, job_id: str, state: str, timeout: float = TIMEOUT, times: int = 1
+    ) -> dict[str, Any]:
+        """Poll listjobs.json until the job is in ``state`` (``times`` times, for finished);
+        return its latest entry."""
         return wait_until(
-            lambda: (found := self.job(job_id)) and found[0] == state and found[1],
+            lambda: len(entries := self.entries(job_id, state)) >= times and entries[0],
             f"job {job_id} {state}",
             timeout,
         )
+
+    def finished_job(self, job_id: str, timeout: float = TIMEOUT * 2, times: int = 1) -> Job:
+        entry = self.wait_for(job_id, "finished", timeout, times)
+        items = self.file(entry["items_url"]).splitlines() if entry["items_url"] else []
+        return Job(job_id, [json.loads(line) for line in items], self.file(entry["log_url"]))
 
     def run(self, command: str, **env: str) -> subprocess.CompletedProcess[str]:
         """Run a documented shell command in the project copy, against this server."""
@@ -226,6 +238,26 @@ class Scrapyd:
             text=True,
             timeout=TIMEOUT * 2,
         )
+
+
+@dataclass
+class Job:
+    """A finished job: what Scrapyd serves of it."""
+
+    id: str
+    items: list[dict[str, Any]]
+    log: str
+
+    def overridden_settings(self) -> dict[str, Any]:
+        """The "Overridden settings" Scrapy logged at the start of the (last) crawl."""
+        block = self.log.rsplit("Overridden settings:\n", 1)[1]
+        return ast.literal_eval(block[: block.index("}\n") + 1])
+
+    def stats(self) -> dict[str, Any]:
+        """The crawl stats Scrapy logged at the end of the (last) crawl."""
+        block = self.log.rsplit("Dumping Scrapy stats:\n", 1)[1]
+        block = block[: block.index("}\n") + 1]
+        return ast.literal_eval(re.sub(r"datetime\.datetime\([^)]*\)", "None", block))
 
 
 def group_alive(group: int) -> bool:
@@ -311,26 +343,85 @@ def new_pending_jobs(queue) -> Callable[[], list[tuple[str, dict[str, str], dict
     return new_pending_jobs
 
 
-class SilentServer:
-    """A loopback server that accepts connections and never answers: a job crawling it stays
-    busy until it is stopped."""
-
-    def __init__(self):
-        self.listener = socket.create_server(("127.0.0.1", 0))
-        self.url = f"http://127.0.0.1:{self.listener.getsockname()[1]}"
-
-    def wait_for_a_request(self) -> None:
-        """Return once a client has connected (the job is crawling: its signal handlers are
-        installed, so a cancel stops it gracefully)."""
-        readable, _, _ = select.select([self.listener], [], [], TIMEOUT)
-        assert readable, f"no request reached {self.url} within {TIMEOUT:.0f} s"
+@pytest.fixture(scope="module")
+def catalog() -> Catalog:
+    return build_catalog(CATALOG_SIZE, SEED, TODAY)
 
 
-@pytest.fixture
-def silent_server() -> Iterator[SilentServer]:
-    server = SilentServer()
-    with server.listener:
-        yield server
+@pytest.fixture(scope="module")
+def sandbox() -> Iterator[SandboxProcess]:
+    with SandboxProcess(args=SANDBOX_ARGS) as process:
+        yield process
+
+
+@pytest.fixture(scope="module")
+def slow_sandbox() -> Iterator[SandboxProcess]:
+    """The same site, each page taking 0.2 s: a job crawling it one page at a time is busy
+    long enough to be stopped half-way."""
+    with SandboxProcess(args=[*SANDBOX_ARGS, "--latency", "0.2"]) as process:
+        yield process
+
+
+def crawl_settings(sandbox: SandboxProcess, **settings: object) -> dict[str, object]:
+    """Settings a job needs to crawl a sandbox: they travel with the schedule request."""
+    return {
+        "DOUBAN_BASE_URL": sandbox.url,
+        "DOUBAN_PROFILE": "fast",
+        "DOUBAN_REFERENCE_DATE": TODAY.isoformat(),
+        **settings,
+    }
+
+
+def sandbox_stats(sandbox: SandboxProcess) -> dict[str, int]:
+    """How many pages of each kind the sandbox has been asked for."""
+    return requests.get(f"{sandbox.url}/__sandbox__/stats", timeout=5).json()["by_kind"]
+
+
+@pytest.fixture(scope="module")
+def crawls(runner, sandbox) -> dict[str, Job]:
+    """Jobs scheduled together, as production would, and run to the end."""
+    scheduled = {
+        "top250": runner.schedule(
+            "douban_top250", settings=crawl_settings(sandbox, CONCURRENT_REQUESTS=8)
+        ),
+        "later": runner.schedule("douban_later", settings=crawl_settings(sandbox), city="shanghai"),
+        # The sandbox started by the job itself, from the deployed egg.
+        "later_in_job_sandbox": runner.schedule(
+            "douban_later",
+            settings={
+                "DOUBAN_SANDBOX": 1,
+                "DOUBAN_SANDBOX_ARGS": " ".join(SANDBOX_ARGS),
+                "DOUBAN_REFERENCE_DATE": TODAY.isoformat(),
+            },
+            city="nanjing",
+        ),
+    }
+    return {name: runner.finished_job(job_id) for name, job_id in scheduled.items()}
+
+
+def expected_upcoming(catalog: Catalog, city: str) -> dict[str, dict[str, Any]]:
+    """subject_id -> the fields a douban_later item must have for each film of the list."""
+    expected = {}
+    for entry in catalog.upcoming(city):
+        fields = entry.film.movie_fields()
+        del fields["rank"]  # the Top250 rank is not on a subject page
+        fields.update(
+            source="later",
+            city=city,
+            release_date=entry.release_date.isoformat(),
+            want_count=entry.want_count,
+        )
+        expected[entry.subject_id] = fields
+    return expected
+
+
+def assert_items_are(items: list[dict[str, Any]], expected: dict[str, dict[str, Any]]) -> None:
+    ids = [item["subject_id"] for item in items]
+    assert len(ids) == len(set(ids)), "a film was stored twice"
+    assert sorted(ids) == sorted(expected)
+    for item in items:
+        fields = expected[item["subject_id"]]
+        assert {name: item[name] for name in fields} == fields
 
 
 # --- Deploying --------------------------------------------------------------------------------
@@ -476,19 +567,111 @@ def test_crontab_cleanup_line_removes_only_week_old_job_state(tmp_path):
     assert sorted(p.name for p in spider.iterdir()) == ["recent-job"]
 
 
-# --- Cancelling -------------------------------------------------------------------------------
+# --- Crawling -------------------------------------------------------------------------------
 
 
-def test_documented_cancel_stops_a_running_job(runner, silent_server):
-    job_id = runner.schedule(
+def test_top250_job_stores_the_250_films(crawls, catalog):
+    items = crawls["top250"].items
+    assert sorted(item["rank"] for item in items) == list(range(1, 251))
+    for item in items:
+        film = catalog.by_rank(item["rank"])
+        assert (item["subject_id"], item["title"], item["rating"], item["votes"]) == (
+            film.subject_id,
+            film.title,
+            film.rating,
+            film.votes,
+        )
+        assert item["source"] == "top250"
+
+
+def test_later_job_stores_the_citys_upcoming_films_with_details(crawls, catalog):
+    assert_items_are(crawls["later"].items, expected_upcoming(catalog, "shanghai"))
+
+
+def test_setting_override_reaches_the_job_and_beats_the_profile(crawls):
+    overridden = crawls["top250"].overridden_settings()
+    assert overridden["CONCURRENT_REQUESTS"] == "8"  # as given; the "fast" profile gives 64
+    # DOUBAN_PROFILE=fast reached it too: settings.py's 2 s delay became Scrapy's default, 0.
+    assert "DOWNLOAD_DELAY" not in overridden
+    assert crawls["later"].overridden_settings()["CONCURRENT_REQUESTS"] == 64
+
+
+def test_sandbox_setting_starts_the_sandbox_from_the_deployed_egg(crawls, catalog):
+    assert_items_are(crawls["later_in_job_sandbox"].items, expected_upcoming(catalog, "nanjing"))
+
+
+def test_jobs_queue_their_requests_on_disk_so_they_can_resume(crawls):
+    for job in crawls.values():
+        stats = job.stats()
+        assert stats["scheduler/enqueued/disk"] == stats["scheduler/enqueued"]
+        assert "scheduler/unserializable" not in stats
+
+
+def test_documented_watch_commands_show_a_finished_job(runner, crawls):
+    job = crawls["later"]
+    (listjobs,) = documented("listjobs.json")
+    (status,) = documented("status.json")
+    (log,) = documented("/logs/")
+    (items,) = documented("/items/")
+    finished = json.loads(runner.run(listjobs, JOB_ID=job.id).stdout)["finished"]
+    assert job.id in [entry["id"] for entry in finished]
+    assert json.loads(runner.run(status, JOB_ID=job.id).stdout)["currstate"] == "finished"
+    assert "Spider closed (finished)" in runner.run(log, JOB_ID=job.id).stdout
+    stored = [json.loads(line) for line in runner.run(items, JOB_ID=job.id).stdout.splitlines()]
+    assert stored == job.items
+
+
+# --- Cancelling and resuming ------------------------------------------------------------------
+
+
+def schedule_slow_crawl(server: Scrapyd, sandbox: SandboxProcess, city: str, **args: str) -> str:
+    """A douban_later job fetching one page at a time from the slow sandbox; returns once it
+    is crawling subject pages (its signal handlers are installed: a cancel is graceful)."""
+    subjects_before = sandbox_stats(sandbox).get("subject", 0)
+    job_id = server.schedule(
         "douban_later",
-        settings={"DOUBAN_BASE_URL": silent_server.url, "DOUBAN_PROFILE": "fast"},
+        settings=crawl_settings(sandbox, CONCURRENT_REQUESTS=1),
+        city=city,
+        **args,
     )
-    silent_server.wait_for_a_request()
+    wait_until(
+        lambda: sandbox_stats(sandbox).get("subject", 0) >= subjects_before + 2,
+        f"job {job_id} crawling subject pages",
+    )
+    return job_id
+
+
+def test_documented_cancel_stops_a_running_job(runner, slow_sandbox, catalog):
+    job_id = schedule_slow_crawl(runner, slow_sandbox, "chengdu")
     (cancel,) = documented("cancel.json")
     cancelled = runner.run(cancel, JOB_ID=job_id)
     assert json.loads(cancelled.stdout)["prevstate"] == "running"
-    finished = runner.wait_for(job_id, "finished", timeout=15)
-    log = runner.file(finished["log_url"])
-    assert "Received SIGINT, shutting down gracefully" in log
-    assert "Spider closed (shutdown)" in log
+
+    job = runner.finished_job(job_id, timeout=15)
+    assert "Received SIGINT, shutting down gracefully" in job.log
+    assert "Spider closed (shutdown)" in job.log
+    expected = expected_upcoming(catalog, "chengdu")
+    assert 0 < len(job.items) < len(expected)
+    assert_items_are(job.items, {i["subject_id"]: expected[i["subject_id"]] for i in job.items})
+
+
+def test_cancelled_job_scheduled_again_with_its_jobid_resumes(runner, slow_sandbox, catalog):
+    before = sandbox_stats(slow_sandbox)
+    job_id = schedule_slow_crawl(runner, slow_sandbox, "guangzhou")
+    runner.post("cancel.json", project=PROJECT, job=job_id)
+    runner.wait_for(job_id, "finished", timeout=15)
+
+    runner.schedule(
+        "douban_later",
+        settings=crawl_settings(slow_sandbox, CONCURRENT_REQUESTS=1),
+        city="guangzhou",
+        jobid=job_id,
+    )
+    job = runner.finished_job(job_id, times=2)
+
+    expected = expected_upcoming(catalog, "guangzhou")
+    assert_items_are(job.items, expected)  # both runs' items, in the one items file
+    assert "Resuming crawl" in job.log
+    after = sandbox_stats(slow_sandbox)
+    fetched = {kind: after.get(kind, 0) - before.get(kind, 0) for kind in ("later", "subject")}
+    assert fetched == {"later": 1, "subject": len(expected)}  # no page fetched twice
