@@ -15,6 +15,7 @@ Every process started here (the servers, their jobs, the sandbox) is stopped by 
 from __future__ import annotations
 
 import ast
+import contextlib
 import json
 import os
 import re
@@ -25,6 +26,7 @@ import socket
 import subprocess
 import sys
 import time
+import zipfile
 from collections.abc import Callable, Iterator
 from configparser import ConfigParser
 from dataclasses import dataclass
@@ -163,23 +165,22 @@ class Scrapyd:
         return False
 
     def stop(self) -> None:
-        """End Scrapyd and every job it started (its process group), politely, then not."""
+        """End Scrapyd and every job it started (its process group): politely, then not."""
         if self.process is None:
             return
         group = self.process.pid
         for sig in (signal.SIGTERM, signal.SIGKILL):
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.killpg(group, sig)
-            except ProcessLookupError:
-                break
             deadline = time.monotonic() + 10
-            while time.monotonic() < deadline and group_alive(group):
+            while time.monotonic() < deadline and group_members(group):
                 self.process.poll()  # reap Scrapyd itself
                 time.sleep(0.05)
-            if not group_alive(group):
+            if not group_members(group):
                 break
         self.process.wait(timeout=5)
         self.process = None
+        assert not group_members(group), f"left running: {group_members(group)}"
 
     def get(self, endpoint: str, **params: str) -> dict[str, Any]:
         response = self.http.get(f"{self.url}/{endpoint}", params=params, auth=self.auth)
@@ -260,12 +261,18 @@ class Job:
         return ast.literal_eval(re.sub(r"datetime\.datetime\([^)]*\)", "None", block))
 
 
-def group_alive(group: int) -> bool:
-    try:
-        os.killpg(group, 0)
-    except ProcessLookupError:
-        return False
-    return True
+def group_members(group: int) -> list[str]:
+    """The live processes (not zombies) of a process group, as "pid command"."""
+    members = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError):
+            # pid (command) state ppid pgrp ...; the command may hold spaces and parentheses.
+            text = stat.read_text()
+            command = text[text.index("(") + 1 : text.rindex(")")]
+            state, _ppid, pgrp = text[text.rindex(")") + 2 :].split()[:3]
+            if int(pgrp) == group and state != "Z":
+                members.append(f"{stat.parent.name} {command}")
+    return members
 
 
 def wait_until(condition: Callable[[], Any], what: str, timeout: float = TIMEOUT) -> Any:
@@ -458,6 +465,73 @@ def test_documented_scrapyd_client_lists_the_spiders(queue):
     listed = queue.run(command)
     assert listed.returncode == 0, listed.stdout + listed.stderr
     assert set(listed.stdout.split()) >= SPIDERS
+
+
+# --- The egg ----------------------------------------------------------------------------------
+
+
+def deployed_egg(server: Scrapyd) -> zipfile.ZipFile:
+    (egg,) = (server.directory / "eggs" / PROJECT).glob("*.egg")
+    return zipfile.ZipFile(egg)
+
+
+def test_egg_holds_the_package_with_its_data_and_nothing_else(runner):
+    with deployed_egg(runner) as egg:
+        names = set(egg.namelist())
+        entry_points = egg.read("EGG-INFO/entry_points.txt").decode()
+    package = REPO / "moviespider"
+    source = {
+        path.relative_to(REPO).as_posix()
+        for path in package.rglob("*")
+        if path.is_file() and "__pycache__" not in path.parts
+    }
+    assert source <= names, f"missing from the egg: {sorted(source - names)}"
+    assert any(name.startswith("moviespider/sandbox/templates/") for name in names)
+    assert {name.split("/")[0] for name in names} == {"moviespider", "EGG-INFO"}  # no tests
+    assert re.search(r"^\[scrapy\]\nsettings = moviespider\.settings$", entry_points, re.M)
+
+
+# Audit events that mean an import did something: connected, listened, started a process.
+SIDE_EFFECTS = (
+    "socket.connect",
+    "socket.bind",
+    "subprocess.Popen",
+    "os.system",
+    "os.fork",
+    "os.posix_spawn",
+    "os.exec",
+    "os.spawn",
+)
+LIST_AS_SCRAPYD_DOES = f"""
+import json, runpy, sys
+side_effects = []
+def audit(event, args):
+    if event.startswith({SIDE_EFFECTS!r}):
+        side_effects.append(f"{{event}} {{args!r}}")
+sys.addaudithook(audit)
+try:
+    sys.argv = ["scrapyd.runner", "list"]
+    runpy.run_module("scrapyd.runner", run_name="__main__")
+finally:
+    imported = [name for name in sys.modules if name.startswith("moviespider.spiders.")]
+    print(json.dumps({{"side_effects": side_effects, "imported": imported}}), file=sys.stderr)
+"""
+
+
+def test_listing_spiders_from_the_egg_imports_them_without_side_effects(runner):
+    """Scrapyd imports every spider of the egg to list them: that must start nothing."""
+    listed = subprocess.run(
+        [sys.executable, "-c", LIST_AS_SCRAPYD_DOES],
+        cwd=runner.directory,  # Scrapyd's directory: its scrapyd.conf says where the eggs are
+        env={**runner.env, "SCRAPY_PROJECT": PROJECT},
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT,
+    )
+    audit = json.loads(listed.stderr.splitlines()[-1])
+    assert set(listed.stdout.split()) >= SPIDERS
+    assert {f"moviespider.spiders.{spider}" for spider in SPIDERS} <= set(audit["imported"])
+    assert audit["side_effects"] == []
 
 
 # --- Authentication ---------------------------------------------------------------------------
