@@ -585,6 +585,18 @@ def test_documented_schedule_commands_queue_the_documented_jobs(queue, new_pendi
     )
 
 
+def test_readme_links_to_this_guide_or_holds_it_verbatim():
+    readme = (REPO / "README.md").read_text("utf-8")
+    guide = DOCS.read_text("utf-8")
+    heading = guide.splitlines()[0]
+    if heading in readme:
+        section = readme[readme.index(heading) :]
+        section = section[: section.find("\n## ", 1) + 1 or len(section)]
+        assert section.strip() == guide.strip(), "README's copy of docs/scrapyd.md differs"
+    else:
+        assert "(docs/scrapyd.md)" in readme
+
+
 def test_documented_crontab_is_deploy_moviespider_cron():
     (block,) = re.findall(r"^```cron\n(.*?)^```", DOCS.read_text("utf-8"), re.S | re.M)
     assert block == CRON.read_text("utf-8")
@@ -695,6 +707,18 @@ def test_documented_watch_commands_show_a_finished_job(runner, crawls):
     assert stored == job.items
 
 
+def test_job_with_a_bad_argument_ends_with_one_line_in_scrapyds_log(runner, sandbox):
+    job_id = runner.schedule("douban_later", settings=crawl_settings(sandbox), city="Shanghai")
+    finished = runner.wait_for(job_id, "finished")
+    assert finished["log_url"] is None  # it stopped before Scrapy opened a log
+    scrapyd_log = (runner.directory / "scrapyd.log").read_text("utf-8")
+    errors = [line for line in scrapyd_log.splitlines() if "moviespider: error:" in line]
+    assert len(errors) == 1
+    assert errors[0].endswith(
+        "argument city: 'Shanghai' is not a Douban city slug (lowercase, like 'shanghai')"
+    )
+
+
 # --- Cancelling and resuming ------------------------------------------------------------------
 
 
@@ -721,7 +745,7 @@ def test_documented_cancel_stops_a_running_job(runner, slow_sandbox, catalog):
     cancelled = runner.run(cancel, JOB_ID=job_id)
     assert json.loads(cancelled.stdout)["prevstate"] == "running"
 
-    job = runner.finished_job(job_id, timeout=15)
+    job = runner.finished_job(job_id)
     assert "Received SIGINT, shutting down gracefully" in job.log
     assert "Spider closed (shutdown)" in job.log
     expected = expected_upcoming(catalog, "chengdu")
@@ -733,7 +757,7 @@ def test_cancelled_job_scheduled_again_with_its_jobid_resumes(runner, slow_sandb
     before = sandbox_stats(slow_sandbox)
     job_id = schedule_slow_crawl(runner, slow_sandbox, "guangzhou")
     runner.post("cancel.json", project=PROJECT, job=job_id)
-    runner.wait_for(job_id, "finished", timeout=15)
+    runner.wait_for(job_id, "finished")
 
     runner.schedule(
         "douban_later",
