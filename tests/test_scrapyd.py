@@ -55,10 +55,9 @@ TIMEOUT = 60.0
 # What the sandboxes serve: the catalog is a function of these, so the tests know every value.
 CATALOG_SIZE, SEED, TODAY = 500, 1, date(2026, 3, 10)
 SANDBOX_ARGS = ["--catalog", str(CATALOG_SIZE), "--seed", str(SEED), "--today", TODAY.isoformat()]
-# Left out of the project copies: what .gitignore leaves out of the repository.
-NOT_PROJECT = shutil.ignore_patterns(
-    ".git", "__pycache__", "*.pyc", "*.egg-info", "build", "dist", ".pytest_cache", ".ruff_cache"
-)
+# What a project copy holds besides the top-level files: the package, and the tests, which the
+# egg must leave out.
+PROJECT_FOLDERS = ("moviespider", "tests")
 
 
 # --- The documentation's commands ------------------------------------------------------------
@@ -102,6 +101,19 @@ def loopback_http() -> requests.Session:
     return session
 
 
+def copy_project(destination: Path) -> None:
+    """Copy what scrapyd-deploy builds the egg from (it writes build/ and *.egg-info/ beside
+    setup.py: the copy keeps them out of the checkout)."""
+    destination.mkdir()
+    for path in REPO.iterdir():
+        if path.is_file():
+            shutil.copy(path, destination)
+    for folder in PROJECT_FOLDERS:
+        shutil.copytree(
+            REPO / folder, destination / folder, ignore=shutil.ignore_patterns("__pycache__")
+        )
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -134,7 +146,7 @@ class Scrapyd:
         overrides["scrapyd"] = self.options
         with (self.home / ".scrapyd.conf").open("w") as file:
             overrides.write(file)
-        shutil.copytree(REPO, self.project, ignore=NOT_PROJECT)
+        copy_project(self.project)
         for _attempt in range(3):  # another process may take the free port before Scrapyd does
             port = free_port()
             self.url = f"http://127.0.0.1:{port}"
