@@ -38,7 +38,7 @@ import pytest
 import requests
 
 from moviespider.sandbox import SandboxProcess
-from moviespider.sandbox.catalog import Catalog, build_catalog
+from moviespider.sandbox.catalog import DEFAULT_SIZE, Catalog, build_catalog
 
 pytestmark = pytest.mark.crawl
 
@@ -408,21 +408,14 @@ def sandbox_stats(sandbox: SandboxProcess) -> dict[str, int]:
 @pytest.fixture(scope="module")
 def crawls(runner, sandbox) -> dict[str, Job]:
     """Jobs scheduled together, as production would, and run to the end."""
+    (try_sandbox,) = documented("DOUBAN_SANDBOX=1")
     scheduled = {
         "top250": runner.schedule(
             "douban_top250", settings=crawl_settings(sandbox, CONCURRENT_REQUESTS=8)
         ),
         "later": runner.schedule("douban_later", settings=crawl_settings(sandbox), city="shanghai"),
-        # The sandbox started by the job itself, from the deployed egg.
-        "later_in_job_sandbox": runner.schedule(
-            "douban_later",
-            settings={
-                "DOUBAN_SANDBOX": 1,
-                "DOUBAN_SANDBOX_ARGS": " ".join(SANDBOX_ARGS),
-                "DOUBAN_REFERENCE_DATE": TODAY.isoformat(),
-            },
-            city="nanjing",
-        ),
+        # The documented first try: the job starts a sandbox of its own, from the deployed egg.
+        "top250_in_job_sandbox": json.loads(runner.run(try_sandbox).stdout)["jobid"],
     }
     return {name: runner.finished_job(job_id) for name, job_id in scheduled.items()}
 
@@ -608,6 +601,7 @@ def test_documented_schedule_commands_queue_the_documented_jobs(queue, new_pendi
             ("douban_subject", {"ids": "1292052,3541415"}, {}),
             ("douban_top250", {"details": "1"}, {}),
             ("douban_top250", {}, {}),  # keeping its job id
+            ("douban_top250", {}, {"DOUBAN_SANDBOX": "1"}),
         ],
         key=repr,
     )
@@ -710,8 +704,12 @@ def test_setting_override_reaches_the_job_and_beats_the_profile(crawls):
     assert crawls["later"].overridden_settings()["CONCURRENT_REQUESTS"] == 64
 
 
-def test_sandbox_setting_starts_the_sandbox_from_the_deployed_egg(crawls, catalog):
-    assert_items_are(crawls["later_in_job_sandbox"].items, expected_upcoming(catalog, "nanjing"))
+def test_documented_sandbox_job_crawls_a_sandbox_started_from_the_egg(crawls):
+    default_catalog = build_catalog(DEFAULT_SIZE, seed=0)  # what the sandbox serves by default
+    items = crawls["top250_in_job_sandbox"].items
+    assert sorted((item["rank"], item["subject_id"]) for item in items) == [
+        (rank, default_catalog.by_rank(rank).subject_id) for rank in range(1, 251)
+    ]
 
 
 def test_jobs_queue_their_requests_on_disk_so_they_can_resume(crawls):
