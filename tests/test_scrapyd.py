@@ -55,9 +55,9 @@ TIMEOUT = 60.0
 # What the sandboxes serve: the catalog is a function of these, so the tests know every value.
 CATALOG_SIZE, SEED, TODAY = 500, 1, date(2026, 3, 10)
 SANDBOX_ARGS = ["--catalog", str(CATALOG_SIZE), "--seed", str(SEED), "--today", TODAY.isoformat()]
-# What a project copy holds besides the top-level files: the package, and the tests, which the
-# egg must leave out.
-PROJECT_FOLDERS = ("moviespider", "tests")
+# What a project copy holds besides the top-level files: the package, the tests (which the egg
+# must leave out) and the crontab (which the documented install command reads).
+PROJECT_FOLDERS = ("moviespider", "tests", "deploy")
 
 
 # --- The documentation's commands ------------------------------------------------------------
@@ -80,15 +80,23 @@ def documented(fragment: str) -> list[str]:
     return commands
 
 
+CRONTAB_VARIABLE = re.compile(r"(\w+)=(.*)")
+
+
 def crontab_entries(crontab: str) -> list[tuple[str, str]]:
     """(schedule, command) for each job line of a crontab."""
     entries = []
     for line in crontab.splitlines():
-        if not line.strip() or line.lstrip().startswith("#"):
+        if not line.strip() or line.lstrip().startswith("#") or CRONTAB_VARIABLE.match(line):
             continue
         fields = line.split(maxsplit=5)
         entries.append((" ".join(fields[:5]), fields[5]))
     return entries
+
+
+def crontab_variables(crontab: str) -> dict[str, str]:
+    """The NAME=value lines of a crontab: cron puts them in its commands' environment."""
+    return dict(m.groups() for line in crontab.splitlines() if (m := CRONTAB_VARIABLE.match(line)))
 
 
 # --- A Scrapyd server -------------------------------------------------------------------------
@@ -102,8 +110,8 @@ def loopback_http() -> requests.Session:
 
 
 def copy_project(destination: Path) -> None:
-    """Copy what scrapyd-deploy builds the egg from (it writes build/ and *.egg-info/ beside
-    setup.py: the copy keeps them out of the checkout)."""
+    """Copy what the documented commands use (scrapyd-deploy writes build/ and *.egg-info/
+    beside setup.py: the copy keeps them out of the checkout)."""
     destination.mkdir()
     for path in REPO.iterdir():
         if path.is_file():
@@ -630,15 +638,29 @@ def test_crontab_lines_are_valid_cron_entries():
         assert "%" not in command  # cron would turn it into a newline
 
 
-def test_crontab_schedule_lines_queue_the_daily_jobs(queue, new_pending_jobs):
-    cron_env = {  # what cron gives a command, with the two variables of the installed crontab
-        "PATH": "/usr/bin:/bin",
-        "SHELL": "/bin/sh",
-        "HOME": str(queue.home),
+def installed_crontab(server: Scrapyd) -> str:
+    """The crontab the documented install command gives ``crontab -`` (here: prints)."""
+    (install,) = documented("| crontab -")
+    result = server.run(install.replace("| crontab -", "| cat"))
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+def test_documented_crontab_install_adds_the_credentials_from_the_environment(queue):
+    crontab = installed_crontab(queue)
+    assert crontab_variables(crontab) == {
         "SCRAPYD_USERNAME": queue.env["SCRAPYD_USERNAME"],
         "SCRAPYD_PASSWORD": queue.env["SCRAPYD_PASSWORD"],
     }
-    for _, command in crontab_entries(CRON.read_text("utf-8")):
+    assert crontab_entries(crontab) == crontab_entries(CRON.read_text("utf-8"))
+
+
+def test_crontab_schedule_lines_queue_the_daily_jobs(queue, new_pending_jobs):
+    crontab = installed_crontab(queue)
+    # What cron gives a command: a minimal environment and the crontab's variables.
+    cron_env = {"PATH": "/usr/bin:/bin", "SHELL": "/bin/sh", "HOME": str(queue.home)}
+    cron_env |= crontab_variables(crontab)
+    for _, command in crontab_entries(crontab):
         if "schedule.json" in command:
             result = subprocess.run(
                 ["/bin/sh", "-c", command.replace(DOCUMENTED_URL, queue.url)],
