@@ -40,9 +40,9 @@ logger = logging.getLogger(__name__)
 
 PLAYWRIGHT_HANDLER = "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler"
 
-# Where Debian, Ubuntu and most other systems put their Chromium.
+# The system's Chromium, looked up on PATH: Debian's is /usr/bin/chromium, Ubuntu's
+# chromium-browser.
 SYSTEM_CHROMIUM_NAMES = ("chromium", "chromium-browser")
-SYSTEM_CHROMIUM_PATHS = ("/usr/bin/chromium", "/usr/bin/chromium-browser")
 
 # What the parsers never read: the browser aborts these instead of downloading them.
 BLOCKED_RESOURCE_TYPES = frozenset({"image", "media", "font"})
@@ -225,7 +225,7 @@ def system_chromium() -> str | None:
     for name in SYSTEM_CHROMIUM_NAMES:
         if found := shutil.which(name):
             return found
-    return next((path for path in SYSTEM_CHROMIUM_PATHS if is_executable(path)), None)
+    return None
 
 
 def playwright_chromium_installed(*, headless: bool = True) -> bool:
