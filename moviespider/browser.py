@@ -63,9 +63,8 @@ class PlaywrightAddon:
 
     Installs scrapy-playwright's download handler for http and https, picks the Chromium to
     drive (``chromium_executable``), blocks images, fonts and media, bounds the browser to one
-    context with ``PLAYWRIGHT_MAX_PAGES_PER_CONTEXT`` pages, turns browser timeouts into retries
-    and counts the browser's memory in ``memusage/*``. Settings given in settings.py or with -s
-    win over the values set here.
+    context with ``PLAYWRIGHT_MAX_PAGES_PER_CONTEXT`` pages, and turns browser timeouts into
+    retries. Settings given in settings.py or with -s win over the values set here.
     """
 
     def __init__(self, crawler: Crawler):
@@ -120,22 +119,6 @@ class PlaywrightAddon:
         settings.setdefault_in_component_priority_dict(
             "DOWNLOADER_MIDDLEWARES", RenderInBrowser, 950
         )
-        self.count_browser_memory(settings)
-
-    @staticmethod
-    def count_browser_memory(settings: BaseSettings) -> None:
-        """Make memusage/* and MEMUSAGE_LIMIT_MB include the browser's processes."""
-        from scrapy.extensions.memusage import MemoryUsage
-        from scrapy_playwright.memusage import ScrapyPlaywrightMemoryUsageExtension
-
-        extensions = settings.getdict("EXTENSIONS")
-        if any(
-            path in (MemoryUsage, "scrapy.extensions.memusage.MemoryUsage") for path in extensions
-        ):
-            return  # the user decided about MemoryUsage
-        extensions["scrapy.extensions.memusage.MemoryUsage"] = None
-        extensions[ScrapyPlaywrightMemoryUsageExtension] = 0
-        settings.set("EXTENSIONS", extensions, settings.getpriority("EXTENSIONS") or 0)
 
 
 class RenderInBrowser:

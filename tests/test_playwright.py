@@ -108,14 +108,6 @@ def test_browser_errors_are_retried(fake_chromium):
     assert "twisted.internet.error.ConnectionLost" in retried  # Scrapy's own are kept
 
 
-def test_browser_memory_is_counted_in_memusage_stats(fake_chromium):
-    from scrapy_playwright.memusage import ScrapyPlaywrightMemoryUsageExtension
-
-    extensions = enabled(fake_chromium).getdict("EXTENSIONS")
-    assert extensions["scrapy.extensions.memusage.MemoryUsage"] is None
-    assert extensions[ScrapyPlaywrightMemoryUsageExtension] == 0
-
-
 def test_settings_given_by_the_user_win(fake_chromium):
     settings = enabled(
         fake_chromium,
