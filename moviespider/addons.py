@@ -16,6 +16,7 @@ from scrapy.crawler import Crawler
 from scrapy.settings import BaseSettings
 
 from moviespider.errors import ConfigError
+from moviespider.site import DoubanSite
 
 logger = logging.getLogger(__name__)
 
@@ -56,6 +57,10 @@ class MoviespiderAddon:
         settings.setdict(PROFILES[profile], priority="spider")
         if sandbox:
             self.start_sandbox(settings)
+        try:
+            DoubanSite(settings["DOUBAN_BASE_URL"])
+        except ValueError as error:
+            raise ConfigError(f"setting {error}") from None
 
     def start_sandbox(self, settings: BaseSettings) -> None:
         from moviespider.sandbox import SandboxProcess  # only a sandboxed crawl pays for it

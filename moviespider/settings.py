@@ -92,6 +92,10 @@ DOUBAN_PROFILE = "polite"
 # in China Standard Time, where the list is published.
 DOUBAN_REFERENCE_DATE = None
 
+# How many ranked films the Top250 list holds: 250 on Douban. The sandbox ranks its whole catalog,
+# so benchmarks can ask for longer lists.
+DOUBAN_TOP250_SIZE = 250
+
 # 1: render the pages that need JavaScript in Chromium with scrapy-playwright (see
 # moviespider.browser and docs/playwright.md). Off: Douban's pages are server-rendered today, and
 # the browser costs memory and speed. PLAYWRIGHT_EXECUTABLE_PATH picks the Chromium to drive
