@@ -53,9 +53,10 @@ JAVASCRIPT_REQUIRED = "javascript_required"
 # How `playwright install --dry-run` names the directory a browser is (or would be) in.
 INSTALL_LOCATION = re.compile(r"^\s*Install location:\s*(.+?)\s*$", re.MULTILINE)
 
-# The sandbox's client-side-rendered pages (moviespider.sandbox, --js) carry this in the script
-# that fills them; real client-side-rendered pages carry their own, added here as they appear.
-JAVASCRIPT_SHELL_MARKERS = re.compile(rb"data-moviespider-csr")
+# Marks of a page that JavaScript fills in the browser. The sandbox's --js shells set
+# window.__MOVIESPIDER_CSR__ (see moviespider.sandbox); marks of real client-side-rendered pages
+# join it as they are met. Looked for only in a page whose parser found nothing to read.
+JAVASCRIPT_SHELL_MARKERS = re.compile(rb"window\.__MOVIESPIDER_CSR__\s*=\s*true")
 
 
 class PlaywrightAddon:

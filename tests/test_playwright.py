@@ -266,7 +266,7 @@ def test_images_fonts_and_media_are_not_downloaded(resource_type, blocked):
 # --- JavaScript shells without the browser -----------------------------------------------------
 
 SHELL = b"""<html><body><div id="app"></div>
-<script data-moviespider-csr src="/static/app.js"></script></body></html>"""
+<script>window.__MOVIESPIDER_CSR__ = true; /* fetch, then fill div#app */</script></body></html>"""
 
 
 def response(body, flags=()):

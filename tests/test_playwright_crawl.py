@@ -8,7 +8,6 @@ skip locally; in CI (the CI environment variable is set) they fail instead.
 import asyncio
 import json
 import os
-import subprocess
 import sys
 import threading
 import time
@@ -23,17 +22,18 @@ from scrapy.settings import Settings
 
 from moviespider.browser import chromium_executable
 from moviespider.errors import ConfigError
+from tests.conftest import run_crawl
 
 pytestmark = pytest.mark.crawl
 
-ROOT = Path(__file__).resolve().parent.parent
 FILMS_PER_LIST = 3
 LISTS = 200  # enough pages to see a leak: four at a time, each closed after reading
 
 SHELL = """<!DOCTYPE html>
 <html><head><meta charset="utf-8"><title>list {n}</title></head>
 <body><div id="content"><img src="/poster/list-{n}.jpg" alt=""></div>
-<script data-moviespider-csr>
+<script>
+window.__MOVIESPIDER_CSR__ = true;
 fetch("/j/list/{n}").then(answer => answer.json()).then(films => setTimeout(() => {{
   // Filled well after the load event: the browser must wait for the list, not for "load".
   const list = document.createElement("ol");
@@ -50,7 +50,8 @@ fetch("/j/list/{n}").then(answer => answer.json()).then(films => setTimeout(() =
 </script></body></html>"""
 
 NEVER_FILLED = """<!DOCTYPE html>
-<html><body><div id="content"></div><script data-moviespider-csr>/* never fills */</script>
+<html><body><div id="content"></div>
+<script>window.__MOVIESPIDER_CSR__ = true; /* never fills */</script>
 </body></html>"""
 
 
@@ -149,34 +150,23 @@ class TinySiteSpider(scrapy.Spider):
         Path(self.settings["TINY_SITE_STATS"]).write_text(json.dumps(stats, default=str))
 
 
-def crawl(tmp_path, *arguments: str, env: dict[str, str] | None = None, **settings):
-    """Run `scrapy crawl tiny_site` with the project's settings; return (process, items, stats)."""
-    output, stats = tmp_path / "items.json", tmp_path / "stats.json"
-    command = [sys.executable, "-m", "scrapy", "crawl", TinySiteSpider.name, "-O", str(output)]
-    for argument in arguments:
-        command += ["-a", argument]
-    settings = {
-        "SPIDER_MODULES": __name__,
-        "TINY_SITE_STATS": str(stats),
-        "DOUBAN_PROFILE": "fast",
-        "ROBOTSTXT_OBEY": "0",
-        "LOG_LEVEL": "INFO",
-        **settings,
-    }
-    for name, value in settings.items():
-        command += ["-s", f"{name}={value}"]
-    pythonpath = os.pathsep.join(filter(None, [str(ROOT / "tests"), os.environ.get("PYTHONPATH")]))
-    process = subprocess.run(
-        command,
-        cwd=ROOT,
-        env={**os.environ, "PYTHONPATH": pythonpath, **(env or {})},
-        capture_output=True,
-        text=True,
-        timeout=300,
+def crawl(tmp_path: Path, *, args: dict[str, object], env=None, **settings: object):
+    """Run `scrapy crawl tiny_site` with the project's settings; return its result and stats."""
+    stats = tmp_path / "stats.json"
+    result = run_crawl(
+        TinySiteSpider.name,
+        tmp_path,
+        args={name: str(value) for name, value in args.items()},
+        settings={
+            "SPIDER_MODULES": __name__,
+            "TINY_SITE_STATS": str(stats),
+            "DOUBAN_PROFILE": "fast",
+            "ROBOTSTXT_OBEY": "0",
+            **{name: str(value) for name, value in settings.items()},
+        },
+        env=env,
     )
-    items = json.loads(output.read_text()) if output.exists() else None
-    crawl_stats = json.loads(stats.read_text()) if stats.exists() else None
-    return process, items, crawl_stats
+    return result, json.loads(stats.read_text()) if stats.exists() else None
 
 
 @pytest.fixture(scope="module")
@@ -201,15 +191,14 @@ def rendered(chromium, site, tmp_path_factory):
     """One crawl of LISTS client-side-rendered list pages with the browser on."""
     hits_before = site.hits.copy()
     started = time.monotonic()
-    process, items, stats = crawl(
+    result, stats = crawl(
         tmp_path_factory.mktemp("rendered"),
-        f"base={site.url}",
-        f"lists={LISTS}",
+        args={"base": site.url, "lists": LISTS},
         PLAYWRIGHT_ENABLED=1,
     )
-    assert process.returncode == 0, process.stderr[-3000:]
+    assert result.returncode == 0, result.log[-3000:]
     return {
-        "items": items,
+        "items": result.items,
         "stats": stats,
         "hits": site.hits - hits_before,
         "seconds": time.monotonic() - started,
@@ -245,21 +234,19 @@ def test_every_page_is_closed_and_few_are_open_at_once(rendered):
 def test_a_page_whose_content_never_appears_is_retried_then_given_up(chromium, site, tmp_path):
     hits_before = site.hits["never"]
     started = time.monotonic()
-    process, items, stats = crawl(
+    result, stats = crawl(
         tmp_path,
-        f"base={site.url}",
-        "lists=1",
-        "never=1",
+        args={"base": site.url, "lists": 1, "never": 1},
         PLAYWRIGHT_ENABLED=1,
         DOWNLOAD_TIMEOUT=2,
         RETRY_TIMES=1,
     )
-    assert process.returncode == 0, process.stderr[-3000:]
+    assert result.returncode == 0, result.log[-3000:]
     assert site.hits["never"] - hits_before == 2  # the first try and one retry
     assert stats["retry/max_reached"] == 1
     assert stats["playwright/page_count/closed"] == stats["playwright/page_count"] == 3
     assert stats["finish_reason"] == "finished"
-    assert len([item for item in items if "title" in item]) == FILMS_PER_LIST
+    assert len([item for item in result.items if "title" in item]) == FILMS_PER_LIST
     assert time.monotonic() - started < 60
 
 
@@ -269,11 +256,11 @@ def test_without_any_chromium_the_crawl_stops_in_one_line(site, tmp_path):
         "PLAYWRIGHT_BROWSERS_PATH": str(tmp_path),  # nothing Playwright installed
         "PLAYWRIGHT_EXECUTABLE_PATH": "",  # and no choice made
     }
-    process, items, _ = crawl(tmp_path, f"base={site.url}", env=python_only, PLAYWRIGHT_ENABLED=1)
-    assert process.returncode == 2
-    assert process.stderr.splitlines()[-1] == (
+    result, stats = crawl(tmp_path, args={"base": site.url}, env=python_only, PLAYWRIGHT_ENABLED=1)
+    assert result.returncode == 2
+    assert result.stderr.splitlines()[-1] == (
         "moviespider: error: setting PLAYWRIGHT_ENABLED: no Chromium to render pages with: "
         "install Debian's (apt-get install chromium) or Playwright's "
         "(python -m playwright install chromium), or set PLAYWRIGHT_EXECUTABLE_PATH"
     )
-    assert items is None  # not a single request
+    assert stats is None  # the spider never opened
