@@ -1,6 +1,7 @@
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, ClassVar
 
 import scrapy
 from scrapy.http import Response
@@ -27,6 +28,10 @@ class DoubanTop250Spider(DoubanSpider):
 
     name = "douban_top250"
     source = "top250"
+    browser_pages: ClassVar[Mapping[str, str]] = {
+        **DoubanSpider.browser_pages,
+        "parse_page": "ol.grid_view",
+    }
 
     @classmethod
     def parse_arguments(cls, details: str = "0", **kwargs: str) -> dict[str, Any]:
