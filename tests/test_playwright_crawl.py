@@ -169,14 +169,19 @@ def crawl(tmp_path: Path, *, args: dict[str, object], env=None, **settings: obje
     return result, json.loads(stats.read_text()) if stats.exists() else None
 
 
-@pytest.fixture(scope="module")
-def chromium():
+def require_chromium() -> str | None:
+    """The Chromium the browser tests will drive; skip without one, except in CI."""
     try:
         return chromium_executable(Settings())
     except ConfigError as error:
         if os.environ.get("CI"):
             pytest.fail(f"CI must run the browser tests: {error}")
         pytest.skip(str(error))
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    return require_chromium()
 
 
 @pytest.fixture(scope="module")
