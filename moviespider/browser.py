@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from scrapy.exceptions import CloseSpider, NotConfigured
+from scrapy.settings import SETTINGS_PRIORITIES
 
 from moviespider.errors import ConfigError
 
@@ -38,6 +39,7 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
+ADDON_PRIORITY = SETTINGS_PRIORITIES["addon"]
 PLAYWRIGHT_HANDLER = "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler"
 
 # The system's Chromium, looked up on PATH: Debian's is /usr/bin/chromium, Ubuntu's
@@ -91,7 +93,9 @@ class PlaywrightAddon:
         executable = chromium_executable(settings, headless=bool(launch_options["headless"]))
         if executable is not None:
             launch_options["executable_path"] = executable
-        settings.set("PLAYWRIGHT_LAUNCH_OPTIONS", launch_options, "addon")
+        # The user's options are merged in: keep their priority so that ours are not dropped.
+        priority = max(settings.getpriority("PLAYWRIGHT_LAUNCH_OPTIONS") or 0, ADDON_PRIORITY)
+        settings.set("PLAYWRIGHT_LAUNCH_OPTIONS", launch_options, priority)
         logger.info(
             "Pages that need JavaScript are rendered by %s",
             executable or "Playwright's own Chromium",

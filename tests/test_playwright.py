@@ -131,6 +131,14 @@ def test_a_missing_browser_stops_the_crawl_before_it_starts(
         project_crawler(PLAYWRIGHT_ENABLED=True)
 
 
+def test_launch_options_in_settings_py_keep_the_chromium_found(fake_chromium):
+    settings = enabled(fake_chromium, PLAYWRIGHT_LAUNCH_OPTIONS={"slow_mo": 50})
+    options = settings.getdict("PLAYWRIGHT_LAUNCH_OPTIONS")
+    assert options["slow_mo"] == 50
+    assert options["executable_path"] == str(fake_chromium)
+    assert options["headless"] is True
+
+
 # --- which Chromium ---------------------------------------------------------------------------
 
 
