@@ -46,6 +46,10 @@ def test_ids_file_line_that_is_not_an_id_names_its_line(tmp_path):
         ({"DOUBAN_BASE_URL": "movie.douban.com"}, "setting DOUBAN_BASE_URL"),
         ({"DOUBAN_PROFILE": "turbo"}, "setting DOUBAN_PROFILE"),
         ({"DOUBAN_REFERENCE_DATE": "03/14"}, "setting DOUBAN_REFERENCE_DATE"),
+        (
+            {"DOUBAN_SANDBOX": "1", "DOUBAN_SANDBOX_ARGS": "--fail-rate 2"},
+            "setting DOUBAN_SANDBOX_ARGS",
+        ),
     ],
 )
 def test_bad_setting_stops_the_crawl_with_one_error_line(tmp_path, settings, named):
