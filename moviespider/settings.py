@@ -17,6 +17,8 @@ COMMANDS_MODULE = "moviespider.commands"
 ADDONS = {
     # Starts the local Douban look-alike for `-s DOUBAN_SANDBOX=1` and applies DOUBAN_PROFILE.
     "moviespider.addons.MoviespiderAddon": 0,
+    # `-s PLAYWRIGHT_ENABLED=1` renders the pages a spider marks in a browser (docs/playwright.md).
+    "moviespider.browser.PlaywrightAddon": 10,
 }
 
 # default: "Scrapy/VERSION (+https://scrapy.org)". Douban answers 418 to that, so we present a
@@ -215,3 +217,9 @@ IMAGES_THUMBS = {"small": (68, 100)}
 # the path: a mirror or recording of them. The item's poster_url does not change. The sandbox's
 # pages already point at the sandbox's own posters, so it needs none.
 DOUBAN_IMAGE_BASE_URL = None
+
+# 1: render the pages that need JavaScript in Chromium with scrapy-playwright (see
+# moviespider.browser and docs/playwright.md). Off: Douban's pages are server-rendered today, and
+# the browser costs memory and speed. PLAYWRIGHT_EXECUTABLE_PATH picks the Chromium to drive
+# (default: Playwright's own if installed, else the system's /usr/bin/chromium).
+PLAYWRIGHT_ENABLED = False

@@ -12,6 +12,7 @@ import scrapy
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
+from moviespider.browser import stop_on_javascript_shell
 from moviespider.errors import ConfigError
 from moviespider.items import MOVIE_FIELDS, Movie
 from moviespider.parsing import PageError, parse_subject_page
@@ -31,6 +32,10 @@ class DoubanSpider(scrapy.Spider):
     """
 
     source: ClassVar[str]
+    # With PLAYWRIGHT_ENABLED = 1, responses for these callbacks are rendered in the browser,
+    # which waits for the element (CSS) the callback's parser needs; other requests (robots.txt)
+    # keep Scrapy's downloader. See moviespider.browser.
+    browser_pages: ClassVar[Mapping[str, str]] = {"parse_details": "#info"}
 
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
@@ -85,6 +90,7 @@ class DoubanSpider(scrapy.Spider):
 
         It is listed with the pages given up on (moviespider.signals.page_failed).
         """
+        stop_on_javascript_shell(self, response)  # no browser, and the site needs one
         self.crawler.stats.inc_value("moviespider/pages_unusable")
         self.logger.error("Unusable page %s: %s", response.url, error)
         report_page_failed(
@@ -115,6 +121,11 @@ class DoubanSpider(scrapy.Spider):
 
 class CityListSpider(DoubanSpider):
     """A spider that reads one city's film list, then every listed film's subject page."""
+
+    browser_pages: ClassVar[Mapping[str, str]] = {
+        **DoubanSpider.browser_pages,
+        "parse_list": "#showing-soon, #nowplaying",  # the upcoming list, the now-showing list
+    }
 
     @classmethod
     def parse_arguments(cls, city: str = "beijing", **kwargs: str) -> dict[str, Any]:

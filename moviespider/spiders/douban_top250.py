@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, ClassVar
 
 import scrapy
@@ -32,6 +33,10 @@ class DoubanTop250Spider(DoubanSpider):
         "rating": 0.7,
         "votes": 0.7,
         "rank": 0.99,
+    }
+    browser_pages: ClassVar[Mapping[str, str]] = {
+        **DoubanSpider.browser_pages,
+        "parse_page": "ol.grid_view",
     }
 
     @classmethod
