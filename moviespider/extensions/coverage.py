@@ -61,7 +61,8 @@ class FieldCoverage:
             settings.getdict("COVERAGE_THRESHOLDS"), "setting COVERAGE_THRESHOLDS"
         )
         spider_thresholds = getattr(crawler.spidercls, "coverage_thresholds", None) or {}
-        where = f"spider {crawler.spidercls.name} attribute coverage_thresholds"
+        spider_name = getattr(crawler.spidercls, "name", crawler.spidercls.__name__)
+        where = f"spider {spider_name} attribute coverage_thresholds"
         removed = {name for name, share in spider_thresholds.items() if share is None}
         thresholds |= check_thresholds(
             {name: share for name, share in spider_thresholds.items() if share is not None}, where
