@@ -7,13 +7,14 @@ it lacks is []. A document that is not the expected page raises PageError rather
 empty or bogus films.
 """
 
-from moviespider.parsing._document import PageError
+from moviespider.parsing._document import PageCutShort, PageError
 from moviespider.parsing.later import infer_release_date, parse_later_page
 from moviespider.parsing.nowplaying import parse_nowplaying_page
 from moviespider.parsing.subject import parse_subject_page
 from moviespider.parsing.top250 import parse_top250_page
 
 __all__ = [
+    "PageCutShort",
     "PageError",
     "infer_release_date",
     "parse_later_page",

@@ -18,6 +18,9 @@ _BYTES_PARSER = lxml.html.HTMLParser(encoding="utf-8")
 _TEXT_PARSER = lxml.html.HTMLParser()
 
 _INT = re.compile(r"\d+")
+_TAIL = 1024  # bytes at the end of a document in which to look for its end tag
+_END_TAG = re.compile(r"</html\s*>", re.IGNORECASE)
+_END_TAG_BYTES = re.compile(rb"</html\s*>", re.IGNORECASE)
 _SUBJECT_ID = re.compile(r"/subject/(\d+)")
 
 
@@ -26,17 +29,36 @@ class PageError(ValueError):
     truncated or empty document)."""
 
 
+class PageCutShort(PageError):
+    """The document stops before its end: the connection was cut mid-page. Worth a retry."""
+
+
 def load_document(html: bytes | str, page: str) -> lxml.html.HtmlElement:
     """Parse ``html`` once; ``page`` names the expected page kind for the error message.
 
     Bytes are decoded as UTF-8; pass ``str`` for anything else.
     """
+    if is_cut_short(html):
+        raise PageCutShort(f"{page} page cut short: the document does not end with </html>")
     parser = _BYTES_PARSER if isinstance(html, bytes) else _TEXT_PARSER
     try:
         root = lxml.html.document_fromstring(html, parser=parser)
     except (lxml.etree.ParserError, ValueError) as exc:  # empty or whitespace-only document
         raise PageError(f"not a {page} page: {exc}") from None
     return root
+
+
+def is_cut_short(html: bytes | str) -> bool:
+    """True when the document stops before its end tag, as a connection cut mid-page leaves it.
+
+    libxml2 closes the open elements of a truncated document silently, so a list page cut short
+    would parse as a shorter list: the end tag is the one sign that the whole page arrived.
+    Douban's pages (and every page a browser serialises) end with ``</html>``.
+    """
+    tail = html[-_TAIL:]
+    if isinstance(tail, bytes):
+        return _END_TAG_BYTES.search(tail) is None
+    return _END_TAG.search(tail) is None
 
 
 def whole_films(films: list[dict], page: str) -> list[dict]:

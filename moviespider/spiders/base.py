@@ -9,13 +9,14 @@ from functools import cached_property
 from typing import Any, ClassVar
 
 import scrapy
+from scrapy.downloadermiddlewares.retry import get_retry_request
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
 from moviespider.browser import stop_on_javascript_shell
 from moviespider.errors import ConfigError
 from moviespider.items import MOVIE_FIELDS, Movie
-from moviespider.parsing import PageError, parse_subject_page
+from moviespider.parsing import PageCutShort, PageError, parse_subject_page
 from moviespider.signals import report_page_failed, requested_url
 from moviespider.site import DoubanSite, canonical_subject_url
 
@@ -73,8 +74,7 @@ class DoubanSpider(scrapy.Spider):
         try:
             details = parse_subject_page(response.body)
         except PageError as error:
-            self.page_unusable(response, error)
-            yield self.without_details(listed)
+            yield self.page_unusable(response, error) or self.without_details(listed)
             return
         yield self.make_movie(listed, details, subject_id=listed["subject_id"])
 
@@ -85,11 +85,18 @@ class DoubanSpider(scrapy.Spider):
         self.crawler.stats.inc_value("moviespider/details_missing")
         return self.make_movie(listed)
 
-    def page_unusable(self, response: Response, error: PageError) -> None:
+    def page_unusable(self, response: Response, error: PageError) -> scrapy.Request | None:
         """A page arrived but is not the page we asked for (a parser raised PageError).
 
-        It is listed with the pages given up on (moviespider.signals.page_failed).
+        A page cut short is asked for again, within RETRY_TIMES, as Scrapy retries a failed
+        download: the retry request is returned for the callback to yield. Any other unusable
+        page, or one cut short too often, is listed with the pages given up on
+        (moviespider.signals.page_failed) and None is returned.
         """
+        if isinstance(error, PageCutShort):
+            retry = get_retry_request(response.request, spider=self, reason="page cut short")
+            if retry is not None:
+                return retry
         stop_on_javascript_shell(self, response)  # no browser, and the site needs one
         self.crawler.stats.inc_value("moviespider/pages_unusable")
         self.logger.error("Unusable page %s: %s", response.url, error)
@@ -148,7 +155,8 @@ class CityListSpider(DoubanSpider):
         try:
             films = self.parse_list_page(response.body)
         except PageError as error:
-            self.page_unusable(response, error)
+            if retry := self.page_unusable(response, error):
+                yield retry
             return
         self.expected_items = len(films)  # the progress bar's total
         for listed in films:

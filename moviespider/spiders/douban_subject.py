@@ -55,7 +55,8 @@ class DoubanSubjectSpider(DoubanSpider):
         try:
             details = parse_subject_page(response.body)
         except PageError as error:
-            self.page_unusable(response, error)
+            if retry := self.page_unusable(response, error):
+                yield retry
             return
         yield self.make_movie(details, subject_id=listed["subject_id"])
 

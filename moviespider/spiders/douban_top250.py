@@ -66,7 +66,8 @@ class DoubanTop250Spider(DoubanSpider):
         try:
             films = parse_top250_page(response.body)
         except PageError as error:
-            self.page_unusable(response, error)
+            if retry := self.page_unusable(response, error):
+                yield retry
             return
         for film in films:
             if self.details:
