@@ -18,6 +18,10 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 USAGE_EXIT_CODE = 2
+FAILED_CRAWL_EXIT_CODE = 3
+# Close reasons of a crawl that ran but did not get what it came for; each was logged as an
+# error saying what to do.
+FAILED_CLOSE_REASONS = frozenset({"banned", "field_coverage_low", "javascript_required"})
 
 
 class Command(ScrapyCrawlCommand):
@@ -56,6 +60,10 @@ class Command(ScrapyCrawlCommand):
         self.crawler_process.start()
         if self.exitcode == 0 and self.crawler_process.bootstrap_failed:
             self.exitcode = 1
+        reason = crawler.stats.get_value("finish_reason") if crawler.stats else None
+        if self.exitcode == 0 and reason in FAILED_CLOSE_REASONS:
+            # The crawl ran but its output cannot be trusted: cron and CI must notice.
+            self.exitcode = FAILED_CRAWL_EXIT_CODE
 
     def _check_bootstrap(self, task: asyncio.Future) -> None:
         if task.cancelled():
