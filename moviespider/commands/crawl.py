@@ -15,6 +15,8 @@ from moviespider.errors import ConfigError
 if TYPE_CHECKING:
     import argparse
 
+    from scrapy.crawler import Crawler
+
 logger = logging.getLogger(__name__)
 
 USAGE_EXIT_CODE = 2
@@ -60,8 +62,7 @@ class Command(ScrapyCrawlCommand):
         self.crawler_process.start()
         if self.exitcode == 0 and self.crawler_process.bootstrap_failed:
             self.exitcode = 1
-        reason = crawler.stats.get_value("finish_reason") if crawler.stats else None
-        if self.exitcode == 0 and reason in FAILED_CLOSE_REASONS:
+        if self.exitcode == 0 and finish_reason(crawler) in FAILED_CLOSE_REASONS:
             # The crawl ran but its output cannot be trusted: cron and CI must notice.
             self.exitcode = FAILED_CRAWL_EXIT_CODE
 
@@ -83,3 +84,11 @@ class Command(ScrapyCrawlCommand):
     def _report(self, error: ConfigError) -> None:
         print(f"moviespider: error: {error}", file=sys.stderr)
         self.exitcode = USAGE_EXIT_CODE
+
+
+def finish_reason(crawler: Crawler) -> str | None:
+    try:
+        stats = crawler.stats
+    except RuntimeError:  # the crawl never started: it has no stats
+        return None
+    return stats.get_value("finish_reason")
