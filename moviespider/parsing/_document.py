@@ -1,0 +1,104 @@
+"""What every page parser shares: loading a document once and cleaning the text read from it.
+
+Kept free of any page-specific knowledge so that each parser module reads as a description of
+one page kind.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+import lxml.etree
+import lxml.html
+
+# Douban serves UTF-8 only (the sandbox too); fixing the encoding for bytes avoids libxml2's
+# latin-1 guess when a page (or a truncated one) lacks its <meta charset>.
+_BYTES_PARSER = lxml.html.HTMLParser(encoding="utf-8")
+_TEXT_PARSER = lxml.html.HTMLParser()
+
+_INT = re.compile(r"\d+")
+_SUBJECT_ID = re.compile(r"/subject/(\d+)")
+
+
+class PageError(ValueError):
+    """The document is not the page kind the parser reads (ban page, login wall, JS shell,
+    truncated or empty document)."""
+
+
+def load_document(html: bytes | str, page: str) -> lxml.html.HtmlElement:
+    """Parse ``html`` once; ``page`` names the expected page kind for the error message.
+
+    Bytes are decoded as UTF-8; pass ``str`` for anything else.
+    """
+    parser = _BYTES_PARSER if isinstance(html, bytes) else _TEXT_PARSER
+    try:
+        root = lxml.html.document_fromstring(html, parser=parser)
+    except (lxml.etree.ParserError, ValueError) as exc:  # empty or whitespace-only document
+        raise PageError(f"not a {page} page: {exc}") from None
+    return root
+
+
+def whole_films(films: list[dict], page: str) -> list[dict]:
+    """``films``, checked to each have a subject id and a title.
+
+    A film node without them means the document was cut short (or is not the page it looks
+    like): raising beats emitting a film that cannot be identified.
+    """
+    for position, film in enumerate(films, start=1):
+        if not film["subject_id"] or not film["title"]:
+            raise PageError(f"{page} page cut short: film {position} has no subject id or title")
+    return films
+
+
+def describe(root: lxml.html.HtmlElement) -> str:
+    """A short description of what a document is, for PageError messages (its <title>)."""
+    title = clean(root.findtext(".//title") or "")
+    return f"document titled {title!r}" if title else "document without a title"
+
+
+def clean(text: str | None) -> str:
+    """``text`` with &nbsp;, ideographic spaces, CR/LF and runs of blanks folded into one
+    space and the ends stripped."""
+    return " ".join(text.split()) if text else ""
+
+
+def clean_or_none(text: str | None) -> str | None:
+    return (" ".join(text.split()) or None) if text else None
+
+
+def split_clean(text: str | None, separator: str = "/") -> list[str]:
+    """Split ``text`` on ``separator`` and keep the non-empty cleaned parts, in order."""
+    if not text:
+        return []
+    return [part for part in (clean(p) for p in text.split(separator)) if part]
+
+
+def clean_all(texts: Iterable[str]) -> list[str]:
+    """Each text cleaned, empty ones dropped."""
+    return [t for t in (clean(text) for text in texts) if t]
+
+
+def first_int(text: str | None) -> int | None:
+    """The first run of digits in ``text`` ("142分钟" -> 142), None if there is none."""
+    if not text:
+        return None
+    match = _INT.search(text)
+    return int(match.group()) if match else None
+
+
+def to_float(text: str | None) -> float | None:
+    """A rating: None for an empty, non-numeric or zero value (Douban's "not rated yet")."""
+    try:
+        value = float(text) if text else 0.0
+    except ValueError:
+        return None
+    return value or None
+
+
+def subject_id_from_url(url: str | None) -> str | None:
+    """ "https://movie.douban.com/subject/1292052/?from=x" -> "1292052"."""
+    if not url:
+        return None
+    match = _SUBJECT_ID.search(url)
+    return match.group(1) if match else None

@@ -1,0 +1,138 @@
+"""Run the sandbox in a child process, on a free port::
+
+    with SandboxProcess(args=["--catalog", "500", "--seed", "0"]) as sandbox:
+        fetch(sandbox.url + "/top250")
+
+The child is ``python -m moviespider.sandbox --port 0 --exit-with-stdin ARGS``; it prints its
+URL on its first stdout line and stops when its stdin closes, so it never outlives the parent,
+even one that is killed.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+from types import TracebackType
+
+import moviespider
+
+READY_PREFIX = "moviespider sandbox listening on "
+
+
+class SandboxError(RuntimeError):
+    """The sandbox child process did not start."""
+
+
+class SandboxProcess:
+    """A sandbox server in a child process. Use it as a context manager or start()/stop()."""
+
+    def __init__(
+        self,
+        args: Sequence[str] = (),
+        startup_timeout: float = 30.0,
+        python: str = sys.executable,
+    ):
+        self.args = list(args)
+        self.startup_timeout = startup_timeout
+        self.python = python
+        self.url: str | None = None
+        self._process: subprocess.Popen[str] | None = None
+
+    @property
+    def command(self) -> list[str]:
+        return [
+            self.python,
+            "-m",
+            "moviespider.sandbox",
+            "--port",
+            "0",
+            "--exit-with-stdin",
+            *self.args,
+        ]
+
+    def start(self) -> str:
+        """Start the child and wait until it listens; return its base URL."""
+        if self._process is not None:
+            raise SandboxError("the sandbox is already running")
+        process = subprocess.Popen(
+            self.command,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+            env=self._environment(),
+        )
+        self._process = process
+        line = self._read_first_line(process)
+        if not line.startswith(READY_PREFIX):
+            self.stop()
+            raise SandboxError(
+                f"the sandbox did not start (exit status {process.returncode}); "
+                f"command: {' '.join(self.command)}"
+            )
+        self.url = line[len(READY_PREFIX) :].strip()
+        return self.url
+
+    def stop(self, timeout: float = 5.0) -> None:
+        """Stop the child: close its stdin, then terminate it if it lingers."""
+        process, self._process = self._process, None
+        if process is None:
+            return
+        for pipe in (process.stdin, process.stdout):
+            if pipe is not None:
+                pipe.close()
+        try:
+            process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            process.terminate()
+            try:
+                process.wait(timeout)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+        self.url = None
+
+    @property
+    def running(self) -> bool:
+        return self._process is not None and self._process.poll() is None
+
+    def __enter__(self) -> SandboxProcess:
+        self.start()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    def _read_first_line(self, process: subprocess.Popen[str]) -> str:
+        assert process.stdout is not None
+        lines: list[str] = []
+        reader = threading.Thread(target=lambda: lines.append(process.stdout.readline()))
+        reader.daemon = True
+        reader.start()
+        reader.join(self.startup_timeout)
+        if reader.is_alive():
+            self.stop()
+            raise SandboxError(f"the sandbox did not start within {self.startup_timeout} s")
+        process.poll()
+        return lines[0] if lines else ""
+
+    @staticmethod
+    def _environment() -> dict[str, str]:
+        """The parent's environment, with moviespider importable in the child.
+
+        The package may be a checkout, an installed copy or a zipped egg (Scrapyd): put the
+        sys.path entry it was imported from first on the child's PYTHONPATH.
+        """
+        package_root = str(Path(moviespider.__file__).resolve().parent.parent)
+        environment = dict(os.environ)
+        path = environment.get("PYTHONPATH")
+        environment["PYTHONPATH"] = package_root + (os.pathsep + path if path else "")
+        return environment
