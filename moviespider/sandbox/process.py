@@ -96,6 +96,11 @@ class SandboxProcess:
         self.url = None
 
     @property
+    def pid(self) -> int | None:
+        """The child's process id while it runs (the benchmark reads its CPU time)."""
+        return self._process.pid if self._process is not None else None
+
+    @property
     def running(self) -> bool:
         return self._process is not None and self._process.poll() is None
 
