@@ -28,6 +28,17 @@ def test_run_process_measures_cpu_and_peak_memory_of_the_child(tmp_path):
     assert not usage.timed_out
 
 
+def test_run_process_reports_the_childs_peak_memory_not_the_benchmarks(tmp_path):
+    ballast = bytearray(300 * 1024 * 1024)  # the benchmark itself holding a lot
+    for i in range(0, len(ballast), 4096):
+        ballast[i] = 1
+    usage = run_process(
+        [sys.executable, "-c", "pass"], cwd=tmp_path, env={}, log=tmp_path / "log", timeout=60
+    )
+    assert 0 < usage.peak_rss_mb < 100
+    del ballast
+
+
 def test_run_process_kills_a_client_past_its_timeout(tmp_path):
     usage = run_process(
         [sys.executable, "-c", "import time; time.sleep(30)"],

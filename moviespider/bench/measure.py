@@ -6,12 +6,13 @@ import json
 import os
 import signal
 import subprocess
-import threading
-import time
+import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
+
+LAUNCHER = Path(__file__).resolve().parent / "launch.py"
 
 
 @dataclass
@@ -81,35 +82,37 @@ def run_process(
     log: Path,
     timeout: float,
 ) -> Usage:
-    """Run ``argv`` to its end and measure it with wait4 (CPU and peak RSS of that process).
+    """Run ``argv`` to its end and measure it: user+sys CPU and peak RSS from wait4.
 
-    Its output goes to ``log``. A process still running after ``timeout`` seconds is killed.
+    The client is started by ``launch.py`` (see there why), in a session of its own so that a
+    client still running after ``timeout`` seconds is killed with everything it started. Its
+    output goes to ``log``.
     """
+    usage_file = log.with_suffix(".usage.json")
+    usage_file.unlink(missing_ok=True)
     with log.open("wb") as output:
-        started = time.perf_counter()
         process = subprocess.Popen(
-            argv, cwd=cwd, env=dict(env), stdout=output, stderr=subprocess.STDOUT
+            [sys.executable, str(LAUNCHER), str(usage_file), *argv],
+            cwd=cwd,
+            env=dict(env),
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
-        expired = threading.Event()
-
-        def kill() -> None:
-            expired.set()
-            os.kill(process.pid, signal.SIGKILL)
-
-        timer = threading.Timer(timeout, kill)
-        timer.start()
         try:
-            _, status, usage = os.wait4(process.pid, 0)
-        finally:
-            timer.cancel()
-        wall = time.perf_counter() - started
-    process.returncode = os.waitstatus_to_exitcode(status)  # reaped here, not by Popen
+            process.wait(timeout)
+            timed_out = False
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+            timed_out = True
+    figures = read_report(usage_file)
     return Usage(
-        exit_code=process.returncode,
-        wall_seconds=wall,
-        cpu_seconds=usage.ru_utime + usage.ru_stime,
-        peak_rss_mb=usage.ru_maxrss / 1024,  # kilobytes on Linux
-        timed_out=expired.is_set(),
+        exit_code=figures.get("exit_code", -signal.SIGKILL if timed_out else process.returncode),
+        wall_seconds=figures.get("wall_seconds", timeout if timed_out else 0.0),
+        cpu_seconds=figures.get("cpu_seconds", 0.0),
+        peak_rss_mb=figures.get("peak_rss_mb", 0.0),
+        timed_out=timed_out,
     )
 
 

@@ -195,7 +195,7 @@ def run_entry(sandbox, catalog, scenario: Scenario, entry: Entry, work_dir: Path
     job = Job(sandbox.url, entry.pages, entry.concurrency, output, report, entry.settings)
     cwd = REPO_ROOT if client.in_project else work_dir / "scratch"  # no scrapy.cfg above it
     cwd.mkdir(exist_ok=True)
-    server_pid = sandbox_pid(sandbox)
+    server_pid = sandbox.pid
     server_cpu = process_cpu_seconds(server_pid) if server_pid else None
     usage = run_process(
         client.command(job),
@@ -234,11 +234,6 @@ def run_entry(sandbox, catalog, scenario: Scenario, entry: Entry, work_dir: Path
     if scratch := cwd if not client.in_project else None:
         shutil.rmtree(scratch / "storage", ignore_errors=True)
     return run
-
-
-def sandbox_pid(sandbox) -> int | None:
-    process = getattr(sandbox, "process", None)
-    return getattr(process, "pid", None) or getattr(sandbox, "pid", None)
 
 
 def verify(run: Run, items: list[dict], catalog) -> None:

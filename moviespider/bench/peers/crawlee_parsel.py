@@ -52,7 +52,7 @@ async def crawl(urls: Sequence[str], concurrency: int, output: str) -> dict[str,
         await context.push_data(films)
 
     statistics = await crawler.run(list(urls))
-    await crawler.export_data(output)
+    await crawler.export_data(output, ensure_ascii=False)
     return {
         "responses": statistics.requests_finished,
         "errors": statistics.requests_failed,
