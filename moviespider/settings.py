@@ -89,3 +89,19 @@ DOUBAN_PROFILE = "polite"
 # The date the upcoming list's "MM月DD日" dates are read against (YYYY-MM-DD); default: today
 # in China Standard Time, where the list is published.
 DOUBAN_REFERENCE_DATE = None
+
+# --- performance (measured: docs/performance.md) ------------------------------------------------
+
+# default: None (asyncio's own loop). uvloop's is faster per request; it has to be chosen here,
+# before the reactor starts (add-ons and profiles cannot change it).
+ASYNCIO_EVENT_LOOP = "uvloop.Loop"
+
+# default: Scrapy's exporters, which read each field through ItemAdapter. Ours write a Movie's
+# fields directly, with the same output (moviespider/exporters.py).
+FEED_EXPORTERS = {
+    "json": "moviespider.exporters.JsonItemExporter",
+    "jsonlines": "moviespider.exporters.JsonLinesItemExporter",
+    "jsonl": "moviespider.exporters.JsonLinesItemExporter",
+    "jl": "moviespider.exporters.JsonLinesItemExporter",
+    "csv": "moviespider.exporters.CsvItemExporter",
+}
