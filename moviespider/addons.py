@@ -16,6 +16,7 @@ from scrapy.crawler import Crawler
 from scrapy.settings import BaseSettings
 
 from moviespider.errors import ConfigError
+from moviespider.site import DoubanSite
 
 logger = logging.getLogger(__name__)
 
@@ -56,21 +57,24 @@ class MoviespiderAddon:
         settings.setdict(PROFILES[profile], priority="spider")
         if sandbox:
             self.start_sandbox(settings)
+        try:
+            DoubanSite(settings["DOUBAN_BASE_URL"])
+        except ValueError as error:
+            raise ConfigError(f"setting {error}") from None
 
     def start_sandbox(self, settings: BaseSettings) -> None:
-        from moviespider.sandbox import SandboxProcess  # only a sandboxed crawl pays for it
+        # Imported here: only a sandboxed crawl pays for it.
+        from moviespider.sandbox.process import SandboxError, SandboxProcess
 
         try:
+            # SandboxOptionError and shlex's errors are ValueErrors: a bad option.
             args = shlex.split(settings.get("DOUBAN_SANDBOX_ARGS") or "")
+            self.sandbox = SandboxProcess(args=args)
+            self.sandbox.start()
         except ValueError as error:
             raise ConfigError(f"setting DOUBAN_SANDBOX_ARGS: {error}") from None
-        self.sandbox = SandboxProcess(args=args)
-        try:
-            self.sandbox.start()
-        except Exception as error:
-            raise ConfigError(
-                f"setting DOUBAN_SANDBOX: the sandbox did not start: {error}"
-            ) from None
+        except SandboxError as error:
+            raise ConfigError(f"setting DOUBAN_SANDBOX: {error}") from None
         settings.set("DOUBAN_BASE_URL", self.sandbox.url, priority="cmdline")
         self.crawler.signals.connect(self.stop_sandbox, signal=signals.engine_stopped)
         logger.info("Crawling the sandbox at %s", self.sandbox.url)

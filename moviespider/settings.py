@@ -90,6 +90,10 @@ DOUBAN_PROFILE = "polite"
 # in China Standard Time, where the list is published.
 DOUBAN_REFERENCE_DATE = None
 
+# How many ranked films the Top250 list holds: 250 on Douban. The sandbox ranks its whole catalog,
+# so benchmarks can ask for longer lists.
+DOUBAN_TOP250_SIZE = 250
+
 # --- performance (measured: docs/performance.md) ------------------------------------------------
 
 # default: None (asyncio's own loop). uvloop's is faster per request; it has to be chosen here,

@@ -48,7 +48,13 @@ def run_crawl(
     # Storage is off unless a test asks for it: a crawl test must not write into the checkout.
     environment = {**os.environ, "PYTHONPATH": str(ROOT), "DATABASE_URL": "", **(env or {})}
     done = subprocess.run(
-        command, cwd=ROOT, env=environment, capture_output=True, text=True, timeout=timeout, check=False
+        command,
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
     )
     return CrawlResult(done.returncode, done.stdout, done.stderr, read_feed(feed))
 

@@ -49,3 +49,30 @@ def test_the_error_names_the_document():
 
 def test_page_error_is_a_value_error():
     assert issubclass(PageError, ValueError)
+
+
+@pytest.mark.parametrize(
+    ("name", "kind"),
+    [
+        ("top250_2019.html", "top250"),
+        ("later_xiamen.html", "later"),
+        ("nowplaying_hangzhou.html", "nowplaying"),
+        ("subject_movie_2020.html", "subject"),
+    ],
+)
+def test_a_page_cut_anywhere_raises_or_gives_identified_films(name, kind):
+    html = (FIXTURES / name).read_bytes()
+    parse = PARSERS[kind]
+    outcomes = set()
+    for end in range(0, len(html), 37):  # 37 bytes: cuts land inside tags and UTF-8 characters
+        try:
+            result = parse(html[:end])
+        except PageError:
+            outcomes.add("error")
+            continue
+        outcomes.add("parsed")
+        for film in result if isinstance(result, list) else [result]:
+            assert film["title"], end
+            if kind != "subject":
+                assert film["subject_id"], end
+    assert outcomes == {"error", "parsed"}

@@ -2,21 +2,33 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 import json
+import os
 import re
+import signal
+import socket
+import subprocess
+import sys
+import time
 import urllib.error
 import urllib.request
 import urllib.robotparser
 from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
+from aiohttp.test_utils import TestClient, TestServer
 from lxml import html
 from PIL import Image
 
-from moviespider.sandbox import SandboxProcess
+from moviespider.sandbox import SandboxProcess, create_app
+from moviespider.sandbox.app import SANDBOX_KEY
 from moviespider.sandbox.catalog import build_catalog
+from moviespider.sandbox.options import SandboxOptionError, SandboxOptions
 
+REPO_ROOT = Path(__file__).resolve().parents[1]
 TODAY = date(2026, 3, 10)
 ARGS = ["--catalog", "500", "--seed", "7", "--today", TODAY.isoformat()]
 OTHER_SEED_ARGS = ["--catalog", "500", "--seed", "8", "--today", TODAY.isoformat()]
@@ -272,6 +284,13 @@ def test_nowplaying_page_carries_data_attributes(sandbox, catalog):
     ]
 
 
+def test_home_page_links_every_list_and_every_link_works(sandbox, catalog):
+    links = page(f"{sandbox.url}/").cssselect("ul.sandbox-pages a")
+    hrefs = [link.get("href") for link in links]
+    assert len(hrefs) == 1 + 2 * len(catalog.cities) + 2
+    assert all(fetch(href)[0] == 200 for href in hrefs)
+
+
 def test_robots_txt_allows_the_crawled_pages_only(sandbox):
     _, _, body = fetch(f"{sandbox.url}/robots.txt")
     rules = urllib.robotparser.RobotFileParser()
@@ -316,6 +335,15 @@ def test_stats_count_requests_by_kind_status_and_agent():
     assert stats["user_agents"] == {BROWSER: 3}
 
 
+def test_deleting_the_stats_zeroes_them(sandbox):
+    fetch(f"{sandbox.url}/top250")
+    request = urllib.request.Request(f"{sandbox.url}/__sandbox__/stats", method="DELETE")
+    with urllib.request.urlopen(request, timeout=10) as response:
+        assert response.status == 204
+    stats = json.loads(fetch(f"{sandbox.url}/__sandbox__/stats")[2])
+    assert stats["requests"] == 0 and stats["by_kind"] == {}
+
+
 def test_pages_are_identical_across_processes_with_the_same_seed(sandbox):
     paths = ["/top250?start=50&filter=", "/cinema/later/wuhan/", "/cinema/nowplaying/xian/"]
     with SandboxProcess(args=ARGS) as twin, SandboxProcess(args=OTHER_SEED_ARGS) as other:
@@ -339,13 +367,131 @@ def test_2025_markup_drops_star_and_inq_classes_and_shows_imdb_as_text(catalog):
     assert f"IMDb: {film.imdb_id}" in info and "IMDb链接" not in info
 
 
-def test_sandbox_process_reports_its_url_and_stops_with_its_parent():
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--fail-rate", "2"], "argument --fail-rate: a rate is between 0 and 1, got 2"),
+        (["--catalog", "0"], "argument --catalog: must be at least 1, got 0"),
+        (["--today", "soon"], "argument --today: expected a date YYYY-MM-DD, got 'soon'"),
+        (["--markup", "2030"], "argument --markup: invalid choice: '2030'"),
+        (["--no-such-option"], "unrecognized arguments: --no-such-option"),
+    ],
+)
+def test_bad_options_fail_before_a_process_starts(args, message):
+    with pytest.raises(SandboxOptionError) as error:
+        SandboxProcess(args=args)
+    assert str(error.value).startswith(message)
+
+
+def test_the_command_line_reports_a_bad_option_in_its_usage_with_status_2():
+    result = subprocess.run(
+        [sys.executable, "-m", "moviespider.sandbox", "--ban-style", "polite"],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert "argument --ban-style: invalid choice: 'polite'" in result.stderr
+
+
+def test_a_port_in_use_is_reported_in_one_line_with_status_2():
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = subprocess.run(
+            [sys.executable, "-m", "moviespider.sandbox", "--port", str(port)],
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1
+    assert result.stderr.startswith(f"moviespider sandbox: cannot listen on 127.0.0.1:{port}: ")
+
+
+def test_sandbox_process_start_reports_the_url_and_stop_ends_the_child():
     process = SandboxProcess(args=["--catalog", "10"])
     url = process.start()
     assert re.fullmatch(r"http://127\.0\.0\.1:\d+", url)
-    child = process._process
+    assert process.running
     assert fetch(url + "/top250")[0] == 200
-    child.stdin.close()  # what the parent's death does to the child's stdin
-    assert child.wait(10) == 0
     process.stop()
     assert not process.running
+    with pytest.raises(urllib.error.URLError):
+        urllib.request.urlopen(url + "/top250", timeout=5)
+
+
+PARENT = """
+import time
+from moviespider.sandbox import SandboxProcess
+
+sandbox = SandboxProcess(args=["--catalog", "10"])
+sandbox.start()
+print(sandbox.pid, flush=True)
+time.sleep(60)
+"""
+
+
+def test_the_sandbox_exits_when_its_parent_is_killed():
+    parent = subprocess.Popen(
+        [sys.executable, "-c", PARENT], stdout=subprocess.PIPE, text=True, cwd=REPO_ROOT
+    )
+    child = int(parent.stdout.readline())
+    parent.kill()
+    parent.wait(10)
+    parent.stdout.close()
+    deadline = time.monotonic() + 10
+    while is_alive(child) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    orphaned = is_alive(child)
+    if orphaned:
+        os.kill(child, signal.SIGTERM)  # leave no server behind when this test fails
+    assert not orphaned
+
+
+def is_alive(pid: int) -> bool:
+    """Whether the process runs (a zombie waiting for its reaper does not)."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except FileNotFoundError:
+        return False
+    return "\nState:\tZ" not in status
+
+
+def test_a_50000_film_catalog_starts_fast_and_serves_2000_list_pages():
+    with SandboxProcess(args=["--catalog", "50000", "--seed", "1"], startup_timeout=10) as big:
+        last = page(f"{big.url}/top250?start=49975&filter=")
+        beyond = page(f"{big.url}/top250?start=50000&filter=")
+    assert [int(x) for x in texts(last.cssselect("div.pic em"))] == list(range(49976, 50001))
+    assert not beyond.cssselect("ol.grid_view > li")
+
+
+def test_latency_delays_pages_but_not_posters(catalog):
+    with SandboxProcess(args=[*ARGS, "--latency", "0.6"]) as slow:
+        started = time.perf_counter()
+        fetch(f"{slow.url}/top250")
+        page_seconds = time.perf_counter() - started
+        started = time.perf_counter()
+        fetch(slow.url + catalog.by_rank(1).poster_path)
+        poster_seconds = time.perf_counter() - started
+    assert page_seconds >= 0.6
+    assert poster_seconds < 0.6
+
+
+def test_create_app_serves_in_process_and_warm_fills_the_page_cache():
+    async def scenario():
+        app = create_app(SandboxOptions(catalog=60, seed=2, today=TODAY, warm=True))
+        sandbox = app[SANDBOX_KEY]
+        sandbox.warm("http://warm.example")
+        warmed = sandbox.render.cache_info().currsize
+        async with TestClient(TestServer(app)) as client:
+            response = await client.get("/top250?start=50", headers={"User-Agent": BROWSER})
+            body = await response.text()
+        return warmed, len(sandbox.list_pages()), response.status, body
+
+    warmed, list_pages, status, body = asyncio.run(scenario())
+    assert warmed == list_pages == 3 + 2 * len(build_catalog(60, seed=2).cities)
+    assert status == 200
+    assert len(html.fromstring(body).cssselect("ol.grid_view > li")) == 10

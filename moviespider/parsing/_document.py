@@ -97,7 +97,7 @@ def to_float(text: str | None) -> float | None:
 
 
 def subject_id_from_url(url: str | None) -> str | None:
-    """ "https://movie.douban.com/subject/1292052/?from=x" -> "1292052"."""
+    """The id in a subject URL: ".../subject/1292052/?from=x" -> "1292052"."""
     if not url:
         return None
     match = _SUBJECT_ID.search(url)

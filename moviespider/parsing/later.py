@@ -79,7 +79,7 @@ def _film(node: HtmlElement, today: datetime.date) -> dict:
 
 
 def infer_release_date(text: str, today: datetime.date) -> str | None:
-    """ "03月14日" -> the next such date on or after ``today`` as "YYYY-MM-DD".
+    """The next date on or after ``today`` that ``text`` ("03月14日") names, as "YYYY-MM-DD".
 
     The upcoming list shows month and day only. A date earlier in the year than ``today`` is
     next year's (a December page lists January films), and 02月29日 is the next leap year's. A

@@ -71,7 +71,10 @@ def _film(node: HtmlElement) -> dict:
 
 
 def _space_separated_names(text: str) -> list[str]:
-    """ "唐·霍尔 卡洛斯·洛佩斯·埃斯特拉达" -> two names; "Tim Story 陈思诚" -> two names."""
+    """Names split on blanks, consecutive Latin words kept together.
+
+    "唐·霍尔 卡洛斯·洛佩斯·埃斯特拉达" and "Tim Story 陈思诚" are two names each.
+    """
     if "/" in text:
         return split_clean(text)
     names: list[str] = []

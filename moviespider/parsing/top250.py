@@ -99,7 +99,7 @@ def _film(node: HtmlElement) -> dict:
 
 
 def _aliases(text: str) -> list[str]:
-    """ "&nbsp;/&nbsp;月黑高飞(港)  /  刺激1995(台)" -> ["月黑高飞(港)", "刺激1995(台)"].
+    """Aliases: "&nbsp;/&nbsp;月黑高飞(港)  /  刺激1995(台)" -> ["月黑高飞(港)", "刺激1995(台)"].
 
     Aliases are separated by a slash between runs of blanks; a slash with single spaces
     belongs to the alias itself ("铁达尼号(港 / 台)").
@@ -140,7 +140,7 @@ def _whole_names(value: str) -> str:
 
 
 def _year_countries_genres(line: str) -> tuple[int | None, list[str], list[str]]:
-    """ "1994 / 美国 / 犯罪 剧情" -> (1994, ["美国"], ["犯罪", "剧情"]).
+    """Line two: "1994 / 美国 / 犯罪 剧情" -> (1994, ["美国"], ["犯罪", "剧情"]).
 
     Films with several release years list them all first ("1961(中国大陆) / 1964(中国大陆) / …"):
     the year is the first one; countries and genres are always the last two parts (a lone part

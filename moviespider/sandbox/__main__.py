@@ -9,7 +9,7 @@ import sys
 
 from aiohttp import web
 
-from moviespider.sandbox.app import create_app
+from moviespider.sandbox.app import SANDBOX_KEY, create_app
 from moviespider.sandbox.options import SandboxOptions, parse_options
 
 READY_LINE = "moviespider sandbox listening on {url}"
@@ -35,8 +35,12 @@ async def serve(options: SandboxOptions) -> None:
         raise SystemExit(USAGE_EXIT_CODE) from None
     host, port = runner.addresses[0][:2]
     display_host = f"[{host}]" if ":" in host else host
+    url = f"http://{display_host}:{port}"
+    if options.warm:
+        app[SANDBOX_KEY].warm(url)
     # Exactly one line on stdout: SandboxProcess reads the URL from it.
-    print(READY_LINE.format(url=f"http://{display_host}:{port}"), flush=True)
+    print(READY_LINE.format(url=url), flush=True)
+    sys.stdout = sys.stderr  # a parent reads only that line: never fill its pipe
     try:
         if options.exit_with_stdin:
             await _stdin_closed()

@@ -2,6 +2,7 @@
 
 | path | page |
 |---|---|
+| ``/`` | a home page linking the lists (for people trying the sandbox in a browser) |
 | ``/top250?start=N&filter=`` | Top250 list: 25 films from rank N+1 (empty beyond the catalog) |
 | ``/cinema/later/<city>/`` | upcoming films of a city (unknown city: 404) |
 | ``/cinema/nowplaying/<city>/`` | films in cinemas of a city, plus its upcoming block |
@@ -10,7 +11,7 @@
 | ``/robots.txt`` | rules like Douban's: the pages above are allowed, /j/ and searches are not |
 | ``/view/photo/s_ratio_poster/public/p<id>.jpg`` | poster JPEGs |
 | ``/sec/c?r=<url>``, ``/accounts/login?redir=<url>`` | where bans and login walls redirect |
-| ``/__sandbox__/stats`` | JSON counters for tests (requests are not counted) |
+| ``/__sandbox__/stats`` | JSON counters for tests (not counted themselves); DELETE zeroes them |
 
 Links and image URLs on the pages point back at the host the request was addressed to, so a
 crawler following them stays in the sandbox. Rendered pages are cached per URL: they are a pure
@@ -22,8 +23,10 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
+import time
 from base64 import urlsafe_b64encode
 from collections import Counter
+from collections.abc import Awaitable, Callable
 from functools import lru_cache
 from typing import Any
 from urllib.parse import quote
@@ -51,6 +54,8 @@ ROUTE_KINDS = {
     "subject_json": "json",
 }
 
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
 SANDBOX_KEY = web.AppKey("sandbox", "Sandbox")
 
 
@@ -73,6 +78,7 @@ class Stats:
             "user_agents": dict(self.user_agents),
             "faults": dict(self.faults),
             "banned_sessions": banned_sessions,
+            "cpu_seconds": time.process_time(),  # the server's CPU time so far (benchmarks)
         }
 
 
@@ -84,10 +90,28 @@ class Sandbox:
         self.catalog = build_catalog(size=options.catalog, seed=options.seed, today=options.today)
         self.renderer = PageRenderer(self.catalog, options.markup)
         self.csr_script = read_resource("csr.js")
+        self.robots_txt = read_resource("robots.txt")
         self.faults = FaultPlan(options)
         self.stats = Stats()
         self.bids_issued = 0
-        self.render = lru_cache(maxsize=options.cache_pages)(self._render)
+        cache_size = options.cache_pages
+        if options.warm:
+            cache_size = max(cache_size, len(self.list_pages()) + 1024)
+        self.render = lru_cache(maxsize=cache_size)(self._render)
+
+    def list_pages(self) -> list[tuple[str, str]]:
+        """(kind, key) of every list page: each Top250 page and each city's two lists."""
+        pages = [("top250", str(start)) for start in range(0, len(self.catalog), 25)]
+        for city in self.catalog.cities:
+            pages += [("later", city), ("nowplaying", city)]
+        return pages
+
+    def warm(self, base: str) -> None:
+        """Render every list page for ``base`` now, so that requests find them in the cache."""
+        variants = ("shell", "json") if self.options.js else ("html",)
+        for kind, key in self.list_pages():
+            for variant in variants:
+                self.render(kind, key, base, variant)
 
     # --- rendering -------------------------------------------------------------------------------
 
@@ -128,6 +152,10 @@ class Sandbox:
         text = f"{self.options.seed}/bid/{self.bids_issued}".encode()
         return urlsafe_b64encode(hashlib.blake2b(text, digest_size=9).digest()).decode()[:11]
 
+    def not_found(self, reason: str) -> web.HTTPNotFound:
+        text = self.renderer.plain("not_found", reason=reason)
+        return web.HTTPNotFound(text=text, content_type=HTML)
+
     # --- handlers --------------------------------------------------------------------------------
 
     async def top250(self, request: web.Request) -> web.Response:
@@ -146,19 +174,24 @@ class Sandbox:
     def _city(self, request: web.Request) -> str:
         city = request.match_info["city"]
         if city not in self.catalog.cities:
-            raise web.HTTPNotFound(text="unknown city", content_type=HTML)
+            raise self.not_found(f"no cinema list for city {city!r}")
         return city
 
     async def subject(self, request: web.Request) -> web.Response:
         subject_id = request.match_info["subject_id"]
         if self.catalog.film(subject_id) is None:
-            raise web.HTTPNotFound(text="subject not found", content_type=HTML)
+            raise self.not_found(f"no subject {subject_id}")
         if not request.path.endswith("/"):
             raise web.HTTPMovedPermanently(f"/subject/{subject_id}/")
         return self.page(request, "subject", subject_id)
 
+    async def index(self, request: web.Request) -> web.Response:
+        base = f"{request.scheme}://{request.host}"
+        page = self.renderer.index(base, self.options.seed, self.options.js)
+        return web.Response(text=self.renderer.document(page, base), content_type=HTML)
+
     async def robots(self, request: web.Request) -> web.Response:
-        return web.Response(text=read_resource("robots.txt"), content_type="text/plain")
+        return web.Response(text=self.robots_txt, content_type="text/plain")
 
     async def poster(self, request: web.Request) -> web.Response:
         body = poster_jpeg(int(request.match_info["poster_id"]))
@@ -177,10 +210,15 @@ class Sandbox:
     async def stats_view(self, request: web.Request) -> web.Response:
         return web.json_response(self.stats.as_dict(len(self.faults.banned)))
 
+    async def stats_reset(self, request: web.Request) -> web.Response:
+        """Zero the counters (fault state such as bans and attempt counts stays)."""
+        self.stats = Stats()
+        return web.Response(status=204)
+
     # --- faults, cookies and counting ------------------------------------------------------------
 
     @web.middleware
-    async def middleware(self, request: web.Request, handler) -> web.StreamResponse:
+    async def middleware(self, request: web.Request, handler: Handler) -> web.StreamResponse:
         if request.path == STATS_PATH:
             return await handler(request)
         name = request.match_info.route.name or "other"
@@ -194,7 +232,8 @@ class Sandbox:
             response = await self._respond(request, handler, kind, user_agent)
         except web.HTTPException as error:
             response = error
-        if response is not None:
+        transport = request.transport
+        if transport is not None and not transport.is_closing():
             stats.by_status[response.status] += 1
             if BID_COOKIE not in request.cookies:
                 response.set_cookie(BID_COOKIE, self.new_bid(), max_age=BID_MAX_AGE, path="/")
@@ -202,7 +241,10 @@ class Sandbox:
             raise response
         return response
 
-    async def _respond(self, request, handler, kind: str, user_agent: str):
+    async def _respond(
+        self, request: web.Request, handler: Handler, kind: str, user_agent: str
+    ) -> web.StreamResponse:
+        """The response, or the fault played instead of it (see faults.py)."""
         options, faults, counts = self.options, self.faults, self.stats.faults
         if options.require_browser_ua and not looks_like_browser(user_agent):
             counts["browser_ua_required"] += 1
@@ -225,7 +267,7 @@ class Sandbox:
             counts["reset"] += 1
             assert request.transport is not None
             request.transport.abort()
-            return None
+            return web.Response(status=500)  # never sent: aiohttp finds the transport closed
         if faults.hits("fail", options.fail_rate, url, attempt):
             counts["fail"] += 1
             status = faults.fail_status(url, attempt)
@@ -238,10 +280,11 @@ class Sandbox:
         response = await handler(request)
         if response.status == 200 and faults.hits("truncate", options.truncate_rate, url, attempt):
             counts["truncate"] += 1
-            body = response.body
+            body = response.body  # type: ignore[attr-defined]  # pages are web.Response
             assert isinstance(body, bytes)
+            content_type = response.headers["Content-Type"]
             response = web.Response(
-                body=body[: len(body) // 2], status=200, content_type=response.content_type
+                body=body[: len(body) // 2], headers={"Content-Type": content_type}
             )
         return response
 
@@ -259,6 +302,7 @@ def create_app(options: SandboxOptions | None = None) -> web.Application:
     app = web.Application(middlewares=[sandbox.middleware])
     app[SANDBOX_KEY] = sandbox
     add = app.router.add_get
+    add("/", sandbox.index, name="index")
     add("/top250", sandbox.top250, name="top250")
     add(r"/cinema/later/{city:[a-z]+}/", sandbox.later, name="later")
     add(r"/cinema/nowplaying/{city:[a-z]+}/", sandbox.nowplaying, name="nowplaying")
@@ -273,4 +317,5 @@ def create_app(options: SandboxOptions | None = None) -> web.Application:
     add("/sec/c", sandbox.challenge, name="challenge")
     add("/accounts/login", sandbox.login, name="login")
     add(STATS_PATH, sandbox.stats_view, name="stats")
+    app.router.add_delete(STATS_PATH, sandbox.stats_reset, name="stats_reset")
     return app

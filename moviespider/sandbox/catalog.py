@@ -12,8 +12,8 @@ and tests can read the exact values every page shows::
     catalog.upcoming("beijing")  # the /cinema/later/beijing/ list, in page order
 
 Ranking: the Top250 list ranks the whole catalog (rank = position, 1-based). The last films of
-the ranking are upcoming releases with no rating yet; the ones just above them are in cinemas.
-Only large catalogs reach those ranks on the first ten list pages.
+the ranking are upcoming releases with no rating yet (``min(60, size // 4)`` films); the ones
+just above them are in cinemas. From 310 films up, the first ten list pages are all rated.
 
 Truth conventions (the values a correct parser must produce from the subject page):
 
@@ -24,6 +24,19 @@ Truth conventions (the values a correct parser must produce from the subject pag
   joined with "\\n", without Douban's leading ideographic spaces.
 - ``runtime_minutes`` of a TV series is its episode length (单集片长); ``episodes`` is 集数.
 - ``rating`` and ``votes`` are ``None`` for films not rated yet (暂无评分).
+- ``poster_url`` is not part of the truth: pages show ``<serving host>`` + ``Film.poster_path``.
+
+What list pages show of a film (Douban shows less there than on the subject page):
+
+- Top250: ``span.other`` holds the first two aliases; the "导演: … 主演: …" line uses
+  ``Person.full`` and is cut after 50 characters with "..."; the second line is
+  "YEAR / COUNTRIES / GENRES" with countries and genres space-separated. Films without a rating
+  (the upcoming tail of a large catalog) show an empty ``span.rating_num`` and "暂无评分".
+- later: ``li.dt`` cells are the date ("MM月DD日", year not shown), genres and countries joined
+  with " / ", and "N人想看" unless ``Upcoming.want_count`` is None; want counts and dates are the
+  same in every city.
+- nowplaying: ``data-region`` and ``data-director`` join with spaces (as Douban does, so a Latin
+  name with a space is ambiguous there); ``data-actors`` holds the first three actors.
 """
 
 from __future__ import annotations
@@ -51,6 +64,7 @@ NOWPLAYING_POOL = 40  # films in cinemas (just above the upcoming ones)
 UPCOMING_PER_CITY = (20, 40)
 NOWPLAYING_PER_CITY = (15, 25)
 UPCOMING_DAYS = 75  # upcoming releases fall within this many days after `today`
+PEOPLE_POOL = 3000  # people per pool (Chinese, Western) the films draw their cast and crew from
 
 
 @dataclass(frozen=True, slots=True)
@@ -204,6 +218,21 @@ class Catalog:
     def nowplaying(self, city: str) -> tuple[Film, ...]:
         """The films /cinema/nowplaying/<city>/ shows; KeyError for unknown cities."""
         return self._nowplaying_lists[city]
+
+    @cached_property
+    def chinese_people(self) -> tuple[Person, ...]:
+        """The people films from Chinese-speaking regions cast: they recur across films."""
+        return self._people_pool(chinese=True)
+
+    @cached_property
+    def western_people(self) -> tuple[Person, ...]:
+        """The people other films cast: they recur across films."""
+        return self._people_pool(chinese=False)
+
+    def _people_pool(self, chinese: bool) -> tuple[Person, ...]:
+        rng = random.Random(f"{self.seed}/people/{chinese}")
+        people = dict.fromkeys(invent_person(rng, chinese) for _ in range(PEOPLE_POOL))
+        return tuple(people)
 
     @cached_property
     def _upcoming_lists(self) -> dict[str, tuple[Upcoming, ...]]:
@@ -392,26 +421,8 @@ class _FilmMaker:
         return dates
 
     def people(self, chinese: bool, count: int) -> list[Person]:
-        return [self.person(chinese) for _ in range(count)]
-
-    def person(self, chinese: bool) -> Person:
-        rng = self.rng
-        if chinese:
-            surname, surname_latin = rng.choice(words.SURNAMES)
-            given = [rng.choice(words.GIVEN_CHARS) for _ in range(rng.randint(1, 2))]
-            name = surname + "".join(char for char, _ in given)
-            latin = "".join(sound for _, sound in given).capitalize() + " " + surname_latin
-            return Person(name, latin if rng.random() < 0.7 else None)
-        given_parts = [rng.choice(words.WESTERN_SYLLABLES) for _ in range(rng.randint(2, 3))]
-        family_parts = [rng.choice(words.WESTERN_SYLLABLES) for _ in range(rng.randint(2, 3))]
-        latin = " ".join(
-            "".join(sound for sound, _ in parts).capitalize()
-            for parts in (given_parts, family_parts)
-        )
-        if rng.random() < 0.1:
-            return Person(latin)  # no Chinese name on Douban yet
-        name = "·".join("".join(char for _, char in parts) for parts in (given_parts, family_parts))
-        return Person(name, latin)
+        pool = self.catalog.chinese_people if chinese else self.catalog.western_people
+        return self.rng.sample(pool, count)
 
     def quote(self) -> str:
         rng = self.rng
@@ -430,3 +441,22 @@ class _FilmMaker:
             sentences.extend(f"{turn}。" for turn in rng.sample(words.TURNS, rng.randint(0, 3)))
             paragraphs.append("".join(sentences))
         return tuple(paragraphs)
+
+
+def invent_person(rng: random.Random, chinese: bool) -> Person:
+    """A person with an invented name: Chinese with pinyin, or Western with a transliteration."""
+    if chinese:
+        surname, surname_latin = rng.choice(words.SURNAMES)
+        given = [rng.choice(words.GIVEN_CHARS) for _ in range(rng.randint(1, 2))]
+        name = surname + "".join(char for char, _ in given)
+        latin = "".join(sound for _, sound in given).capitalize() + " " + surname_latin
+        return Person(name, latin if rng.random() < 0.7 else None)
+    given_parts = [rng.choice(words.WESTERN_SYLLABLES) for _ in range(rng.randint(2, 3))]
+    family_parts = [rng.choice(words.WESTERN_SYLLABLES) for _ in range(rng.randint(2, 3))]
+    latin = " ".join(
+        "".join(sound for sound, _ in parts).capitalize() for parts in (given_parts, family_parts)
+    )
+    if rng.random() < 0.1:
+        return Person(latin)  # no Chinese name on Douban yet
+    name = "·".join("".join(char for _, char in parts) for parts in (given_parts, family_parts))
+    return Person(name, latin)

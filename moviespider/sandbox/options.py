@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from dataclasses import dataclass, fields
 from datetime import date
+from typing import NoReturn
 
 from moviespider.sandbox.catalog import DEFAULT_SIZE
 from moviespider.sandbox.pages import MARKUPS
@@ -33,9 +34,10 @@ class SandboxOptions:
     require_browser_ua: bool = False
     ban_after: int = 0  # 0: never ban
     ban_style: str = "403"
-    # Client-side rendering: pages arrive as a shell that JavaScript fills (see csr.py).
+    # Client-side rendering: pages are shells that JavaScript fills (see the package docstring).
     js: bool = False
     cache_pages: int = 4096  # rendered pages kept per process (LRU)
+    warm: bool = False  # render every list page before listening (benchmarks)
     access_log: bool = False
     exit_with_stdin: bool = False  # stop when stdin reaches EOF (the parent process died)
 
@@ -57,6 +59,13 @@ def _non_negative(kind):
     return parse
 
 
+def _iso_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a date YYYY-MM-DD, got {text!r}") from None
+
+
 def _positive_int(text: str) -> int:
     value = int(text)
     if value < 1:
@@ -64,8 +73,18 @@ def _positive_int(text: str) -> int:
     return value
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+class SandboxOptionError(ValueError):
+    """A sandbox option has a value the sandbox cannot use (the message says which)."""
+
+
+class _RaisingParser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        raise SandboxOptionError(message)
+
+
+def build_parser(raising: bool = False) -> argparse.ArgumentParser:
+    """The command-line parser; ``raising``: raise SandboxOptionError instead of exiting."""
+    parser = (_RaisingParser if raising else argparse.ArgumentParser)(
         prog="python -m moviespider.sandbox",
         description="Serve a deterministic Douban look-alike (invented films, real markup).",
     )
@@ -74,7 +93,7 @@ def build_parser() -> argparse.ArgumentParser:
     add("--port", type=_non_negative(int), default=8050, help="0 picks a free port")
     add("--catalog", type=_positive_int, default=DEFAULT_SIZE, help="number of films")
     add("--seed", type=int, default=0, help="the catalog and the faults follow from it")
-    add("--today", type=date.fromisoformat, default=None, help="reference date YYYY-MM-DD")
+    add("--today", type=_iso_date, default=None, help="reference date YYYY-MM-DD")
     add("--markup", choices=MARKUPS, default="2019", help="Douban markup generation")
     add("--latency", type=_non_negative(float), default=0.0, help="seconds before each page")
     faults = parser.add_argument_group("faults (deterministic under --seed)")
@@ -90,11 +109,21 @@ def build_parser() -> argparse.ArgumentParser:
     fault("--ban-style", choices=BAN_STYLES, default="403", help="how a banned session is told")
     add("--js", action="store_true", help="pages are shells that JavaScript fills from /j/ JSON")
     add("--cache-pages", type=_non_negative(int), default=4096, help="rendered pages to keep")
+    add("--warm", action="store_true", help="render all list pages before announcing the URL")
     add("--access-log", action="store_true", help="log every request on stderr")
     add("--exit-with-stdin", action="store_true", help="stop when stdin closes (parent died)")
     return parser
 
 
 def parse_options(argv: list[str] | None = None) -> SandboxOptions:
-    namespace = build_parser().parse_args(argv)
+    """Options from the command line; a bad one prints the usage and exits with status 2."""
+    return _options(build_parser().parse_args(argv))
+
+
+def check_options(argv: list[str]) -> SandboxOptions:
+    """Options from a list of arguments; raises SandboxOptionError for a bad one."""
+    return _options(build_parser(raising=True).parse_args(argv))
+
+
+def _options(namespace: argparse.Namespace) -> SandboxOptions:
     return SandboxOptions(**{f.name: getattr(namespace, f.name) for f in fields(SandboxOptions)})

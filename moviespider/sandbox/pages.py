@@ -41,6 +41,9 @@ _TEMPLATE_NAMES = (
     "login",
     "sec",
     "csr_shell",
+    "not_found",
+    "location",
+    "index",
 )
 
 
@@ -68,6 +71,12 @@ def _stars(rating: float | None) -> str:
     return f"{round(rating) * 5:02d}"
 
 
+def _list_stars(rating: float | None) -> str:
+    """The Top250 list's shorter form of the same: "5", "45", "4" ("rating45-t")."""
+    stars = _stars(rating)
+    return stars[0] if stars.endswith("0") else stars
+
+
 def _cut(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[:limit] + "..."
 
@@ -76,7 +85,7 @@ def _cut(text: str, limit: int) -> str:
 class Page:
     title: str  # the document title
     content: str  # what div#wrapper holds
-    app: str  # the part of `content` a client-side-rendered page fills in (see csr.py)
+    app: str  # the part of `content` a client-side-rendered page fills in (JS mode)
     head: str = ""
 
 
@@ -102,6 +111,24 @@ class PageRenderer:
     def plain(self, name: str, **values: str) -> str:
         """A stand-alone page (ban, login, sec challenge) with escaped values."""
         return self.templates[name].substitute({key: _text(v) for key, v in values.items()})
+
+    def index(self, base: str, seed: int, js: bool) -> Page:
+        """The home page: what the sandbox serves, for people trying it in a browser."""
+        cities = "\n".join(
+            f"                    <li>{_text(name)}: "
+            f'<a href="{base}/cinema/later/{slug}/">即将上映</a> '
+            f'<a href="{base}/cinema/nowplaying/{slug}/">正在上映</a></li>'
+            for slug, name in self.catalog.cities.items()
+        )
+        content = self.templates["index"].substitute(
+            base=base,
+            size=len(self.catalog),
+            seed=seed,
+            markup=self.markup,
+            js=", JS mode" if js else "",
+            cities=cities,
+        )
+        return Page(title="豆瓣电影", content=content, app=content)
 
     # --- Top250 --------------------------------------------------------------------------------
 
@@ -161,7 +188,7 @@ class PageRenderer:
             ),
             line1=_nbsp(_cut(people, TOP250_LINE_LIMIT)),
             line2=_nbsp(line2),
-            stars=_stars(film.rating),
+            stars=_list_stars(film.rating),
             rating="" if film.rating is None else f"{film.rating:.1f}",
             votes="暂无评分" if film.votes is None else f"{film.votes}人评价",
             quote=quote,
@@ -170,9 +197,9 @@ class PageRenderer:
     def _paginator(self, start: int) -> str:
         pages = max(1, -(-len(self.catalog) // TOP250_PAGE_SIZE))
         current = start // TOP250_PAGE_SIZE + 1
-        shown = sorted(
-            {1, 2, pages - 1, pages, *range(current - 4, current + 5)} & set(range(1, pages + 1))
-        )
+        # Long lists show the first and last two pages and four either side of this one.
+        candidates = {1, 2, pages - 1, pages, *range(current - 4, current + 5)}
+        shown = sorted(number for number in candidates if 1 <= number <= pages)
         parts = []
         if current > 1:
             previous = f"?start={(current - 2) * TOP250_PAGE_SIZE}&amp;filter="
@@ -214,7 +241,7 @@ class PageRenderer:
         app = self.templates["later_list"].substitute(items=items, base=base)
         city_name = self.catalog.cities[city]
         content = self.templates["later"].substitute(
-            app=app, base=base, city=city, city_name=_text(city_name)
+            app=app, base=base, city=city, city_name=_text(city_name), location=self._location(city)
         )
         return Page(title=f"{city_name}影讯", content=content, app=app)
 
@@ -258,8 +285,19 @@ class PageRenderer:
             ),
         )
         city_name = self.catalog.cities[city]
-        content = self.templates["nowplaying"].substitute(app=app, city_name=_text(city_name))
+        content = self.templates["nowplaying"].substitute(
+            app=app, city_name=_text(city_name), location=self._location(city)
+        )
         return Page(title=f"{city_name} - 在线购票&影讯", content=content, app=app)
+
+    def _location(self, city: str) -> str:
+        """The city picker: Douban lists each city's slug in the ``uid`` of a.city-item."""
+        cities = "\n".join(
+            f'                        <span><a class="city-item" href="javascript:;" '
+            f'uid="{slug}">{_text(name)}</a></span>'
+            for slug, name in self.catalog.cities.items()
+        )
+        return self.templates["location"].substitute(city=city, cities=cities)
 
     @staticmethod
     def _list_item_values(film: Film, base: str) -> dict[str, object]:
@@ -327,6 +365,7 @@ class PageRenderer:
             stars=_stars(film.rating),
             rating_sum=rating_sum,
             summary=self._summary(film),
+            report_id="link-report" if self.markup == "2019" else "link-report-intra",
         )
         head = self._json_ld(film)
         return Page(title=f"{film.title} (豆瓣)", content=content, app=content, head=head)

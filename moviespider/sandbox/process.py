@@ -19,6 +19,7 @@ from pathlib import Path
 from types import TracebackType
 
 import moviespider
+from moviespider.sandbox.options import check_options
 
 READY_PREFIX = "moviespider sandbox listening on "
 
@@ -28,7 +29,13 @@ class SandboxError(RuntimeError):
 
 
 class SandboxProcess:
-    """A sandbox server in a child process. Use it as a context manager or start()/stop()."""
+    """A sandbox server in a child process. Use it as a context manager or start()/stop().
+
+    ``args`` are the sandbox's command-line options; ``--exit-with-stdin`` and ``--port 0`` (unless
+    ``args`` name a port) are added. A bad option raises ``SandboxOptionError`` (a ValueError)
+    here, e.g. "argument --fail-rate: a rate is between 0 and 1, got 2", so that a caller can
+    report it as a configuration error.
+    """
 
     def __init__(
         self,
@@ -37,6 +44,7 @@ class SandboxProcess:
         python: str = sys.executable,
     ):
         self.args = list(args)
+        check_options(self.args)  # a bad option fails here, in one line, not in the child
         self.startup_timeout = startup_timeout
         self.python = python
         self.url: str | None = None
@@ -97,7 +105,7 @@ class SandboxProcess:
 
     @property
     def pid(self) -> int | None:
-        """The child's process id while it runs (the benchmark reads its CPU time)."""
+        """The child's process id while it runs."""
         return self._process.pid if self._process is not None else None
 
     @property

@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
+from functools import cached_property
 from typing import Any, ClassVar
 
 import scrapy
-from scrapy.crawler import Crawler
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
@@ -30,7 +30,6 @@ class DoubanSpider(scrapy.Spider):
     """
 
     source: ClassVar[str]
-    site: DoubanSite
 
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
@@ -49,14 +48,11 @@ class DoubanSpider(scrapy.Spider):
     def check_arguments(cls, **kwargs: str) -> None:
         cls.parse_arguments(**kwargs)
 
-    @classmethod
-    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any):
-        spider = super().from_crawler(crawler, *args, **kwargs)
-        try:
-            spider.site = DoubanSite(crawler.settings["DOUBAN_BASE_URL"])
-        except ValueError as error:
-            raise ConfigError(f"setting {error}") from None
-        return spider
+    @cached_property
+    def site(self) -> DoubanSite:
+        # Read when the crawl starts, not in from_crawler: add-ons (the sandbox) set
+        # DOUBAN_BASE_URL after the spider is made. MoviespiderAddon has validated it.
+        return DoubanSite(self.crawler.settings["DOUBAN_BASE_URL"])
 
     def details_request(self, listed: dict[str, Any]) -> scrapy.Request:
         """Request a listed film's subject page; the film is yielded even if that page fails."""
