@@ -35,8 +35,8 @@ class Plan:
     cpu_concurrency: int = int(PROFILES["fast"]["CONCURRENT_REQUESTS"])  # what users get
     peers: tuple[str, ...] = PEERS
     latency_pages: int = 500
-    latencies: tuple[float, ...] = (0.0, 0.2, 1.0)
-    concurrencies: tuple[int, ...] = (16, 32, 64, 100, 250, 500)
+    latencies: tuple[float, ...] = (0.2, 1.0)
+    concurrencies: tuple[int, ...] = (16, 64, 100, 250, 500)
     seeds_pages: int = 100
     seeds_latency: float = 3.0
     seeds_concurrency: int = 100
