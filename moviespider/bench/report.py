@@ -312,6 +312,7 @@ def chart(summaries: list[Summary], path: Path) -> bool:
         left.set_xscale("log")
         left.set_xticks(sorted({s.concurrency for s in latency}))
         left.get_xaxis().set_major_formatter(matplotlib.ticker.ScalarFormatter())
+        left.get_xaxis().set_minor_formatter(matplotlib.ticker.NullFormatter())
         left.legend()
     left.set(
         title=f"douban_top250, {latency[0].pages if latency else 0} pages",
