@@ -223,3 +223,19 @@ DOUBAN_IMAGE_BASE_URL = None
 # the browser costs memory and speed. PLAYWRIGHT_EXECUTABLE_PATH picks the Chromium to drive
 # (default: Playwright's own if installed, else the system's /usr/bin/chromium).
 PLAYWRIGHT_ENABLED = False
+
+# --- performance (measured: docs/performance.md) ------------------------------------------------
+
+# default: None (asyncio's own loop). uvloop's is faster per request; it has to be chosen here,
+# before the reactor starts (add-ons and profiles cannot change it).
+ASYNCIO_EVENT_LOOP = "uvloop.Loop"
+
+# default: Scrapy's exporters, which read each field through ItemAdapter. Ours write a Movie's
+# fields directly, with the same output (moviespider/exporters.py).
+FEED_EXPORTERS = {
+    "json": "moviespider.exporters.JsonItemExporter",
+    "jsonlines": "moviespider.exporters.JsonLinesItemExporter",
+    "jsonl": "moviespider.exporters.JsonLinesItemExporter",
+    "jl": "moviespider.exporters.JsonLinesItemExporter",
+    "csv": "moviespider.exporters.CsvItemExporter",
+}

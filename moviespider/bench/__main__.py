@@ -1,0 +1,3 @@
+from moviespider.bench.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,45 @@
+"""Feed exporters that write Movie items straight from their fields.
+
+Scrapy's exporters read every field of every item through ItemAdapter (presence checks, field
+metadata, serializers), which for a dataclass costs more than encoding the item. A Movie has
+no field metadata, so its fields are read directly; the output is byte for byte what Scrapy's
+exporters write. Other items, and feeds with FEED_EXPORT_FIELDS, take Scrapy's path.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from types import MappingProxyType
+from typing import Any
+
+from scrapy import exporters
+
+from moviespider.items import MOVIE_FIELDS, Movie
+
+NO_METADATA: MappingProxyType = MappingProxyType({})
+
+
+class MovieFieldsMixin:
+    fields_to_export: Any
+
+    def get_serialized_fields(
+        self, item: Any, default_value: Any = None, include_empty: bool | None = None
+    ) -> Iterable[tuple[str, Any]]:
+        if type(item) is Movie and self.fields_to_export is None:
+            serialize = self.serialize_field  # type: ignore[attr-defined]
+            return (
+                (name, serialize(NO_METADATA, name, getattr(item, name))) for name in MOVIE_FIELDS
+            )
+        return super().get_serialized_fields(item, default_value, include_empty)  # type: ignore[misc]
+
+
+class JsonItemExporter(MovieFieldsMixin, exporters.JsonItemExporter):
+    pass
+
+
+class JsonLinesItemExporter(MovieFieldsMixin, exporters.JsonLinesItemExporter):
+    pass
+
+
+class CsvItemExporter(MovieFieldsMixin, exporters.CsvItemExporter):
+    pass
