@@ -171,6 +171,9 @@ def chromium_arguments() -> list[str]:
     arguments = [
         "--disable-gpu",  # headless, nothing to draw
         "--disable-dev-shm-usage",  # containers give /dev/shm 64 MB: Chromium crashes in it
+        # Images are also aborted by PLAYWRIGHT_ABORT_REQUEST, but a request routed while its
+        # page closes can slip through that: the renderer itself then does not ask for them.
+        "--blink-settings=imagesEnabled=false",
     ]
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         # Chromium refuses to start as root (containers, CI) with its sandbox on.
