@@ -74,14 +74,18 @@ class DoubanSpider(scrapy.Spider):
         try:
             details = parse_subject_page(response.body)
         except PageError as error:
-            yield self.page_unusable(response, error) or self.without_details(listed)
+            fallback = self.page_unusable(response, error) or self.without_details(listed)
+            if fallback is not None:
+                yield fallback
             return
         yield self.make_movie(listed, details, subject_id=listed["subject_id"])
 
     async def details_failed(self, failure: Failure):
-        yield self.without_details(failure.request.cb_kwargs["listed"])
+        if (movie := self.without_details(failure.request.cb_kwargs["listed"])) is not None:
+            yield movie
 
-    def without_details(self, listed: dict[str, Any]) -> Movie:
+    def without_details(self, listed: dict[str, Any]) -> Movie | None:
+        """The film as its list showed it, when its subject page cannot be had (counted)."""
         self.crawler.stats.inc_value("moviespider/details_missing")
         return self.make_movie(listed)
 

@@ -4,11 +4,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from scrapy.http import Response
-from twisted.python.failure import Failure
-
 from moviespider.errors import ConfigError
-from moviespider.parsing import PageError, parse_subject_page
 from moviespider.spiders.base import DoubanSpider, check_subject_id, unique
 
 # A line of an ids file: an id, or anything holding a subject URL (such as a line of the failed
@@ -51,16 +47,7 @@ class DoubanSubjectSpider(DoubanSpider):
         for subject_id in self.subject_ids:
             yield self.details_request({"subject_id": subject_id})
 
-    async def parse_details(self, response: Response, listed: dict[str, Any]):
-        try:
-            details = parse_subject_page(response.body)
-        except PageError as error:
-            if retry := self.page_unusable(response, error):
-                yield retry
-            return
-        yield self.make_movie(details, subject_id=listed["subject_id"])
-
-    def details_failed(self, failure: Failure) -> None:
+    def without_details(self, listed: dict[str, Any]) -> None:
         # Nothing is known of the film but its id, so there is no item to make: the failure is
         # counted, and listed with the other pages given up on.
         self.crawler.stats.inc_value("moviespider/details_missing")
