@@ -6,7 +6,11 @@ Field order is the order feeds write columns in. A field the page does not have 
 
 from __future__ import annotations
 
+from collections.abc import MutableMapping
 from dataclasses import dataclass, field, fields
+from typing import Any
+
+from itemadapter import ItemAdapter
 
 SOURCES = ("later", "top250", "subject", "nowplaying")
 
@@ -50,3 +54,24 @@ LIST_FIELDS: frozenset[str] = frozenset(
     for f in fields(Movie)
     if f.default_factory is list  # type: ignore[comparison-overlap]
 )
+
+
+def item_fields(item: Any) -> MutableMapping[str, Any]:
+    """An item's fields as a mapping that reads and writes them.
+
+    For a Movie that is its instance dict, which holds exactly its fields: the pipelines run
+    25 times a list page, and ItemAdapter costs them more than their own work. Any other item
+    goes through ItemAdapter.
+    """
+    return vars(item) if type(item) is Movie else ItemAdapter(item)
+
+
+def item_dict(item: Any) -> dict[str, Any]:
+    """A copy of an item's fields as a plain dict, lists copied: what ItemAdapter's asdict()
+    returns, at a fraction of its cost for a Movie (whose fields hold no nested items)."""
+    if type(item) is Movie:
+        return {
+            name: value.copy() if type(value) is list else value
+            for name, value in vars(item).items()
+        }
+    return ItemAdapter(item).asdict()

@@ -109,3 +109,32 @@ def test_duplicates_are_dropped_once_seen(crawler):
     with pytest.raises(DropItem):
         pipeline.process_item(movie(rank=1))
     assert crawler.stats.get_value("moviespider/duplicates_dropped") == 1
+
+
+def test_a_dict_item_gets_the_same_rules_through_itemadapter(validate, crawler):
+    item = validate.process_item(
+        {
+            "subject_id": " 1292052 ",
+            "title": "肖申克的救赎\u3000",
+            "year": "1994",
+            "genres": None,
+            "actors": ["蒂姆·罗宾斯", "蒂姆·罗宾斯", " "],
+            "note": "  kept  as text  ",
+        }
+    )
+    assert item == {
+        "subject_id": "1292052",
+        "url": "https://movie.douban.com/subject/1292052/",
+        "title": "肖申克的救赎",
+        "year": 1994,
+        "genres": [],
+        "actors": ["蒂姆·罗宾斯"],
+        "note": "kept as text",
+    }
+    assert crawler.stats.get_value("moviespider/validate/fixed/actors") == 1  # a repeat left out
+    assert crawler.stats.get_value("moviespider/validate/fixed/title") is None
+
+
+def test_absent_values_stay_absent_and_lists_stay_lists(validate):
+    item = validate.process_item(movie(genres=None, year=None, rating=None))
+    assert (item.genres, item.year, item.rating, item.aliases) == ([], None, None, [])

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from itemadapter import ItemAdapter
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
+
+from moviespider.items import item_fields
 
 
 class DropDuplicates:
@@ -21,7 +22,7 @@ class DropDuplicates:
         return cls(crawler)
 
     def process_item(self, item: Any) -> Any:
-        subject_id = ItemAdapter(item)["subject_id"]
+        subject_id = item_fields(item)["subject_id"]
         if subject_id in self.seen:
             self.stats.inc_value("moviespider/duplicates_dropped")
             raise DropItem(f"duplicate film {subject_id}", log_level="DEBUG")

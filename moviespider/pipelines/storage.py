@@ -11,13 +11,13 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
-from itemadapter import ItemAdapter
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
 from scrapy.utils.asyncio import AsyncioLoopingCall, is_asyncio_available
 from sqlalchemy.exc import SQLAlchemyError
 
 from moviespider.errors import ConfigError
+from moviespider.items import item_dict
 from moviespider.storage.database import (
     MovieStore,
     database_url,
@@ -134,7 +134,7 @@ class StoreMovies:
         self._timer.start(self.flush_interval, now=False)
 
     async def process_item(self, item: Any) -> Any:
-        self.pending.append(ItemAdapter(item).asdict())
+        self.pending.append(item_dict(item))
         if self._healthy and len(self.pending) >= self.batch_size:
             self._start_write()
             if len(self.pending) >= self.batch_size * MAX_PENDING_BATCHES and self._write:
