@@ -77,6 +77,8 @@ ITEM_PIPELINES = {
     "moviespider.pipelines.posters.DownloadPosters": 250,
     # Last, so that it stores what the other pipelines made of the film (docs/storage.md).
     "moviespider.pipelines.storage.StoreMovies": 300,
+    # Always last: counts the fields of every item that leaves the pipelines for FieldCoverage.
+    "moviespider.extensions.coverage.CountFields": 1000,
 }
 
 # default: Scrapy's, which logs a dropped item's every field over many lines. Ours logs the reason

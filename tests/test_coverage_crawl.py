@@ -49,3 +49,12 @@ def test_a_crawl_with_every_key_field_finishes(site, tmp_path):
     assert "'finish_reason': 'finished'" in crawl.log
     assert "Field coverage too low" not in crawl.log
     assert "Field coverage over 250 items:" in crawl.log
+
+
+def test_without_the_counting_pipeline_the_extension_counts_by_signal(site, tmp_path):
+    # Someone replaced ITEM_PIPELINES: items are still counted, once each.
+    crawl = crawl_top250(
+        site, tmp_path, ITEM_PIPELINES='{"moviespider.extensions.coverage.CountFields": null}'
+    )
+    assert crawl.returncode == 0
+    assert "Field coverage over 250 items:" in crawl.log
