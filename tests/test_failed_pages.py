@@ -111,6 +111,17 @@ def test_a_page_that_arrives_later_is_taken_off_the_list(tmp_path):
     assert rows(tmp_path / "failed.tsv") == [[URL, "403", "-"]]
 
 
+def test_a_resumed_job_takes_off_an_earlier_runs_page_that_arrives_now(tmp_path):
+    first, _ = open_recorder(tmp_path, JOBDIR=str(tmp_path / "job"))
+    report_page_failed(first, URL, status=500)
+    start_job(tmp_path / "job")
+    second, _ = open_recorder(tmp_path, JOBDIR=str(tmp_path / "job"))
+    now = response(URL)
+    send(second, signals.response_received, response=now, request=now.request, spider=None)
+    close(second)
+    assert rows(tmp_path / "failed.tsv") == []
+
+
 def start_job(jobdir):
     """What the first run of a job leaves in JOBDIR: its seen-set."""
     jobdir.mkdir(exist_ok=True)

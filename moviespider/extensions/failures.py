@@ -100,6 +100,8 @@ class FailedPages:
         self.keep_earlier = keep_earlier  # a resumed JOBDIR job: earlier runs' pages stay listed
         self.pages: dict[str, FailedPage] = {}
         self.file: TextIO | None = None
+        self.signals = crawler.signals
+        self.watching_responses = False
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> FailedPages:
@@ -112,8 +114,14 @@ class FailedPages:
         crawler.signals.connect(extension.close, signal=signals.spider_closed)
         crawler.signals.connect(extension.page_failed, signal=page_failed)
         crawler.signals.connect(extension.spider_error, signal=signals.spider_error)
-        crawler.signals.connect(extension.response_received, signal=signals.response_received)
         return extension
+
+    def watch_responses(self) -> None:
+        """Listen for pages that succeed after all, from the first page listed on: a signal
+        receiver costs every response of the crawl, and most crawls list nothing."""
+        if not self.watching_responses:
+            self.signals.connect(self.response_received, signal=signals.response_received)
+            self.watching_responses = True
 
     def open(self) -> None:
         if self.keep_earlier and self.path.exists():
@@ -121,6 +129,8 @@ class FailedPages:
                 for line in earlier:
                     if page := FailedPage.from_line(line):
                         self.pages[page.url] = page
+        if self.pages:
+            self.watch_responses()
         self.path.parent.mkdir(parents=True, exist_ok=True)
         # Line-buffered: each failure reaches the file as it happens, so a crawl that is killed
         # still leaves its list behind.
@@ -137,6 +147,7 @@ class FailedPages:
             error = error or previous.error
         page = FailedPage(url, status, error, datetime.now(UTC).isoformat(timespec="seconds"))
         self.pages[url] = page
+        self.watch_responses()
         self.stats.inc_value("moviespider/failed_pages/reported")
         if self.file is not None:
             self.file.write(page.to_line())
