@@ -92,6 +92,14 @@ FEED_EXPORT_ENCODING = "utf-8"
 # Playwright handler and async database drivers all need the asyncio reactor.
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 
+# default: both on. Scrapy's telnet console and 2.19's remote-control HTTP server each run any
+# Python code inside the crawl for whoever holds the password (which Scrapy logs at INFO, so it
+# lands in every Scrapyd log) or the token (in a file under the user's home). A crawler on a
+# shared host should not open them. -s TELNETCONSOLE_ENABLED=1 or -s REMOTE_CONTROL_ENABLED=1
+# to inspect a live crawl on your own machine.
+TELNETCONSOLE_ENABLED = False
+REMOTE_CONTROL_ENABLED = False
+
 # --- moviespider ------------------------------------------------------------------------------
 
 # Every URL the spiders request is built from this. Point it at a mirror, a recording or the

@@ -78,6 +78,14 @@ def test_top250_yields_250_films_ranked_1_to_250(top250):
     assert len(by_id(top250.items)) == 250
 
 
+def test_a_crawl_opens_no_code_console_and_logs_no_password(top250):
+    # Scrapy's telnet console and remote-control server run any code for whoever has the
+    # password (logged at INFO) or token: off unless asked for.
+    assert "Telnet" not in top250.log
+    assert "Remote control" not in top250.log
+    assert "scrapy.extensions.telnet.TelnetConsole" not in top250.log
+
+
 def test_top250_items_match_the_list(top250):
     for item in top250.items:
         film = CATALOG.by_rank(item["rank"])
