@@ -9,6 +9,7 @@ exporters write. Other items, and feeds with FEED_EXPORT_FIELDS, take Scrapy's p
 from __future__ import annotations
 
 from collections.abc import Iterable
+from operator import attrgetter
 from types import MappingProxyType
 from typing import Any
 
@@ -19,6 +20,9 @@ from moviespider.items import MOVIE_FIELDS, Movie
 NO_METADATA: MappingProxyType = MappingProxyType({})
 
 
+_movie_values = attrgetter(*MOVIE_FIELDS)
+
+
 class MovieFieldsMixin:
     fields_to_export: Any
 
@@ -26,10 +30,11 @@ class MovieFieldsMixin:
         self, item: Any, default_value: Any = None, include_empty: bool | None = None
     ) -> Iterable[tuple[str, Any]]:
         if type(item) is Movie and self.fields_to_export is None:
+            values = zip(MOVIE_FIELDS, _movie_values(item))
+            if type(self).serialize_field is exporters.BaseItemExporter.serialize_field:
+                return values  # JSON: a field without a serializer is written as it is
             serialize = self.serialize_field  # type: ignore[attr-defined]
-            return (
-                (name, serialize(NO_METADATA, name, getattr(item, name))) for name in MOVIE_FIELDS
-            )
+            return ((name, serialize(NO_METADATA, name, value)) for name, value in values)
         return super().get_serialized_fields(item, default_value, include_empty)  # type: ignore[misc]
 
 

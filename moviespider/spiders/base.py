@@ -22,6 +22,7 @@ from moviespider.site import DoubanSite, canonical_subject_url
 
 SUBJECT_ID = re.compile(r"\d+")
 CITY_SLUG = re.compile(r"[a-z][a-z0-9-]*")
+FIELD_NAMES = frozenset(MOVIE_FIELDS)  # looked up for every parsed field
 
 
 class DoubanSpider(scrapy.Spider):
@@ -120,7 +121,7 @@ class DoubanSpider(scrapy.Spider):
         merged: dict[str, Any] = {}
         for source in (*sources, fields):
             for name, value in source.items():
-                if value is None or value == [] or name not in MOVIE_FIELDS:
+                if value is None or value == [] or name not in FIELD_NAMES:
                     continue
                 merged[name] = value
         subject_id = merged["subject_id"]
