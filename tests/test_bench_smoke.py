@@ -2,6 +2,7 @@
 benchmark itself is run by hand: python -m moviespider.bench)."""
 
 import importlib.util
+from pathlib import Path
 
 import pytest
 
@@ -20,8 +21,13 @@ def test_cpu_scenario_measures_moviespider_and_the_limit_and_checks_their_films(
     runs = run_scenarios(plan, scenarios(plan, ["cpu"]), tmp_path, say=quiet)
     assert [(run.client, run.items, run.distinct_ids, run.problem) for run in runs] == [
         ("moviespider", 75, 75, None),
+        ("moviespider_stored", 75, 75, None),
         ("aiohttp_lxml", 75, 75, None),
     ]
+    logs = {run.client: Path(run.log).read_text() for run in runs}
+    assert "Storing films in sqlite:///" in logs["moviespider_stored"]
+    assert "Storing films" not in logs["moviespider"]  # storage off, like the peers
+    assert "'moviespider/storage/films': 75," in logs["moviespider_stored"]
     for run in runs:
         assert run.mismatches == 0
         assert 0 < run.crawl_seconds < run.wall_seconds
@@ -51,6 +57,7 @@ def test_every_peer_fetches_every_film_and_the_chart_is_drawn(tmp_path):
         cpu_pages=2,
         cpu_concurrency=2,
         peers=("naive_scrapy", "seed_bs4", "crawlee"),
+        variants=(),
         seeds_pages=2,
         seeds_latency=0.1,
         sequential_pages=1,

@@ -28,6 +28,11 @@ class Job:
     report: Path
     settings: tuple[str, ...] = ()  # NAME=VALUE, for the Scrapy clients
 
+    @property
+    def database(self) -> Path:
+        """A SQLite file for a client that stores its films (removed before each run)."""
+        return self.report.with_suffix(".sqlite3")
+
 
 @dataclass(frozen=True)
 class Client:
@@ -51,7 +56,7 @@ def probe_extensions() -> str:
     return json.dumps({**project.getdict("EXTENSIONS"), PROBE: 0})
 
 
-def moviespider_top250(job: Job) -> list[str]:
+def moviespider_top250(job: Job, database_url: str = "") -> list[str]:
     return [
         sys.executable,
         "-m",
@@ -70,10 +75,18 @@ def moviespider_top250(job: Job) -> list[str]:
                 "LOG_LEVEL": "INFO",
                 "EXTENSIONS": probe_extensions(),
                 "BENCH_REPORT": job.report,
+                # The peers write a feed and nothing else; so does this client. The next one
+                # measures what the default SQLite storage adds.
+                "DATABASE_URL": database_url,
             }
         ),
         *scrapy_settings(job.settings),
     ]
+
+
+def moviespider_top250_stored(job: Job) -> list[str]:
+    """douban_top250 with its default storage, in a new SQLite file of the run's own."""
+    return moviespider_top250(job, f"sqlite:///{job.database}")
 
 
 def naive_scrapy(job: Job) -> list[str]:
@@ -124,6 +137,12 @@ CLIENTS: dict[str, Client] = {
     client.name: client
     for client in (
         Client("moviespider", "moviespider douban_top250", moviespider_top250, in_project=True),
+        Client(
+            "moviespider_stored",
+            "moviespider douban_top250 + SQLite storage (the default)",
+            moviespider_top250_stored,
+            in_project=True,
+        ),
         Client("aiohttp_lxml", "aiohttp + precompiled lxml (limit)", peer("aiohttp_lxml")),
         Client("naive_scrapy", "naive Scrapy (parsel CSS per field)", naive_scrapy),
         Client("seed_bs4", "seed-style aiohttp + BeautifulSoup", peer("seed_bs4"), needs=("bs4",)),

@@ -227,7 +227,11 @@ def targets(summaries: list[Summary]) -> list[Target]:
                 ours <= CPU_RATIO_TARGET * limit,
             )
         )
-        others = {c: v for c, v in cpu.items() if c not in ("moviespider", "aiohttp_lxml")}
+        others = {
+            client: ms
+            for client, ms in cpu.items()
+            if client != "aiohttp_lxml" and not client.startswith("moviespider")
+        }
         if others:
             best = min(others, key=others.__getitem__)
             found.append(

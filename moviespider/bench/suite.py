@@ -24,6 +24,8 @@ MARKUP = "2019"  # the peers' selectors are written for the classic markup
 PAGE_SIZE = 25
 VERIFY_EVERY = 37  # films checked against the ground truth: one in this many
 PEERS = ("aiohttp_lxml", "naive_scrapy", "seed_bs4", "crawlee")
+# moviespider as users run it by default: what storing every film costs on top of the feed.
+VARIANTS = ("moviespider_stored",)
 
 
 @dataclass(frozen=True)
@@ -34,6 +36,7 @@ class Plan:
     cpu_pages: int = 2000
     cpu_concurrency: int = int(PROFILES["fast"]["CONCURRENT_REQUESTS"])  # what users get
     peers: tuple[str, ...] = PEERS
+    variants: tuple[str, ...] = VARIANTS
     latency_pages: int = 500
     latencies: tuple[float, ...] = (0.2, 1.0)
     concurrencies: tuple[int, ...] = (16, 64, 100, 250, 500)
@@ -80,7 +83,7 @@ def scenarios(plan: Plan, names: Iterable[str] = SCENARIOS) -> list[Scenario]:
     chosen: list[Scenario] = []
     names = set(names)
     if "cpu" in names:
-        clients = ("moviespider", *plan.peers)
+        clients = ("moviespider", *plan.variants, *plan.peers)
         entries = tuple(Entry(c, plan.cpu_concurrency, plan.cpu_pages) for c in clients)
         chosen.append(Scenario("cpu", plan.cpu_pages, 0.0, entries))
     if "latency" in names:
@@ -190,9 +193,9 @@ def run_entry(sandbox, catalog, scenario: Scenario, entry: Entry, work_dir: Path
     stem = f"{scenario.name}-{scenario.latency:g}s-{client.name}-c{entry.concurrency}"
     output = work_dir / f"{stem}{client.output_suffix}"
     report = work_dir / f"{stem}.report.json"
-    for stale in (output, report):
-        stale.unlink(missing_ok=True)
     job = Job(sandbox.url, entry.pages, entry.concurrency, output, report, entry.settings)
+    for stale in (output, report, job.database):
+        stale.unlink(missing_ok=True)
     cwd = REPO_ROOT if client.in_project else work_dir / "scratch"  # no scrapy.cfg above it
     cwd.mkdir(exist_ok=True)
     server_pid = sandbox.pid
@@ -231,6 +234,7 @@ def run_entry(sandbox, catalog, scenario: Scenario, entry: Entry, work_dir: Path
         run.problem = "the client wrote no report"
     if run.ok:
         output.unlink(missing_ok=True)  # a 50,000-film feed per run adds up
+        job.database.unlink(missing_ok=True)
     if scratch := cwd if not client.in_project else None:
         shutil.rmtree(scratch / "storage", ignore_errors=True)
     return run
