@@ -24,6 +24,16 @@ _END_TAG_BYTES = re.compile(rb"</html\s*>", re.IGNORECASE)
 _SUBJECT_ID = re.compile(r"/subject/(\d+)")
 
 
+def xpath(expression: str) -> lxml.etree.XPath:
+    """``expression`` compiled once, returning plain ``str`` for strings.
+
+    lxml's default "smart" strings keep a reference to the element they came from, and with it
+    the whole document: a poster URL in an item would hold its page's tree in memory until the
+    item is exported, and at high concurrency hundreds of trees at once.
+    """
+    return lxml.etree.XPath(expression, smart_strings=False)
+
+
 class PageError(ValueError):
     """The document is not the page kind the parser reads (ban page, login wall, JS shell,
     truncated or empty document)."""

@@ -13,7 +13,6 @@ from __future__ import annotations
 import datetime
 import re
 
-from lxml.etree import XPath
 from lxml.html import HtmlElement
 
 from moviespider.parsing._document import (
@@ -24,14 +23,15 @@ from moviespider.parsing._document import (
     split_clean,
     subject_id_from_url,
     whole_films,
+    xpath,
 )
 
-_LIST = XPath("//*[@id='showing-soon']")
-_FILMS = XPath("div[.//a[contains(@href, '/subject/')]]")
-_TITLE_LINK = XPath("(.//h3//a[contains(@href, '/subject/')])[1]")
-_ANY_LINK = XPath("string((.//a[contains(@href, '/subject/')]/@href)[1])")
-_POSTER = XPath("string((.//img/@src)[1])")
-_FACTS = XPath(".//ul/li")
+_LIST = xpath("//*[@id='showing-soon']")
+_FILMS = xpath("div[.//a[contains(@href, '/subject/')]]")
+_TITLE_LINK = xpath("(.//h3//a[contains(@href, '/subject/')])[1]")
+_ANY_LINK = xpath("string((.//a[contains(@href, '/subject/')]/@href)[1])")
+_POSTER = xpath("string((.//img/@src)[1])")
+_FACTS = xpath(".//ul/li")
 
 _MONTH_DAY = re.compile(r"(?:(\d{4})\s*年\s*)?(\d{1,2})\s*月\s*(\d{1,2})\s*日")
 _WANT = re.compile(r"(\d+)\s*人想看")

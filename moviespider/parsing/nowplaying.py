@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import re
 
-from lxml.etree import XPath
 from lxml.html import HtmlElement
 
 from moviespider.parsing._document import (
@@ -25,11 +24,12 @@ from moviespider.parsing._document import (
     split_clean,
     to_float,
     whole_films,
+    xpath,
 )
 
-_LIST = XPath("//*[@id='nowplaying']")
-_FILMS = XPath(".//li[@data-subject]")
-_POSTER = XPath("string((.//img/@src)[1])")
+_LIST = xpath("//*[@id='nowplaying']")
+_FILMS = xpath(".//li[@data-subject]")
+_POSTER = xpath("string((.//img/@src)[1])")
 _DIGITS = re.compile(r"\d+")
 # A name in Latin script: data-director separates names with single spaces, so consecutive
 # Latin words ("Tim Story") are one name.

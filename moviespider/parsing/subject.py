@@ -24,7 +24,6 @@ from __future__ import annotations
 import json
 import re
 
-from lxml.etree import XPath
 from lxml.html import HtmlElement
 
 from moviespider.parsing._document import (
@@ -37,19 +36,20 @@ from moviespider.parsing._document import (
     split_clean,
     subject_id_from_url,
     to_float,
+    xpath,
 )
 
 # One scan of the document finds every element read by its RDFa property, id or rel; each
 # further "//" scan of a ~130 KB subject page would cost about 0.2 ms.
-_LANDMARKS = XPath("//*[@property or @id or @rel='v:image' or @rel='canonical']")
-_LABELS = XPath(".//span[@class='pl']")
-_DIRECTORS = XPath(".//a[@rel='v:directedBy']/text()", smart_strings=False)
-_ACTORS = XPath(".//a[@rel='v:starring']/text()", smart_strings=False)
-_YEAR = XPath("string(following-sibling::span[1])")
-_FULL_SUMMARY = XPath(".//span[contains(concat(' ', normalize-space(@class), ' '), ' all ')]")
-_MAINPIC_LINK = XPath("string((.//a/@href)[1])")
-_MAINPIC_IMAGE = XPath("string((.//img/@src)[1])")
-_JSON_LD = XPath("//script[@type='application/ld+json']/text()", smart_strings=False)
+_LANDMARKS = xpath("//*[@property or @id or @rel='v:image' or @rel='canonical']")
+_LABELS = xpath(".//span[@class='pl']")
+_DIRECTORS = xpath(".//a[@rel='v:directedBy']/text()")
+_ACTORS = xpath(".//a[@rel='v:starring']/text()")
+_YEAR = xpath("string(following-sibling::span[1])")
+_FULL_SUMMARY = xpath(".//span[contains(concat(' ', normalize-space(@class), ' '), ' all ')]")
+_MAINPIC_LINK = xpath("string((.//a/@href)[1])")
+_MAINPIC_IMAGE = xpath("string((.//img/@src)[1])")
+_JSON_LD = xpath("//script[@type='application/ld+json']/text()")
 
 _PAGE_TITLE_SUFFIX = re.compile(r"\s*\(豆瓣\)\s*$")
 _YEAR_NUMBER = re.compile(r"\d{4}")

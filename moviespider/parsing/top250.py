@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import re
 
-from lxml.etree import XPath
 from lxml.html import HtmlElement
 
 from moviespider.parsing._document import (
@@ -32,22 +31,23 @@ from moviespider.parsing._document import (
     subject_id_from_url,
     to_float,
     whole_films,
+    xpath,
 )
 
-_LIST = XPath("//ol[contains(concat(' ', normalize-space(@class), ' '), ' grid_view ')]")
-_FILMS = XPath("li[.//a[contains(@href, '/subject/')]]")
+_LIST = xpath("//ol[contains(concat(' ', normalize-space(@class), ' '), ' grid_view ')]")
+_FILMS = xpath("li[.//a[contains(@href, '/subject/')]]")
 _PIC = "div/div[contains(@class, 'pic')]"
 _HD = "div/div[contains(@class, 'info')]/div[contains(@class, 'hd')]"
 _BD = "div/div[contains(@class, 'info')]/div[contains(@class, 'bd')]"
-_RANK = XPath(f"string({_PIC}/em)")
-_LINK = XPath(f"string(({_PIC}/a/@href | {_HD}/a/@href)[1])")
-_POSTER = XPath(f"string({_PIC}//img/@src)")
-_TITLES = XPath(f"{_HD}/a/span[@class='title']/text()", smart_strings=False)
-_OTHER = XPath(f"string({_HD}/a/span[@class='other'])")
-_FACT_LINES = XPath(f"{_BD}/p[1]/text()", smart_strings=False)
-_QUOTE = XPath(f"{_BD}/p[position() > 1]//text()", smart_strings=False)
-_RATING = XPath(f"string({_BD}/div/*[@property='v:average'])")
-_VOTES = XPath(f"string({_BD}/div/span[contains(text(), '人评价')])")
+_RANK = xpath(f"string({_PIC}/em)")
+_LINK = xpath(f"string(({_PIC}/a/@href | {_HD}/a/@href)[1])")
+_POSTER = xpath(f"string({_PIC}//img/@src)")
+_TITLES = xpath(f"{_HD}/a/span[@class='title']/text()")
+_OTHER = xpath(f"string({_HD}/a/span[@class='other'])")
+_FACT_LINES = xpath(f"{_BD}/p[1]/text()")
+_QUOTE = xpath(f"{_BD}/p[position() > 1]//text()")
+_RATING = xpath(f"string({_BD}/div/*[@property='v:average'])")
+_VOTES = xpath(f"string({_BD}/div/span[contains(text(), '人评价')])")
 
 _ROLE = re.compile(r"(导演|主演)\s*[:：]")
 _GAP = re.compile(r"\s{2,}")  # Douban puts "&nbsp;&nbsp;&nbsp;" between the two roles
