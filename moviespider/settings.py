@@ -67,6 +67,10 @@ DOWNLOADER_MIDDLEWARES = {
     "moviespider.extensions.failures.ReportGiveUps": 540,
     "moviespider.middlewares.sessions.SessionMiddleware": 560,
     "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": 585,
+    # Scrapy's, minus decoding every page that has no "refresh" in it (moviespider/middlewares/
+    # metarefresh.py).
+    "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
+    "moviespider.middlewares.metarefresh.MetaRefreshMiddleware": 580,
     "moviespider.middlewares.blocks.BlockMiddleware": 587,
 }
 
