@@ -30,7 +30,7 @@ class MovieFieldsMixin:
         self, item: Any, default_value: Any = None, include_empty: bool | None = None
     ) -> Iterable[tuple[str, Any]]:
         if type(item) is Movie and self.fields_to_export is None:
-            values = zip(MOVIE_FIELDS, _movie_values(item))
+            values = zip(MOVIE_FIELDS, _movie_values(item), strict=True)
             if type(self).serialize_field is exporters.BaseItemExporter.serialize_field:
                 return values  # JSON: a field without a serializer is written as it is
             serialize = self.serialize_field  # type: ignore[attr-defined]

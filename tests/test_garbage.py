@@ -55,4 +55,4 @@ def test_the_project_runs_crawls_with_a_higher_first_threshold():
 
     settings = get_project_settings()
     assert settings.getdict("EXTENSIONS")["moviespider.extensions.garbage.GCThreshold"] == 0
-    assert tuple(settings.get("GC_THRESHOLD"))[0] > gc.get_threshold()[0]
+    assert settings.getlist("GC_THRESHOLD")[0] > gc.get_threshold()[0]
