@@ -65,6 +65,7 @@ def test_every_peer_fetches_every_film_and_the_chart_is_drawn(tmp_path):
     runs = run_scenarios(plan, scenarios(plan, ["cpu", "seeds"]), tmp_path, say=quiet)
     assert {run.client: run.problem for run in runs} == {
         "moviespider": None,
+        "aiohttp_lxml": None,
         "naive_scrapy": None,
         "seed_bs4": None,
         "crawlee": None,

@@ -97,6 +97,8 @@ def scenarios(plan: Plan, names: Iterable[str] = SCENARIOS) -> list[Scenario]:
         pages, concurrency = plan.seeds_pages, plan.seeds_concurrency
         entries = (
             Entry("moviespider", concurrency, pages),
+            # The floor: how soon any client can have 100 pages that all arrive at once.
+            Entry("aiohttp_lxml", concurrency, pages),
             Entry("seed_bs4", concurrency, pages),
             Entry("sequential", 1, min(plan.sequential_pages, pages)),
         )
