@@ -20,7 +20,7 @@ def parse_arguments(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="python -m moviespider.bench",
         description="Benchmark moviespider against the local sandbox and its peers "
-        "(docs/performance.md). The full suite takes about 15 minutes; --quick about 2.",
+        "(docs/performance.md). The full suite takes about 20 minutes; --quick about 3.",
     )
     parser.add_argument("--quick", action="store_true", help="small sizes, one run each")
     parser.add_argument("--runs", type=int, help="repetitions of each run (default 3; quick 1)")
