@@ -16,6 +16,7 @@ def keep_thresholds():
     before = gc.get_threshold()
     yield
     gc.set_threshold(*before)
+    assert GCThreshold._running == 0  # every test stops the engines it started
 
 
 def extension(value):
@@ -32,10 +33,30 @@ def test_thresholds_hold_while_the_engine_runs_and_are_restored_after():
     assert gc.get_threshold() == (700, 10, 10)
 
 
+def test_two_crawls_in_one_process_restore_pythons_thresholds_when_both_are_done():
+    gc.set_threshold(700, 10, 10)
+    first, _ = extension((7000, 10, 10))
+    second, _ = extension((7000, 10, 10))
+    first.signals.send_catch_log(signals.engine_started)
+    second.signals.send_catch_log(signals.engine_started)
+    first.signals.send_catch_log(signals.engine_stopped)
+    assert gc.get_threshold() == (7000, 10, 10)  # the second crawl still runs
+    second.signals.send_catch_log(signals.engine_stopped)
+    assert gc.get_threshold() == (700, 10, 10)
+
+
+def test_a_stop_without_a_start_changes_nothing():
+    gc.set_threshold(700, 10, 10)
+    crawler, _ = extension((7000, 10, 10))
+    crawler.signals.send_catch_log(signals.engine_stopped)
+    assert gc.get_threshold() == (700, 10, 10)
+
+
 def test_thresholds_from_the_command_line():
     crawler, _ = extension("5000,20")
     crawler.signals.send_catch_log(signals.engine_started)
     assert gc.get_threshold()[:2] == (5000, 20)
+    crawler.signals.send_catch_log(signals.engine_stopped)
 
 
 @pytest.mark.parametrize("value", ["", None, []])

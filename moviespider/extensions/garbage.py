@@ -35,11 +35,18 @@ logger = logging.getLogger(__name__)
 
 
 class GCThreshold:
-    """Set the collector's thresholds while the engine runs."""
+    """Set the collector's thresholds while the engine runs.
+
+    Thresholds are process-wide: with several crawls in one process (CrawlerProcess), the first
+    to start saves Python's and the last to stop restores them.
+    """
+
+    _running = 0  # engines running under a GCThreshold in this process
+    _saved: tuple[int, ...] = ()
 
     def __init__(self, threshold: tuple[int, ...]):
         self.threshold = threshold
-        self.previous: tuple[int, ...] | None = None
+        self.started = False
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> GCThreshold:
@@ -52,14 +59,20 @@ class GCThreshold:
         return extension
 
     def engine_started(self) -> None:
-        self.previous = gc.get_threshold()
+        if GCThreshold._running == 0:
+            GCThreshold._saved = gc.get_threshold()
+        GCThreshold._running += 1
+        self.started = True
         gc.set_threshold(*self.threshold)
-        logger.debug("GC thresholds %s (were %s)", self.threshold, self.previous)
+        logger.debug("GC thresholds %s (were %s)", self.threshold, GCThreshold._saved)
 
     def engine_stopped(self) -> None:
-        if self.previous is not None:
-            gc.set_threshold(*self.previous)
-            self.previous = None
+        if not self.started:
+            return
+        self.started = False
+        GCThreshold._running -= 1
+        if GCThreshold._running == 0:
+            gc.set_threshold(*GCThreshold._saved)
 
 
 def check_threshold(value: object) -> tuple[int, ...]:
