@@ -248,7 +248,8 @@ ASYNCIO_EVENT_LOOP = "uvloop.Loop"
 
 # default: 100. Scrapy starts this many item workers (asyncio tasks) for every response, however
 # few items it yields: 0.48 ms per response at 100, 0.17 at 25 (measured). 25 is a list page's
-# films; only poster downloads wait inside the pipelines, and 25 at once per page is plenty.
+# films; only poster downloads (and storage, when the database falls behind) wait inside the
+# pipelines, and 25 at once per page is plenty.
 CONCURRENT_ITEMS = 25
 
 # Python's garbage collector thresholds while the crawl runs (default: Python's 700, 10, 10,
