@@ -16,9 +16,9 @@ COMMANDS_MODULE = "moviespider.commands"
 
 ADDONS = {
     # Starts the local Douban look-alike for `-s DOUBAN_SANDBOX=1` and applies DOUBAN_PROFILE.
-    "moviespider.addons.MoviespiderAddon": 0,
+    "moviespider.addons.profiles.MoviespiderAddon": 0,
     # `-s PLAYWRIGHT_ENABLED=1` renders the pages a spider marks in a browser (docs/playwright.md).
-    "moviespider.browser.PlaywrightAddon": 10,
+    "moviespider.addons.playwright.PlaywrightAddon": 10,
 }
 
 # default: "Scrapy/VERSION (+https://scrapy.org)". Douban answers 418 to that, so we present a
@@ -64,7 +64,7 @@ RETRY_TIMES = 3
 # failed proxy is rested before the retry picks a session.
 DOWNLOADER_MIDDLEWARES = {
     # Just outside RetryMiddleware (550): reports what it gives up on to FailedPages.
-    "moviespider.extensions.failures.ReportGiveUps": 540,
+    "moviespider.middlewares.giveups.ReportGiveUps": 540,
     "moviespider.middlewares.sessions.SessionMiddleware": 560,
     "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": 585,
     # Scrapy's, minus decoding every page that has no "refresh" in it (moviespider/middlewares/
@@ -82,7 +82,7 @@ ITEM_PIPELINES = {
     # Last, so that it stores what the other pipelines made of the film (docs/storage.md).
     "moviespider.pipelines.storage.StoreMovies": 300,
     # Always last: counts the fields of every item that leaves the pipelines for FieldCoverage.
-    "moviespider.extensions.coverage.CountFields": 1000,
+    "moviespider.pipelines.fieldcount.CountFields": 1000,
 }
 
 # default: Scrapy's, which logs a dropped item's every field over many lines. Ours logs the reason
@@ -110,7 +110,7 @@ REMOTE_CONTROL_ENABLED = False
 # sandbox; items keep the canonical https://movie.douban.com/subject/<id>/ URL.
 DOUBAN_BASE_URL = "https://movie.douban.com"
 
-# 1: start the sandbox (python -m moviespider.sandbox) for this crawl on a free port, point
+# 1: start the sandbox (python -m douban_sandbox) for this crawl on a free port, point
 # DOUBAN_BASE_URL at it and use the "fast" profile. DOUBAN_SANDBOX_ARGS passes options to it,
 # e.g. "--catalog 2000 --latency 0.2".
 DOUBAN_SANDBOX = False
@@ -138,7 +138,7 @@ EXTENSIONS = {
     "moviespider.extensions.coverage.FieldCoverage": 500,
     "moviespider.extensions.failures.FailedPages": 500,
     # With JOBDIR: refuses, in one line and before any request, a job this spider cannot resume.
-    "moviespider.jobdir.JobCheck": 0,
+    "moviespider.extensions.jobcheck.JobCheck": 0,
     # GC_THRESHOLD, below.
     "moviespider.extensions.garbage.GCThreshold": 0,
 }
@@ -159,21 +159,21 @@ COVERAGE_MIN_ITEMS = 20
 PROGRESS_BAR = None
 PROGRESS_BAR_REFRESH = 0.5
 
-# --- A JOBDIR that survives SIGKILL (see moviespider/jobdir.py and docs/resume.md) ------------
+# --- A JOBDIR that survives SIGKILL (moviespider/jobdir/, docs/resume.md) ---------------------
 
 # default: scrapy.core.scheduler.Scheduler, whose JOBDIR queues are only saved on a graceful
 # stop. Ours journals every unfinished request (in flight too) in JOBDIR/requests.journal.
-SCHEDULER = "moviespider.jobdir.CrashSafeScheduler"
+SCHEDULER = "moviespider.jobdir.scheduler.CrashSafeScheduler"
 # default: scrapy.dupefilters.RFPDupeFilter, which buffers requests.seen until close.
-DUPEFILTER_CLASS = "moviespider.jobdir.FlushingDupeFilter"
+DUPEFILTER_CLASS = "moviespider.jobdir.dupefilter.FlushingDupeFilter"
 # default: Scrapy's, over the full URL. Ours reads URLs as if DOUBAN_BASE_URL were
 # movie.douban.com, so a job's seen-set holds when the base URL changes between runs.
-REQUEST_FINGERPRINTER_CLASS = "moviespider.jobdir.SiteRelativeFingerprinter"
+REQUEST_FINGERPRINTER_CLASS = "moviespider.jobdir.dupefilter.SiteRelativeFingerprinter"
 # default: FileFeedStorage, buffered. Ours writes each item through, and stops a resumed job
 # from overwriting (-O) or appending to a feed format that cannot be resumed (use JSON Lines).
 FEED_STORAGES = {
-    "": "moviespider.jobdir.AppendingFileFeedStorage",
-    "file": "moviespider.jobdir.AppendingFileFeedStorage",
+    "": "moviespider.jobdir.feedstorage.AppendingFileFeedStorage",
+    "file": "moviespider.jobdir.feedstorage.AppendingFileFeedStorage",
 }
 
 # --- moviespider: staying unblocked (moviespider/middlewares/, README "When Douban blocks you") --
@@ -234,10 +234,10 @@ IMAGES_THUMBS = {"small": (68, 100)}
 # pages already point at the sandbox's own posters, so it needs none.
 DOUBAN_IMAGE_BASE_URL = None
 
-# 1: render the pages that need JavaScript in Chromium with scrapy-playwright (see
-# moviespider.browser and docs/playwright.md). Off: Douban's pages are server-rendered today, and
-# the browser costs memory and speed. PLAYWRIGHT_EXECUTABLE_PATH picks the Chromium to drive
-# (default: Playwright's own if installed, else the system's /usr/bin/chromium).
+# 1: render the pages that need JavaScript in Chromium with scrapy-playwright
+# (moviespider.addons.playwright, docs/playwright.md). Off: Douban's pages are server-rendered
+# today, and the browser costs memory and speed. PLAYWRIGHT_EXECUTABLE_PATH picks the Chromium
+# to drive (default: Playwright's own if installed, else the system's /usr/bin/chromium).
 PLAYWRIGHT_ENABLED = False
 
 # --- performance (measured: docs/performance.md) ------------------------------------------------

@@ -27,11 +27,17 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from scrapy.http.request import NO_CALLBACK
+
 if TYPE_CHECKING:
     from scrapy import Request
     from scrapy.crawler import Crawler
 
 page_failed = object()
+
+# A response was recognised as a block (BlockMiddleware); arguments ``request``, ``response``
+# and ``kind`` (``"http_403"``, ``"challenge"``, ``"login"``, …). Sessions retire the session.
+request_blocked = object()
 
 
 def report_page_failed(
@@ -41,6 +47,11 @@ def report_page_failed(
     if status is None and error is None:
         raise ValueError("page_failed needs a status or an error")
     crawler.signals.send_catch_log(page_failed, url=url, status=status, error=error)
+
+
+def is_page(request: Request) -> bool:
+    """Whether a callback reads this request's response (robots.txt and media are not pages)."""
+    return request.callback is not NO_CALLBACK
 
 
 def requested_url(request: Request) -> str:

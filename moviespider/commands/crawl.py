@@ -11,6 +11,7 @@ from scrapy.commands.crawl import Command as ScrapyCrawlCommand
 from scrapy.spiderloader import get_spider_loader
 
 from moviespider.errors import ConfigError
+from moviespider.outcomes import FAILED_CLOSE_REASONS
 
 if TYPE_CHECKING:
     import argparse
@@ -21,9 +22,6 @@ logger = logging.getLogger(__name__)
 
 USAGE_EXIT_CODE = 2
 FAILED_CRAWL_EXIT_CODE = 3
-# Close reasons of a crawl that ran but did not get what it came for; each was logged as an
-# error saying what to do.
-FAILED_CLOSE_REASONS = frozenset({"banned", "field_coverage_low", "javascript_required"})
 
 
 class Command(ScrapyCrawlCommand):

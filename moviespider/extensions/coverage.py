@@ -33,18 +33,17 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from scrapy import signals
-from scrapy.exceptions import CloseSpider, NotConfigured
+from scrapy.exceptions import CloseSpider
 
 from moviespider.errors import ConfigError
 from moviespider.items import MOVIE_FIELDS, item_fields
+from moviespider.outcomes import CloseReason
 
 if TYPE_CHECKING:
     from scrapy import Spider
     from scrapy.crawler import Crawler
 
 logger = logging.getLogger(__name__)
-
-CLOSE_REASON = "field_coverage_low"
 
 
 class FieldCoverage:
@@ -57,6 +56,7 @@ class FieldCoverage:
         self.min_items = min_items
         self.items = 0
         self.present: Counter[str] = Counter()
+        self.pipeline_counts = False
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> FieldCoverage:
@@ -90,12 +90,12 @@ class FieldCoverage:
         crawler.signals.connect(extension.spider_closed, signal=signals.spider_closed)
         return extension
 
+    def counted_by_pipeline(self) -> None:
+        """Called by the ``CountFields`` pipeline when it opens: it hands over scraped items."""
+        self.pipeline_counts = True
+
     def spider_opened(self) -> None:
-        try:
-            counted = self.crawler.get_item_pipeline(CountFields) is not None
-        except RuntimeError:  # no engine: a crawler made by hand, in a test
-            counted = False
-        if not counted:
+        if not self.pipeline_counts:
             self.crawler.signals.connect(self.count, signal=signals.item_scraped)
 
     def count(self, item: Any) -> None:
@@ -118,7 +118,7 @@ class FieldCoverage:
     def spider_idle(self) -> None:
         # The crawl is about to end as "finished": say instead that its data is incomplete.
         if self.low_fields():
-            raise CloseSpider(CLOSE_REASON)
+            raise CloseSpider(CloseReason.FIELD_COVERAGE_LOW)
 
     def spider_closed(self, spider: Spider) -> None:
         self.stats.set_value("moviespider/coverage/items", self.items)
@@ -168,28 +168,6 @@ class FieldCoverage:
                 name,
                 extra={"spider": spider},
             )
-
-
-class CountFields:
-    """Item pipeline: hands FieldCoverage each item that leaves the pipelines.
-
-    It must be the last item pipeline (settings.py puts it at 1000): an item a later pipeline
-    dropped would be counted twice, here and by ``item_dropped``.
-    """
-
-    def __init__(self, coverage: FieldCoverage):
-        self.coverage = coverage
-
-    @classmethod
-    def from_crawler(cls, crawler: Crawler) -> CountFields:
-        coverage = crawler.get_extension(FieldCoverage)
-        if coverage is None:
-            raise NotConfigured("the FieldCoverage extension is off")
-        return cls(coverage)
-
-    def process_item(self, item: Any) -> Any:
-        self.coverage.count(item)
-        return item
 
 
 def check_thresholds(thresholds: Mapping[str, Any], where: str) -> dict[str, float]:

@@ -33,17 +33,15 @@ import os
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, TextIO
 from urllib.parse import urlsplit
 
 from scrapy import signals
-from scrapy.exceptions import IgnoreRequest
-from scrapy.http.request import NO_CALLBACK
 from scrapy.utils.job import job_dir
 from w3lib.url import file_uri_to_path
 
-from moviespider.jobdir import job_started
-from moviespider.signals import page_failed, report_page_failed, requested_url
+from moviespider.jobdir.journal import job_started
+from moviespider.signals import page_failed, requested_url
 
 if TYPE_CHECKING:
     from scrapy import Request, Spider
@@ -198,10 +196,6 @@ class FailedPages:
         os.replace(partial, self.path)
 
 
-def is_page(request: Request) -> bool:
-    return request.callback is not NO_CALLBACK
-
-
 def default_path(settings: BaseSettings) -> Path:
     """Beside the first local feed (``films.jl`` → ``films.failed.tsv``), else the default."""
     for uri in settings.getdict("FEEDS"):
@@ -212,49 +206,3 @@ def default_path(settings: BaseSettings) -> Path:
         feed = Path(file_uri_to_path(uri) if scheme == "file" else uri)
         return feed.with_name(feed.stem + ".failed.tsv")
     return Path(DEFAULT_FILE)
-
-
-class ReportGiveUps:
-    """Downloader middleware: report the pages Scrapy gives up on as ``page_failed``.
-
-    Placed just outside RetryMiddleware (lower order), it sees a download error or an error
-    status only once RetryMiddleware has stopped retrying. ``IgnoreRequest`` (robots.txt, a
-    deliberately dropped request) is not a failure, and neither are Scrapy's own requests that
-    no callback reads (robots.txt itself, media downloads): they are not pages.
-    """
-
-    def __init__(self, crawler: Crawler):
-        self.crawler = crawler
-        self.allow_all = crawler.settings.getbool("HTTPERROR_ALLOW_ALL")
-        self.allowed = set(crawler.settings.getlist("HTTPERROR_ALLOWED_CODES"))
-
-    @classmethod
-    def from_crawler(cls, crawler: Crawler) -> ReportGiveUps:
-        return cls(crawler)
-
-    def process_response(self, request: Request, response: Response) -> Response:
-        if (
-            not 200 <= response.status < 300
-            and is_page(request)
-            and not self.handled(request, response)
-        ):
-            report_page_failed(self.crawler, requested_url(request), status=response.status)
-        return response
-
-    def process_exception(self, request: Request, exception: Exception) -> None:
-        if not isinstance(exception, IgnoreRequest) and is_page(request):
-            error = f"{type(exception).__name__}: {exception}".rstrip(": ")
-            report_page_failed(self.crawler, requested_url(request), error=error)
-
-    def handled(self, request: Request, response: Response) -> bool:
-        """Whether the spider takes this status (the rules of HttpErrorMiddleware)."""
-        # request.meta: in a downloader middleware the response is not tied to its request yet.
-        meta: dict[str, Any] = request.meta
-        if meta.get("handle_httpstatus_all", False):
-            return True
-        if "handle_httpstatus_list" in meta:
-            return response.status in meta["handle_httpstatus_list"]
-        if self.allow_all:
-            return True
-        allowed = getattr(self.crawler.spider, "handle_httpstatus_list", self.allowed)
-        return response.status in allowed

@@ -42,13 +42,10 @@ from scrapy.utils.asyncio import sleep
 from scrapy.utils.defer import deferred_from_coro
 from w3lib.url import safe_url_string
 
-from moviespider.middlewares.common import (
-    backoff_delay,
-    check_politeness_settings,
-    get_float,
-    get_int,
-)
-from moviespider.signals import report_page_failed, requested_url
+from moviespider.backoff import backoff_delay
+from moviespider.config import check_politeness_settings, get_float, get_int
+from moviespider.outcomes import CloseReason
+from moviespider.signals import report_page_failed, request_blocked, requested_url
 
 if TYPE_CHECKING:
     from scrapy import Request
@@ -58,9 +55,6 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-# Signals (send_catch_log): see the module docstring.
-request_blocked = object()
-
 # request.meta keys
 BLOCKS_META_KEY = "moviespider_blocks"  # fresh blocks of this request so far
 SHARED_BLOCKS_META_KEY = "moviespider_shared_blocks"  # blocks of a session already retired
@@ -68,7 +62,6 @@ GENERATION_META_KEY = "moviespider_block_generation"  # the generation it was se
 
 BLOCKING_STATUSES = {403: "http_403", 418: "http_418", 429: "http_429"}
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
-CLOSE_REASON = "banned"
 
 # Compiled once; matched against raw bytes (Douban serves UTF-8) to avoid decoding every page.
 _BAN_PAGE_TITLE = re.compile(r"<title>\s*禁止访问\s*</title>".encode())
@@ -295,5 +288,5 @@ class BlockMiddleware:
         )
         assert self.crawler.engine is not None
         self._closing = deferred_from_coro(
-            self.crawler.engine.close_spider_async(reason=CLOSE_REASON)
+            self.crawler.engine.close_spider_async(reason=CloseReason.BANNED)
         )

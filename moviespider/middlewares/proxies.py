@@ -21,8 +21,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
+from moviespider.backoff import backoff_delay
 from moviespider.errors import ConfigError
-from moviespider.middlewares.common import backoff_delay
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Mapping

@@ -21,10 +21,10 @@ from typing import TYPE_CHECKING, Any, Self
 
 from scrapy.exceptions import IgnoreRequest
 
+from moviespider.config import get_float, get_int
 from moviespider.errors import ConfigError
-from moviespider.middlewares.blocks import request_blocked
-from moviespider.middlewares.common import get_float, get_int
 from moviespider.middlewares.proxies import Proxy, ProxyPool, read_proxy_list
+from moviespider.signals import request_blocked
 
 if TYPE_CHECKING:
     from collections.abc import Mapping

@@ -7,7 +7,7 @@ it lacks is []. A document that is not the expected page raises PageError rather
 empty or bogus films.
 """
 
-from moviespider.parsing._document import PageCutShort, PageError
+from moviespider.parsing._document import PageCutShort, PageError, is_javascript_shell
 from moviespider.parsing.later import infer_release_date, parse_later_page
 from moviespider.parsing.nowplaying import parse_nowplaying_page
 from moviespider.parsing.subject import parse_subject_page
@@ -17,6 +17,7 @@ __all__ = [
     "PageCutShort",
     "PageError",
     "infer_release_date",
+    "is_javascript_shell",
     "parse_later_page",
     "parse_nowplaying_page",
     "parse_subject_page",

@@ -134,3 +134,13 @@ def subject_id_from_url(url: str | None) -> str | None:
         return None
     match = _SUBJECT_ID.search(url)
     return match.group(1) if match else None
+
+
+# Marks of a page that JavaScript fills in the browser. The sandbox's --js shells set
+# window.__MOVIESPIDER_CSR__; marks of real client-side-rendered pages join it as they are met.
+_JAVASCRIPT_SHELL_MARKERS = re.compile(rb"window\.__MOVIESPIDER_CSR__\s*=\s*true")
+
+
+def is_javascript_shell(body: bytes) -> bool:
+    """Whether a page is a shell for JavaScript to fill (only asked of a page with no content)."""
+    return _JAVASCRIPT_SHELL_MARKERS.search(body) is not None

@@ -10,13 +10,14 @@ from typing import Any, ClassVar
 
 import scrapy
 from scrapy.downloadermiddlewares.retry import get_retry_request
+from scrapy.exceptions import CloseSpider
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
-from moviespider.browser import stop_on_javascript_shell
 from moviespider.errors import ConfigError
 from moviespider.items import MOVIE_FIELDS, Movie
-from moviespider.parsing import PageCutShort, PageError, parse_subject_page
+from moviespider.outcomes import CloseReason
+from moviespider.parsing import PageCutShort, PageError, is_javascript_shell, parse_subject_page
 from moviespider.signals import report_page_failed, requested_url
 from moviespider.site import DoubanSite, canonical_subject_url
 
@@ -36,7 +37,7 @@ class DoubanSpider(scrapy.Spider):
     source: ClassVar[str]
     # With PLAYWRIGHT_ENABLED = 1, responses for these callbacks are rendered in the browser,
     # which waits for the element (CSS) the callback's parser needs; other requests (robots.txt)
-    # keep Scrapy's downloader. See moviespider.browser.
+    # keep Scrapy's downloader. See moviespider.addons.playwright.
     browser_pages: ClassVar[Mapping[str, str]] = {"parse_details": "#info"}
 
     def __init__(self, *args: Any, **kwargs: Any):
@@ -102,7 +103,7 @@ class DoubanSpider(scrapy.Spider):
             retry = get_retry_request(response.request, spider=self, reason="page cut short")
             if retry is not None:
                 return retry
-        stop_on_javascript_shell(self, response)  # no browser, and the site needs one
+        self.stop_on_javascript_shell(response)
         self.crawler.stats.inc_value("moviespider/pages_unusable")
         self.logger.error("Unusable page %s: %s", response.url, error)
         report_page_failed(
@@ -111,6 +112,21 @@ class DoubanSpider(scrapy.Spider):
             status=response.status,
             error=f"unusable page: {error}",
         )
+
+    def stop_on_javascript_shell(self, response: Response) -> None:
+        """Close the crawl with one hint when a page is a shell for JavaScript to fill and no
+        browser rendered it: neither will the rest of the site be readable."""
+        if "playwright" in response.flags or not is_javascript_shell(response.body):
+            return
+        stats = self.crawler.stats
+        if not stats.get_value("moviespider/javascript_shells"):
+            self.logger.error(
+                "%s is built by JavaScript in the browser; rerun with -s PLAYWRIGHT_ENABLED=1 to "
+                "render such pages (docs/playwright.md)",
+                response.url,
+            )
+        stats.inc_value("moviespider/javascript_shells")
+        raise CloseSpider(CloseReason.JAVASCRIPT_REQUIRED)
 
     def make_movie(self, *sources: Mapping[str, Any], **fields: Any) -> Movie:
         """A Movie from parsed field mappings: later sources fill or replace earlier ones.

@@ -1,0 +1,462 @@
+"""The sandbox's synthetic catalog: invented films with their ground truth.
+
+The catalog is a pure function of ``(size, seed, today)``. Each film is generated on first use
+from its own random stream, so a catalog of 50,000 films costs nothing until a page needs a film,
+and tests can read the exact values every page shows::
+
+    from douban_sandbox.catalog import build_catalog
+
+    catalog = build_catalog(size=500, seed=0)
+    film = catalog.by_rank(1)
+    film.movie_fields()          # Movie-schema values, as the subject page shows them
+    catalog.upcoming("beijing")  # the /cinema/later/beijing/ list, in page order
+
+Ranking: the Top250 list ranks the whole catalog (rank = position, 1-based). The last films of
+the ranking are upcoming releases with no rating yet (``min(60, size // 4)`` films); the ones
+just above them are in cinemas. From 310 films up, the first ten list pages are all rated.
+
+Truth conventions (the values a correct parser must produce from the subject page):
+
+- ``directors``, ``writers``, ``actors`` are the names ``#info`` shows: the Chinese name, or the
+  Latin one for people without a Chinese name. Top250 lines show ``Person.full``
+  ("中文名 Latin Name") and cut the line with "..."; JSON-LD shows ``Person.full`` too.
+- ``summary`` is the full synopsis (``span.all.hidden`` when the page has one), its paragraphs
+  joined with "\\n", without Douban's leading ideographic spaces.
+- ``runtime_minutes`` of a TV series is its episode length (单集片长); ``episodes`` is 集数.
+- ``rating`` and ``votes`` are ``None`` for films not rated yet (暂无评分).
+- ``poster_url`` is not part of the truth: pages show ``<serving host>`` + ``Film.poster_path``.
+
+What list pages show of a film (Douban shows less there than on the subject page):
+
+- Top250: ``span.other`` holds the first two aliases; the "导演: … 主演: …" line uses
+  ``Person.full`` and is cut after 50 characters with "..."; the second line is
+  "YEAR / COUNTRIES / GENRES" with countries and genres space-separated. Films without a rating
+  (the upcoming tail of a large catalog) show an empty ``span.rating_num`` and "暂无评分".
+- later: ``li.dt`` cells are the date ("MM月DD日", year not shown), genres and countries joined
+  with " / ", and "N人想看" unless ``Upcoming.want_count`` is None; want counts and dates are the
+  same in every city.
+- nowplaying: ``data-region`` and ``data-director`` join with spaces (as Douban does, so a Latin
+  name with a space is ambiguous there); ``data-actors`` holds the first three actors.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import date, timedelta
+from functools import cached_property, lru_cache
+from typing import Any
+
+from douban_sandbox import words
+from moviespider.items import MOVIE_FIELDS
+from moviespider.site import canonical_subject_url
+
+DEFAULT_SIZE = 500
+
+# Subject ids are an affine bijection of the film index modulo ID_SPAN, offset into the range
+# real Douban ids occupy: they look scattered but map back to the index in O(1).
+ID_OFFSET = 1_000_000
+ID_SPAN = 10_000_000
+ID_STRIDE = 7_654_321  # odd and not a multiple of 5: invertible modulo 10**7
+
+UPCOMING_POOL = 60  # films in the "later" lists (the tail of the ranking)
+NOWPLAYING_POOL = 40  # films in cinemas (just above the upcoming ones)
+UPCOMING_PER_CITY = (20, 40)
+NOWPLAYING_PER_CITY = (15, 25)
+UPCOMING_DAYS = 75  # upcoming releases fall within this many days after `today`
+PEOPLE_POOL = 3000  # people per pool (Chinese, Western) the films draw their cast and crew from
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    name: str  # as #info shows it: the Chinese name, else the Latin one
+    latin: str | None = None  # the Latin-script name, when the page shows one too
+
+    @property
+    def full(self) -> str:
+        """The name as Top250 lines and JSON-LD show it: "中文名 Latin Name"."""
+        if self.latin and self.latin != self.name:
+            return f"{self.name} {self.latin}"
+        return self.name
+
+
+@dataclass(frozen=True, slots=True)
+class Film:
+    index: int
+    rank: int
+    subject_id: str
+    kind: str  # "movie" or "tv"
+    title: str
+    original_title: str | None
+    aliases: tuple[str, ...]
+    year: int
+    directors: tuple[Person, ...]
+    writers: tuple[Person, ...]
+    actors: tuple[Person, ...]
+    genres: tuple[str, ...]
+    countries: tuple[str, ...]
+    languages: tuple[str, ...]
+    release_dates: tuple[str, ...]  # as shown: "2010-09-01(中国大陆)"
+    runtime_minutes: int | None
+    episodes: int | None
+    imdb_id: str | None
+    rating: float | None
+    votes: int | None
+    quote: str | None
+    summary_paragraphs: tuple[str, ...]
+    poster_id: int
+
+    @property
+    def url(self) -> str:
+        return canonical_subject_url(self.subject_id)
+
+    @property
+    def summary(self) -> str:
+        return "\n".join(self.summary_paragraphs)
+
+    @property
+    def poster_path(self) -> str:
+        """The poster's path on the sandbox (pages show it on the serving host)."""
+        return f"/view/photo/s_ratio_poster/public/p{self.poster_id}.jpg"
+
+    def movie_fields(self) -> dict[str, Any]:
+        """Ground truth in Movie-schema terms: what the subject page (and Top250) show."""
+        values: dict[str, Any] = {
+            "subject_id": self.subject_id,
+            "url": self.url,
+            "title": self.title,
+            "original_title": self.original_title,
+            "aliases": list(self.aliases),
+            "year": self.year,
+            "kind": self.kind,
+            "directors": [person.name for person in self.directors],
+            "writers": [person.name for person in self.writers],
+            "actors": [person.name for person in self.actors],
+            "genres": list(self.genres),
+            "countries": list(self.countries),
+            "languages": list(self.languages),
+            "release_dates": list(self.release_dates),
+            "runtime_minutes": self.runtime_minutes,
+            "episodes": self.episodes,
+            "imdb_id": self.imdb_id,
+            "rating": self.rating,
+            "votes": self.votes,
+            "rank": self.rank,
+            "quote": self.quote,
+            "summary": self.summary,
+        }
+        assert values.keys() <= set(MOVIE_FIELDS)
+        return values
+
+
+@dataclass(frozen=True, slots=True)
+class Upcoming:
+    """One entry of a /cinema/later/<city>/ list."""
+
+    film: Film
+    release_date: date  # the page shows it as "MM月DD日"
+    want_count: int | None  # None: the item has only three li.dt
+    has_trailer: bool
+
+    @property
+    def subject_id(self) -> str:
+        return self.film.subject_id
+
+
+class Catalog:
+    """A deterministic catalog of ``size`` invented films (see the module docstring)."""
+
+    def __init__(self, size: int = DEFAULT_SIZE, seed: int = 0, today: date | None = None):
+        if size < 1:
+            raise ValueError(f"catalog size must be at least 1, got {size}")
+        self.size = size
+        self.seed = seed
+        self.today = today or date.today()
+        self.upcoming_pool = min(UPCOMING_POOL, max(1, size // 4))
+        self.nowplaying_pool = min(NOWPLAYING_POOL, max(0, (size - self.upcoming_pool) // 4))
+        self.rated = size - self.upcoming_pool
+        self._id_shift = random.Random(f"{seed}/ids").randrange(ID_SPAN)
+        self._id_inverse = pow(ID_STRIDE, -1, ID_SPAN)
+        self.film_at = lru_cache(maxsize=65536)(self._make_film)
+
+    def __len__(self) -> int:
+        return self.size
+
+    @property
+    def cities(self) -> dict[str, str]:
+        """City slug -> Chinese name, for the cities the sandbox has cinema lists for."""
+        return dict(words.CITIES)
+
+    def subject_id_of(self, index: int) -> str:
+        return str(ID_OFFSET + (index * ID_STRIDE + self._id_shift) % ID_SPAN)
+
+    def film(self, subject_id: str) -> Film | None:
+        """The film with this subject id, or None when the catalog has none."""
+        if not subject_id.isdigit():
+            return None
+        value = int(subject_id) - ID_OFFSET
+        if not 0 <= value < ID_SPAN:
+            return None
+        index = (value - self._id_shift) * self._id_inverse % ID_SPAN
+        return self.film_at(index) if index < self.size else None
+
+    def by_rank(self, rank: int) -> Film:
+        if not 1 <= rank <= self.size:
+            raise IndexError(f"rank {rank} outside 1..{self.size}")
+        return self.film_at(rank - 1)
+
+    def top250_page(self, start: int, count: int = 25) -> list[Film]:
+        """The films a /top250?start=N page lists (empty beyond the catalog)."""
+        return [
+            self.film_at(index) for index in range(max(start, 0), min(start + count, self.size))
+        ]
+
+    def upcoming(self, city: str) -> tuple[Upcoming, ...]:
+        """The /cinema/later/<city>/ list in page order (by date); KeyError for unknown cities."""
+        return self._upcoming_lists[city]
+
+    def nowplaying(self, city: str) -> tuple[Film, ...]:
+        """The films /cinema/nowplaying/<city>/ shows; KeyError for unknown cities."""
+        return self._nowplaying_lists[city]
+
+    @cached_property
+    def chinese_people(self) -> tuple[Person, ...]:
+        """The people films from Chinese-speaking regions cast: they recur across films."""
+        return self._people_pool(chinese=True)
+
+    @cached_property
+    def western_people(self) -> tuple[Person, ...]:
+        """The people other films cast: they recur across films."""
+        return self._people_pool(chinese=False)
+
+    def _people_pool(self, chinese: bool) -> tuple[Person, ...]:
+        rng = random.Random(f"{self.seed}/people/{chinese}")
+        people = dict.fromkeys(invent_person(rng, chinese) for _ in range(PEOPLE_POOL))
+        return tuple(people)
+
+    @cached_property
+    def _upcoming_lists(self) -> dict[str, tuple[Upcoming, ...]]:
+        first = self.size - self.upcoming_pool
+        pool = [self._upcoming_entry(index) for index in range(first, self.size)]
+        lists = {}
+        for slug, _ in words.CITIES:
+            rng = random.Random(f"{self.seed}/later/{slug}")
+            count = min(len(pool), rng.randint(*UPCOMING_PER_CITY))
+            chosen = rng.sample(pool, count)
+            lists[slug] = tuple(
+                sorted(chosen, key=lambda entry: (entry.release_date, entry.film.index))
+            )
+        return lists
+
+    @cached_property
+    def _nowplaying_lists(self) -> dict[str, tuple[Film, ...]]:
+        first = self.size - self.upcoming_pool - self.nowplaying_pool
+        pool = list(range(first, self.size - self.upcoming_pool))
+        lists = {}
+        for slug, _ in words.CITIES:
+            rng = random.Random(f"{self.seed}/nowplaying/{slug}")
+            count = min(len(pool), rng.randint(*NOWPLAYING_PER_CITY))
+            lists[slug] = tuple(self.film_at(index) for index in sorted(rng.sample(pool, count)))
+        return lists
+
+    def _upcoming_entry(self, index: int) -> Upcoming:
+        rng = random.Random(f"{self.seed}/upcoming/{index}")
+        shown = rng.random() < 0.8
+        return Upcoming(
+            film=self.film_at(index),
+            release_date=self._upcoming_date(index),
+            want_count=rng.randint(20, 120_000) if shown else None,
+            has_trailer=rng.random() < 0.5,
+        )
+
+    def _upcoming_date(self, index: int) -> date:
+        days = random.Random(f"{self.seed}/release/{index}").randint(1, UPCOMING_DAYS)
+        return self.today + timedelta(days=days)
+
+    def _make_film(self, index: int) -> Film:
+        if not 0 <= index < self.size:
+            raise IndexError(f"film index {index} outside 0..{self.size - 1}")
+        return _FilmMaker(self, index).make()
+
+
+def build_catalog(size: int = DEFAULT_SIZE, seed: int = 0, today: date | None = None) -> Catalog:
+    """The catalog the sandbox serves for ``--catalog SIZE --seed SEED --today TODAY``."""
+    return Catalog(size=size, seed=seed, today=today)
+
+
+class _FilmMaker:
+    """Draws one film's values from its own random stream."""
+
+    def __init__(self, catalog: Catalog, index: int):
+        self.catalog = catalog
+        self.index = index
+        self.rng = random.Random(f"{catalog.seed}/film/{index}")
+
+    def make(self) -> Film:
+        rng, catalog, index = self.rng, self.catalog, self.index
+        upcoming = index >= catalog.size - catalog.upcoming_pool
+        nowplaying = not upcoming and index >= catalog.rated - catalog.nowplaying_pool
+        kind = "tv" if rng.random() < 0.1 and not (upcoming or nowplaying) else "movie"
+
+        region, language, chinese = rng.choice(words.REGIONS)
+        countries = [region, *self.sample_other(words.REGIONS, region, 0.25)]
+        languages = [language]
+        if rng.random() < 0.3:
+            extra = rng.choice(words.EXTRA_LANGUAGES)
+            if extra != language:
+                languages.append(extra)
+
+        title, english = self.title()
+        original_title = None if chinese else english
+        aliases = self.aliases(title, english, chinese)
+
+        if upcoming:
+            first_date = catalog._upcoming_date(index)
+            release_dates = [f"{first_date.isoformat()}(中国大陆)"]
+            year = first_date.year
+        elif nowplaying:
+            first_date = catalog.today - timedelta(days=rng.randint(0, 30))
+            release_dates = [f"{first_date.isoformat()}(中国大陆)"]
+            year = first_date.year
+        else:
+            year = rng.randint(1950, catalog.today.year - 1)
+            release_dates = self.release_dates(year, region, kind)
+
+        directors = self.people(chinese, rng.choice((1, 1, 1, 1, 2)))
+        writers = self.people(chinese, rng.randint(0, 3))
+        if directors and writers and rng.random() < 0.3:
+            writers[0] = directors[0]  # directors often write their films
+        actors = self.people(chinese, rng.randint(2, 12))
+
+        genres = rng.sample(words.GENRES, rng.randint(1, 3))
+        if kind == "tv":
+            episodes: int | None = rng.randint(6, 40)
+            runtime: int | None = rng.randint(20, 60)
+        else:
+            episodes = None
+            runtime = rng.randint(75, 180) if rng.random() > 0.05 else None
+
+        rating: float | None = None
+        votes: int | None = None
+        if not upcoming:
+            position = index / max(catalog.rated - 1, 1)
+            rating = round(min(9.9, max(2.0, 9.7 - 5.5 * position + rng.uniform(-0.1, 0.1))), 1)
+            votes = int(3_000_000 * (1 - position) ** 3) + rng.randint(150, 5000)
+
+        return Film(
+            index=index,
+            rank=index + 1,
+            subject_id=catalog.subject_id_of(index),
+            kind=kind,
+            title=title,
+            original_title=original_title,
+            aliases=tuple(aliases),
+            year=year,
+            directors=tuple(directors),
+            writers=tuple(writers),
+            actors=tuple(actors),
+            genres=tuple(genres),
+            countries=tuple(countries),
+            languages=tuple(languages),
+            release_dates=tuple(release_dates),
+            runtime_minutes=runtime,
+            episodes=episodes,
+            imdb_id=f"tt{rng.randint(100_000, 9_999_999):07d}" if rng.random() > 0.1 else None,
+            rating=rating,
+            votes=votes,
+            quote=self.quote() if rating is not None and rng.random() > 0.1 else None,
+            summary_paragraphs=self.summary(actors),
+            poster_id=2_400_000_000 + int(catalog.subject_id_of(index)) % 300_000_000,
+        )
+
+    def sample_other(self, table, first, probability):
+        if self.rng.random() >= probability:
+            return []
+        other = self.rng.choice(table)[0]
+        return [] if other == first else [other]
+
+    def title(self) -> tuple[str, str]:
+        rng = self.rng
+        word_zh, word_en = rng.choice(words.TITLE_WORDS)
+        shape = rng.randrange(4)
+        if shape == 0:
+            prefix_zh, prefix_en = rng.choice(words.TITLE_PREFIXES)
+            return f"{prefix_zh}{word_zh}", f"{prefix_en} {word_en}"
+        if shape == 1:
+            suffix_zh, suffix_en = rng.choice(words.TITLE_SUFFIXES)
+            return f"{word_zh}{suffix_zh}", f"{word_en} {suffix_en}"
+        second_zh, second_en = rng.choice(words.TITLE_WORDS)
+        if shape == 2:
+            return f"{word_zh}与{second_zh}", f"{word_en} and {second_en}"
+        return f"{word_zh}{second_zh}", f"{word_en} of the {second_en}"
+
+    def aliases(self, title: str, english: str, chinese: bool) -> list[str]:
+        rng = self.rng
+        aliases: list[str] = []
+        for suffix in words.ALIAS_REGION_SUFFIXES:
+            if rng.random() < 0.4:
+                aliases.append(f"{self.title()[0]}{suffix}")
+        if rng.random() < 0.3:
+            aliases.append(self.title()[0])
+        if chinese and rng.random() < 0.6:
+            aliases.append(english)
+        return [alias for alias in dict.fromkeys(aliases) if alias != title]
+
+    def release_dates(self, year: int, region: str, kind: str) -> list[str]:
+        rng = self.rng
+        month, day = rng.randint(1, 12), rng.randint(1, 28)
+        first = date(year, month, day)
+        if kind == "tv":
+            return [first.isoformat()]
+        dates = [f"{first.isoformat()}({region})"]
+        if rng.random() < 0.4:
+            earlier = first - timedelta(days=rng.randint(10, 90))
+            dates.insert(0, f"{earlier.isoformat()}({rng.choice(words.FESTIVALS)})")
+        if region != "中国大陆" and rng.random() < 0.4:
+            later = first + timedelta(days=rng.randint(20, 400))
+            dates.append(f"{later.isoformat()}(中国大陆)")
+        if rng.random() < 0.1:
+            again = date(min(year + rng.randint(5, 25), self.catalog.today.year), month, day)
+            dates.append(f"{again.isoformat()}(中国大陆重映)")
+        return dates
+
+    def people(self, chinese: bool, count: int) -> list[Person]:
+        pool = self.catalog.chinese_people if chinese else self.catalog.western_people
+        return self.rng.sample(pool, count)
+
+    def quote(self) -> str:
+        rng = self.rng
+        return f"{rng.choice(words.QUOTE_ADJECTIVES)}的{rng.choice(words.QUOTE_NOUNS)}。"
+
+    def summary(self, actors: list[Person]) -> tuple[str, ...]:
+        rng = self.rng
+        paragraphs = []
+        for _ in range(rng.choice((1, 1, 2, 3))):
+            hero = actors[rng.randrange(len(actors))] if actors else None
+            role = hero.full if hero else "他"
+            sentences = [
+                f"{rng.choice(words.PLACES)}的{rng.choice(words.JOBS)}（{role} 饰）"
+                f"意外卷入了{rng.choice(words.EVENTS)}。"
+            ]
+            sentences.extend(f"{turn}。" for turn in rng.sample(words.TURNS, rng.randint(0, 3)))
+            paragraphs.append("".join(sentences))
+        return tuple(paragraphs)
+
+
+def invent_person(rng: random.Random, chinese: bool) -> Person:
+    """A person with an invented name: Chinese with pinyin, or Western with a transliteration."""
+    if chinese:
+        surname, surname_latin = rng.choice(words.SURNAMES)
+        given = [rng.choice(words.GIVEN_CHARS) for _ in range(rng.randint(1, 2))]
+        name = surname + "".join(char for char, _ in given)
+        latin = "".join(sound for _, sound in given).capitalize() + " " + surname_latin
+        return Person(name, latin if rng.random() < 0.7 else None)
+    given_parts = [rng.choice(words.WESTERN_SYLLABLES) for _ in range(rng.randint(2, 3))]
+    family_parts = [rng.choice(words.WESTERN_SYLLABLES) for _ in range(rng.randint(2, 3))]
+    latin = " ".join(
+        "".join(sound for sound, _ in parts).capitalize() for parts in (given_parts, family_parts)
+    )
+    if rng.random() < 0.1:
+        return Person(latin)  # no Chinese name on Douban yet
+    name = "·".join("".join(char for _, char in parts) for parts in (given_parts, family_parts))
+    return Person(name, latin)

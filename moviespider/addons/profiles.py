@@ -1,0 +1,95 @@
+"""The moviespider add-on: crawl profiles and the in-crawl sandbox.
+
+``DOUBAN_PROFILE`` switches between settings for the real Douban ("polite": settings.py as it
+is) and for a site you own ("fast": the sandbox, a mirror). ``DOUBAN_SANDBOX = 1`` starts the
+local Douban look-alike for the length of the crawl and points ``DOUBAN_BASE_URL`` at it.
+Values given on the command line (``-s NAME=VALUE``) always win over both.
+"""
+
+from __future__ import annotations
+
+import logging
+import shlex
+
+from scrapy import signals
+from scrapy.crawler import Crawler
+from scrapy.settings import BaseSettings
+
+from moviespider.errors import ConfigError
+from moviespider.site import DoubanSite
+
+logger = logging.getLogger(__name__)
+
+PROFILES: dict[str, dict[str, object]] = {
+    "polite": {},
+    # No delay and no AutoThrottle: the server is ours and answers as fast as it can. The
+    # concurrency is what the benchmark (docs/performance.md) found best on 2 cores.
+    "fast": {
+        "DOWNLOAD_DELAY": 0,
+        "AUTOTHROTTLE_ENABLED": False,
+        "CONCURRENT_REQUESTS": 64,
+        "CONCURRENT_REQUESTS_PER_DOMAIN": 64,
+        # A block from a site of ours is a test of the machinery, not a reason to wait minutes.
+        "DOUBAN_BLOCK_BACKOFF": 0.05,
+        "DOUBAN_BLOCK_BACKOFF_MAX": 1,
+        "DOUBAN_PROXY_REST": 1,
+        "DOUBAN_PROXY_REST_MAX": 10,
+    },
+}
+
+
+class MoviespiderAddon:
+    def __init__(self, crawler: Crawler):
+        self.crawler = crawler
+        self.sandbox = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler):
+        return cls(crawler)
+
+    def update_settings(self, settings: BaseSettings) -> None:
+        sandbox = settings.getbool("DOUBAN_SANDBOX")
+        profile = settings.get("DOUBAN_PROFILE") or "polite"
+        if sandbox and (settings.getpriority("DOUBAN_PROFILE") or 0) < (
+            settings.getpriority("DOUBAN_SANDBOX") or 0
+        ):
+            profile = "fast"  # the sandbox is ours: be polite to it only if asked to
+        if profile not in PROFILES:
+            raise ConfigError(
+                f"setting DOUBAN_PROFILE: expected one of {', '.join(PROFILES)}, got {profile!r}"
+            )
+        # "spider" priority beats settings.py and loses to -s on the command line.
+        settings.setdict(PROFILES[profile], priority="spider")
+        if sandbox:
+            self.start_sandbox(settings)
+        try:
+            DoubanSite(settings["DOUBAN_BASE_URL"])
+        except ValueError as error:
+            raise ConfigError(f"setting {error}") from None
+
+    def start_sandbox(self, settings: BaseSettings) -> None:
+        try:  # imported here: only a sandboxed crawl pays for it
+            from douban_sandbox.process import SandboxError, SandboxProcess
+        except ImportError:
+            raise ConfigError(
+                "setting DOUBAN_SANDBOX: the sandbox (douban_sandbox) is not installed here; "
+                "it ships with the source, not the egg: run the crawl from a moviespider checkout"
+            ) from None
+
+        try:
+            # SandboxOptionError and shlex's errors are ValueErrors: a bad option.
+            args = shlex.split(settings.get("DOUBAN_SANDBOX_ARGS") or "")
+            self.sandbox = SandboxProcess(args=args)
+            self.sandbox.start()
+        except ValueError as error:
+            raise ConfigError(f"setting DOUBAN_SANDBOX_ARGS: {error}") from None
+        except SandboxError as error:
+            raise ConfigError(f"setting DOUBAN_SANDBOX: {error}") from None
+        settings.set("DOUBAN_BASE_URL", self.sandbox.url, priority="cmdline")
+        self.crawler.signals.connect(self.stop_sandbox, signal=signals.engine_stopped)
+        logger.info("Crawling the sandbox at %s", self.sandbox.url)
+
+    def stop_sandbox(self) -> None:
+        if self.sandbox is not None:
+            self.sandbox.stop()
+            self.sandbox = None

@@ -1,3 +1,0 @@
-from moviespider.bench.cli import main
-
-raise SystemExit(main())

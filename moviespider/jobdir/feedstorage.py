@@ -1,0 +1,55 @@
+"""Local feed files written through item by item, and never lost by resuming a job."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from scrapy.extensions.feedexport import FileFeedStorage
+from scrapy.utils.job import job_dir
+
+from moviespider.errors import ConfigError
+from moviespider.jobdir.journal import job_started
+
+if TYPE_CHECKING:
+    from scrapy import Spider
+    from scrapy.crawler import Crawler
+
+APPENDABLE_FORMATS = frozenset({"jsonlines", "jsonl", "jl"})
+
+
+class AppendingFileFeedStorage(FileFeedStorage):
+    """Local feed files written through item by item, and never lost by resuming a job."""
+
+    @classmethod
+    def from_crawler(
+        cls, crawler: Crawler, uri: str, *, feed_options: dict[str, Any] | None = None
+    ) -> AppendingFileFeedStorage:
+        storage = cls(uri, feed_options=feed_options)
+        jobdir = job_dir(crawler.settings)
+        if jobdir is not None and job_started(Path(jobdir)):
+            storage.check_resumable((feed_options or {}).get("format"))
+        return storage
+
+    def check_resumable(self, feed_format: str | None) -> None:
+        """Stop a resumed job that would destroy the items of its earlier runs."""
+        path = Path(self.path)
+        if not path.exists() or path.stat().st_size == 0:
+            return
+        if self.write_mode == "wb":
+            raise ConfigError(
+                f"setting FEEDS: {path} holds the items of this job's earlier runs and -O would "
+                f"overwrite them; resume with -o (append)"
+            )
+        if feed_format not in APPENDABLE_FORMATS:
+            raise ConfigError(
+                f"setting FEEDS: {path} holds the items of this job's earlier runs and a "
+                f"{feed_format} file cannot be resumed by appending; resume into another file "
+                f"or use JSON Lines (-o {path.with_suffix('.jsonl')}) for jobs"
+            )
+
+    def open(self, spider: Spider) -> Any:
+        path = Path(self.path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # Unbuffered: what the exporter writes reaches the file at once, a JSON line in one go.
+        return path.open(self.write_mode, buffering=0)

@@ -1,0 +1,3 @@
+from moviespider_bench.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,163 @@
+"""The clients the benchmark runs, and the command line of each."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from scrapy.settings import Settings
+
+import moviespider
+
+REPO_ROOT = Path(moviespider.__file__).resolve().parent.parent
+PEERS = Path(__file__).resolve().parent / "peers"
+PROBE = "moviespider_bench.probe.BenchProbe"
+
+
+@dataclass(frozen=True)
+class Job:
+    """What one run of a client is asked to do."""
+
+    base_url: str
+    pages: int
+    concurrency: int
+    output: Path
+    report: Path
+    settings: tuple[str, ...] = ()  # NAME=VALUE, for the Scrapy clients
+
+    @property
+    def database(self) -> Path:
+        """A SQLite file for a client that stores its films (removed before each run)."""
+        return self.report.with_suffix(".sqlite3")
+
+
+@dataclass(frozen=True)
+class Client:
+    name: str
+    label: str
+    command: Callable[[Job], list[str]]
+    output_suffix: str = ".jsonl"
+    in_project: bool = False  # run from the repository root, where scrapy.cfg is
+    needs: tuple[str, ...] = ()  # modules beyond requirements.txt (see requirements-bench.txt)
+
+
+def scrapy_settings(settings: dict[str, object] | tuple[str, ...]) -> list[str]:
+    items = settings.items() if isinstance(settings, dict) else (s.split("=", 1) for s in settings)
+    return [arg for name, value in items for arg in ("-s", f"{name}={value}")]
+
+
+def probe_extensions() -> str:
+    """The project's EXTENSIONS plus the probe: ``-s EXTENSIONS`` replaces the whole dict."""
+    project = Settings()
+    project.setmodule("moviespider.settings", priority="project")
+    return json.dumps({**project.getdict("EXTENSIONS"), PROBE: 0})
+
+
+def moviespider_top250(job: Job, database_url: str = "") -> list[str]:
+    return [
+        sys.executable,
+        "-m",
+        "scrapy",
+        "crawl",
+        "douban_top250",
+        "-O",
+        f"{job.output}:jsonlines",
+        *scrapy_settings(
+            {
+                "DOUBAN_BASE_URL": job.base_url,
+                "DOUBAN_PROFILE": "fast",
+                "DOUBAN_TOP250_SIZE": job.pages * 25,
+                "CONCURRENT_REQUESTS": job.concurrency,
+                "CONCURRENT_REQUESTS_PER_DOMAIN": job.concurrency,
+                "LOG_LEVEL": "INFO",
+                "EXTENSIONS": probe_extensions(),
+                "BENCH_REPORT": job.report,
+                # The peers write a feed and nothing else; so does this client. The next one
+                # measures what the default SQLite storage adds.
+                "DATABASE_URL": database_url,
+            }
+        ),
+        *scrapy_settings(job.settings),
+    ]
+
+
+def moviespider_top250_stored(job: Job) -> list[str]:
+    """douban_top250 with its default storage, in a new SQLite file of the run's own."""
+    return moviespider_top250(job, f"sqlite:///{job.database}")
+
+
+def naive_scrapy(job: Job) -> list[str]:
+    return [
+        sys.executable,
+        "-m",
+        "scrapy",
+        "runspider",
+        str(PEERS / "naive_scrapy.py"),
+        "-a",
+        f"base_url={job.base_url}",
+        "-a",
+        f"pages={job.pages}",
+        "-O",
+        f"{job.output}:jsonlines",
+        *scrapy_settings(
+            {
+                # the template's politeness lifted for the sandbox, as a user would
+                "DOWNLOAD_DELAY": 0,
+                "CONCURRENT_REQUESTS": job.concurrency,
+                "CONCURRENT_REQUESTS_PER_DOMAIN": job.concurrency,
+                "LOG_LEVEL": "INFO",
+                "EXTENSIONS": json.dumps({PROBE: 0}),
+                "BENCH_REPORT": job.report,
+            }
+        ),
+        *scrapy_settings(job.settings),
+    ]
+
+
+def peer(module: str) -> Callable[[Job], list[str]]:
+    def command(job: Job) -> list[str]:
+        return [
+            sys.executable,
+            "-m",
+            f"moviespider_bench.peers.{module}",
+            job.base_url,
+            f"--pages={job.pages}",
+            f"--concurrency={job.concurrency}",
+            f"--output={job.output}",
+            f"--report={job.report}",
+        ]
+
+    return command
+
+
+CLIENTS: dict[str, Client] = {
+    client.name: client
+    for client in (
+        Client("moviespider", "moviespider douban_top250", moviespider_top250, in_project=True),
+        Client(
+            "moviespider_stored",
+            "moviespider douban_top250 + SQLite storage (the default)",
+            moviespider_top250_stored,
+            in_project=True,
+        ),
+        Client("aiohttp_lxml", "aiohttp + precompiled lxml (limit)", peer("aiohttp_lxml")),
+        Client("naive_scrapy", "naive Scrapy (parsel CSS per field)", naive_scrapy),
+        Client("seed_bs4", "seed-style aiohttp + BeautifulSoup", peer("seed_bs4"), needs=("bs4",)),
+        Client(
+            "crawlee",
+            "Crawlee ParselCrawler",
+            peer("crawlee_parsel"),
+            output_suffix=".json",
+            needs=("crawlee",),
+        ),
+        Client(
+            "sequential",
+            "sequential requests + BeautifulSoup",
+            peer("sequential_requests"),
+            needs=("bs4",),
+        ),
+    )
+}

@@ -1,0 +1,348 @@
+"""Medians, Markdown tables, the targets and the chart, from the runs."""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from moviespider_bench.clients import CLIENTS
+from moviespider_bench.measure import Run
+
+SEEDS_TARGET_SECONDS = 3.5
+CPU_RATIO_TARGET = 1.5
+LATENCY_RATIO_TARGET = 1.3
+RSS_TARGET_MB = 250
+
+
+@dataclass
+class Summary:
+    """The runs of one client in one configuration."""
+
+    scenario: str
+    client: str
+    latency: float
+    concurrency: int
+    pages: int
+    runs: list[Run] = field(default_factory=list)
+    failed: list[Run] = field(default_factory=list)
+
+    def median(self, metric: str) -> float:
+        values = self.values(metric)
+        return statistics.median(values) if values else float("nan")
+
+    def values(self, metric: str) -> list[float]:
+        return [getattr(run, metric) for run in self.runs]
+
+    def cell(self, metric: str, digits: int = 1) -> str:
+        """ "median (min–max)", or the median alone for a single run."""
+        values = self.values(metric)
+        if not values:
+            return "—"
+        median = f"{statistics.median(values):.{digits}f}"
+        if len(values) == 1:
+            return median
+        return f"{median} ({min(values):.{digits}f}–{max(values):.{digits}f})"
+
+
+def summarise(runs: Iterable[Run]) -> list[Summary]:
+    groups: dict[tuple, Summary] = {}
+    for run in runs:
+        key = (run.scenario, run.client, run.latency, run.concurrency)
+        summary = groups.setdefault(key, Summary(*key, pages=run.pages))
+        (summary.runs if run.ok else summary.failed).append(run)
+    return list(groups.values())
+
+
+def find(summaries: list[Summary], **where) -> list[Summary]:
+    return [s for s in summaries if all(getattr(s, k) == v for k, v in where.items())]
+
+
+def markdown(summaries: list[Summary]) -> str:
+    parts = []
+    if cpu := find(summaries, scenario="cpu"):
+        parts.append(cpu_table(cpu))
+    if latency := find(summaries, scenario="latency"):
+        parts.append(latency_table(latency, cpu_per_page(summaries)))
+    if seeds := find(summaries, scenario="seeds"):
+        parts.append(seeds_table(seeds))
+    parts.append(targets_list(summaries))
+    return "\n\n".join(parts) + "\n"
+
+
+def counted(summary: Summary) -> str:
+    total = len(summary.runs) + len(summary.failed)
+    return f"{len(summary.runs)}/{total}"
+
+
+def table(header: list[str], rows: Iterable[list[str]]) -> str:
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def cpu_table(summaries: list[Summary]) -> str:
+    first = summaries[0]
+    title = (
+        f"### CPU-bound: {first.pages} Top250 pages ({first.pages * 25} films), no latency, "
+        f"C={first.concurrency}"
+    )
+    ordered = sorted(summaries, key=lambda s: s.median("cpu_ms_per_page"))
+    rows = [
+        [
+            CLIENTS[s.client].label,
+            s.cell("cpu_ms_per_page", 2),
+            s.cell("crawl_cpu_ms_per_page", 2),
+            s.cell("pages_per_second", 0),
+            s.cell("items_per_second", 0),
+            s.cell("crawl_seconds", 2),
+            s.cell("wall_seconds", 2),
+            s.cell("peak_rss_mb", 0),
+            counted(s),
+        ]
+        for s in ordered
+    ]
+    header = [
+        "client",
+        "CPU ms/page",
+        "in-crawl CPU ms/page",
+        "pages/s",
+        "items/s",
+        "crawl s",
+        "wall s",
+        "peak RSS MB",
+        "runs",
+    ]
+    return f"{title}\n\n{table(header, rows)}"
+
+
+def cpu_per_page(summaries: list[Summary]) -> float | None:
+    """douban_top250's CPU seconds per page in the CPU-bound scenario, if it ran."""
+    found = find(summaries, scenario="cpu", client="moviespider")
+    if not found or not found[0].runs:
+        return None
+    return found[0].median("cpu_ms_per_page") / 1000
+
+
+def ideal_seconds(summary: Summary, cpu_seconds: float | None) -> float:
+    """max(N × latency / C, N × CPU-per-page): the best a crawl can do."""
+    cpu = cpu_seconds if cpu_seconds is not None else summary.median("crawl_cpu_ms_per_page") / 1000
+    return max(summary.pages * summary.latency / summary.concurrency, summary.pages * cpu)
+
+
+def latency_table(summaries: list[Summary], cpu_seconds: float | None) -> str:
+    first = summaries[0]
+    title = f"### Latency-bound: {first.pages} Top250 pages, moviespider douban_top250"
+    ordered = sorted(summaries, key=lambda s: (s.latency, s.concurrency))
+    rows = []
+    for s in ordered:
+        ideal = ideal_seconds(s, cpu_seconds)
+        rows.append(
+            [
+                f"{s.latency:g}",
+                str(s.concurrency),
+                s.cell("crawl_seconds", 2),
+                f"{ideal:.2f}",
+                f"{s.median('crawl_seconds') / ideal:.2f}",
+                s.cell("pages_per_second", 0),
+                s.cell("cpu_ms_per_page", 2),
+                s.cell("peak_rss_mb", 0),
+                s.cell("wall_seconds", 2),
+                counted(s),
+            ]
+        )
+    header = [
+        "latency s",
+        "C",
+        "crawl s",
+        "bound s",
+        "crawl / bound",
+        "pages/s",
+        "CPU ms/page",
+        "peak RSS MB",
+        "wall s",
+        "runs",
+    ]
+    note = (
+        "bound = max(N × latency / C, N × CPU-per-page), CPU-per-page from the CPU-bound scenario"
+        if cpu_seconds is not None
+        else "bound = max(N × latency / C, N × in-crawl CPU-per-page of the same run)"
+    )
+    return f"{title}\n\n{table(header, rows)}\n\n{note}."
+
+
+def seeds_table(summaries: list[Summary]) -> str:
+    first = summaries[0]
+    title = f"### The seeds' table: {first.pages} pages at {first.latency:g} s latency"
+    full = max(s.pages for s in summaries)
+    rows = []
+    for s in summaries:
+        crawl = s.median("crawl_seconds")
+        scaled = crawl * full / s.pages
+        rows.append(
+            [
+                CLIENTS[s.client].label,
+                str(s.concurrency),
+                str(s.pages),
+                s.cell("crawl_seconds", 2),
+                f"{scaled:.1f}" + ("" if s.pages == full else " (extrapolated)"),
+                s.cell("wall_seconds", 2),
+                s.cell("cpu_ms_per_page", 2),
+                counted(s),
+            ]
+        )
+    header = [
+        "client",
+        "C",
+        "pages fetched",
+        "crawl s",
+        f"s for {full} pages",
+        "wall s",
+        "CPU ms/page",
+        "runs",
+    ]
+    return f"{title}\n\n{table(header, rows)}"
+
+
+@dataclass
+class Target:
+    text: str
+    met: bool | None  # None: not measured in this run
+
+    def line(self) -> str:
+        verdict = {True: "met", False: "NOT MET", None: "not measured"}[self.met]
+        return f"- {verdict}: {self.text}"
+
+
+def targets(summaries: list[Summary]) -> list[Target]:
+    found: list[Target] = []
+    cpu = {s.client: s.median("cpu_ms_per_page") for s in find(summaries, scenario="cpu") if s.runs}
+    ours, limit = cpu.get("moviespider"), cpu.get("aiohttp_lxml")
+    if ours is not None and limit is not None:
+        found.append(
+            Target(
+                f"CPU per page {ours:.2f} ms ≤ {CPU_RATIO_TARGET} × the aiohttp + lxml limit "
+                f"({limit:.2f} ms): ratio {ours / limit:.2f}",
+                ours <= CPU_RATIO_TARGET * limit,
+            )
+        )
+        others = {
+            client: ms
+            for client, ms in cpu.items()
+            if client != "aiohttp_lxml" and not client.startswith("moviespider")
+        }
+        if others:
+            best = min(others, key=others.__getitem__)
+            found.append(
+                Target(
+                    f"CPU per page below every other peer (best: {CLIENTS[best].label}, "
+                    f"{others[best]:.2f} ms)",
+                    ours < others[best],
+                )
+            )
+    else:
+        found.append(Target("CPU per page against the peers", None))
+    cpu_seconds = cpu_per_page(summaries)
+    for s in sorted(find(summaries, scenario="latency"), key=lambda s: (s.latency, s.concurrency)):
+        if not s.runs or s.latency < 1:
+            continue
+        ideal = ideal_seconds(s, cpu_seconds)
+        crawl = s.median("crawl_seconds")
+        found.append(
+            Target(
+                f"latency {s.latency:g} s, C={s.concurrency}: crawl {crawl:.2f} s ≤ "
+                f"{LATENCY_RATIO_TARGET} × {ideal:.2f} s (ratio {crawl / ideal:.2f})",
+                crawl <= LATENCY_RATIO_TARGET * ideal,
+            )
+        )
+    top = max(
+        (s for s in find(summaries, scenario="latency") if s.runs),
+        key=lambda s: s.concurrency,
+        default=None,
+    )
+    if top is not None:
+        rss = max(
+            max(s.values("peak_rss_mb"))
+            for s in find(summaries, scenario="latency", concurrency=top.concurrency)
+        )
+        found.append(
+            Target(
+                f"peak RSS at C={top.concurrency}: {rss:.0f} MB ≤ {RSS_TARGET_MB} MB",
+                rss <= RSS_TARGET_MB,
+            )
+        )
+    for s in find(summaries, scenario="seeds", client="moviespider"):
+        crawl = s.median("crawl_seconds")
+        found.append(
+            Target(
+                f"{s.pages} pages at {s.latency:g} s latency in {crawl:.2f} s ≤ "
+                f"{SEEDS_TARGET_SECONDS} s (wall, with start-up: {s.median('wall_seconds'):.2f} s)",
+                crawl <= SEEDS_TARGET_SECONDS,
+            )
+        )
+    return found
+
+
+def targets_list(summaries: list[Summary]) -> str:
+    return "### Targets\n\n" + "\n".join(t.line() for t in targets(summaries))
+
+
+def chart(summaries: list[Summary], path: Path) -> bool:
+    """Pages/s against concurrency (one line per latency) beside the peers; False without
+    matplotlib."""
+    try:
+        import matplotlib  # only the chart needs it
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        return False
+    latency = [s for s in find(summaries, scenario="latency") if s.runs]
+    cpu = sorted(
+        (s for s in find(summaries, scenario="cpu") if s.runs),
+        key=lambda s: -s.median("pages_per_second"),
+    )
+    figure, (left, right) = plt.subplots(1, 2, figsize=(13, 5), width_ratios=(1.1, 1))
+    for value in sorted({s.latency for s in latency}):
+        line = sorted((s for s in latency if s.latency == value), key=lambda s: s.concurrency)
+        left.plot(
+            [s.concurrency for s in line],
+            [s.median("pages_per_second") for s in line],
+            marker="o",
+            label=f"{value:g} s latency",
+        )
+    if latency:
+        left.set_xscale("log")
+        left.set_xticks(sorted({s.concurrency for s in latency}))
+        left.get_xaxis().set_major_formatter(matplotlib.ticker.ScalarFormatter())
+        left.get_xaxis().set_minor_formatter(matplotlib.ticker.NullFormatter())
+        left.legend()
+    left.set(
+        title=f"douban_top250, {latency[0].pages if latency else 0} pages",
+        xlabel="CONCURRENT_REQUESTS (= per domain)",
+        ylabel="pages/s (median)",
+    )
+    left.grid(alpha=0.3)
+    names = [CLIENTS[s.client].label.replace(" (", "\n(") for s in cpu]
+    bars = right.barh(names, [s.median("pages_per_second") for s in cpu], color="tab:blue")
+    right.bar_label(
+        bars,
+        labels=[
+            f"{s.median('pages_per_second'):.0f} p/s, {s.median('cpu_ms_per_page'):.1f} CPU ms/page"
+            for s in cpu
+        ],
+        padding=3,
+        fontsize=8,
+    )
+    right.invert_yaxis()
+    right.set_xlim(0, max((s.median("pages_per_second") for s in cpu), default=1) * 1.6)
+    pages, concurrency = (cpu[0].pages, cpu[0].concurrency) if cpu else (0, 0)
+    right.set(
+        title=f"{pages} pages, no latency, C={concurrency}",
+        xlabel="pages/s (median)",
+    )
+    figure.tight_layout()
+    figure.savefig(path, dpi=110)
+    plt.close(figure)
+    return True

@@ -1,0 +1,274 @@
+"""The scenarios, the plan that sizes them, and the loop that runs them against the sandbox."""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import shutil
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from moviespider.addons.profiles import PROFILES
+from moviespider_bench.clients import CLIENTS, REPO_ROOT, Client, Job
+from moviespider_bench.measure import (
+    Run,
+    process_cpu_seconds,
+    read_items,
+    read_report,
+    run_process,
+)
+
+SEED = 0
+MARKUP = "2019"  # the peers' selectors are written for the classic markup
+PAGE_SIZE = 25
+VERIFY_EVERY = 37  # films checked against the ground truth: one in this many
+PEERS = ("aiohttp_lxml", "naive_scrapy", "seed_bs4", "crawlee")
+# moviespider as users run it by default: what storing every film costs on top of the feed.
+VARIANTS = ("moviespider_stored",)
+
+
+@dataclass(frozen=True)
+class Plan:
+    """How big each scenario is and how often each run is repeated."""
+
+    runs: int = 3
+    cpu_pages: int = 2000
+    cpu_concurrency: int = int(PROFILES["fast"]["CONCURRENT_REQUESTS"])  # what users get
+    peers: tuple[str, ...] = PEERS
+    variants: tuple[str, ...] = VARIANTS
+    latency_pages: int = 500
+    latencies: tuple[float, ...] = (0.2, 1.0)
+    concurrencies: tuple[int, ...] = (16, 64, 100, 250, 500)
+    seeds_pages: int = 100
+    seeds_latency: float = 3.0
+    seeds_concurrency: int = 100
+    sequential_pages: int = 10  # 100 pages one after another take 300 s: timed on fewer
+    timeout: float = 600.0
+
+
+FULL = Plan()
+QUICK = Plan(
+    runs=1,
+    cpu_pages=500,
+    latency_pages=200,
+    latencies=(1.0,),
+    concurrencies=(16, 100, 500),
+    sequential_pages=3,
+)
+SCENARIOS = ("cpu", "latency", "seeds")
+
+
+@dataclass(frozen=True)
+class Entry:
+    client: str
+    concurrency: int
+    pages: int
+    settings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str  # "cpu", "latency" or "seeds": how the report groups it
+    pages: int
+    latency: float
+    entries: tuple[Entry, ...]
+
+    @property
+    def catalog_size(self) -> int:
+        return max(entry.pages for entry in self.entries) * PAGE_SIZE
+
+
+def scenarios(plan: Plan, names: Iterable[str] = SCENARIOS) -> list[Scenario]:
+    chosen: list[Scenario] = []
+    names = set(names)
+    if "cpu" in names:
+        clients = ("moviespider", *plan.variants, *plan.peers)
+        entries = tuple(Entry(c, plan.cpu_concurrency, plan.cpu_pages) for c in clients)
+        chosen.append(Scenario("cpu", plan.cpu_pages, 0.0, entries))
+    if "latency" in names:
+        for latency in plan.latencies:
+            entries = tuple(
+                Entry("moviespider", concurrency, plan.latency_pages)
+                for concurrency in plan.concurrencies
+            )
+            chosen.append(Scenario("latency", plan.latency_pages, latency, entries))
+    if "seeds" in names:
+        pages, concurrency = plan.seeds_pages, plan.seeds_concurrency
+        entries = (
+            Entry("moviespider", concurrency, pages),
+            # The floor: how soon any client can have 100 pages that all arrive at once.
+            Entry("aiohttp_lxml", concurrency, pages),
+            Entry("seed_bs4", concurrency, pages),
+            Entry("sequential", 1, min(plan.sequential_pages, pages)),
+        )
+        chosen.append(Scenario("seeds", pages, plan.seeds_latency, entries))
+    return chosen
+
+
+def missing_modules(client: Client) -> list[str]:
+    return [module for module in client.needs if importlib.util.find_spec(module) is None]
+
+
+def run_scenarios(
+    plan: Plan,
+    chosen: Iterable[Scenario],
+    work_dir: Path,
+    say: Callable[[str], None] = print,
+) -> list[Run]:
+    """Run every scenario ``plan.runs`` times, one sandbox per scenario.
+
+    Runs are interleaved (all entries once, then all again), so drift on a shared machine
+    spreads over every client instead of landing on one.
+    """
+    from douban_sandbox import SandboxProcess  # not before a run needs it
+    from douban_sandbox.catalog import build_catalog
+
+    work_dir.mkdir(parents=True, exist_ok=True)
+    runs: list[Run] = []
+    for scenario in chosen:
+        entries = []
+        for entry in scenario.entries:
+            missing = missing_modules(CLIENTS[entry.client])
+            if missing:
+                say(
+                    f"skipping {entry.client}: {', '.join(missing)} not installed "
+                    "(pip install -r requirements-bench.txt)"
+                )
+            else:
+                entries.append(entry)
+        sandbox = SandboxProcess(
+            args=[
+                f"--catalog={scenario.catalog_size}",
+                f"--latency={scenario.latency}",
+                f"--markup={MARKUP}",
+                f"--seed={SEED}",
+            ]
+        )
+        sandbox.start()
+        try:
+            catalog = build_catalog(scenario.catalog_size, SEED)
+            say(
+                f"{scenario.name}: {scenario.pages} pages at {scenario.latency:g} s latency, "
+                f"sandbox at {sandbox.url}"
+            )
+            warm_up(sandbox.url, scenario, work_dir, plan.timeout)
+            for number in range(1, plan.runs + 1):
+                for entry in entries:
+                    run = run_entry(sandbox, catalog, scenario, entry, work_dir, plan.timeout)
+                    runs.append(run)
+                    say(f"  run {number}/{plan.runs} {describe(run)}")
+        finally:
+            sandbox.stop()
+    return runs
+
+
+def warm_up(base_url: str, scenario: Scenario, work_dir: Path, timeout: float) -> None:
+    """Have the sandbox render every page once, so the first measured run is not its first."""
+    job = Job(
+        base_url=base_url,
+        pages=max(entry.pages for entry in scenario.entries),
+        concurrency=100,
+        output=work_dir / "warm-up.jsonl",
+        report=work_dir / "warm-up.json",
+    )
+    run_process(
+        CLIENTS["aiohttp_lxml"].command(job),
+        cwd=REPO_ROOT,
+        env=client_environment(),
+        log=work_dir / "warm-up.log",
+        timeout=timeout,
+    )
+
+
+def client_environment() -> dict[str, str]:
+    env = dict(os.environ)
+    # The peers import moviespider_bench.peers.common, and the probe rides in Scrapy clients.
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_ROOT), env.get("PYTHONPATH")]))
+    env.pop("SCRAPY_SETTINGS_MODULE", None)
+    env.pop("SCRAPY_PROJECT", None)
+    return env
+
+
+def run_entry(sandbox, catalog, scenario: Scenario, entry: Entry, work_dir: Path, timeout: float):
+    client = CLIENTS[entry.client]
+    stem = f"{scenario.name}-{scenario.latency:g}s-{client.name}-c{entry.concurrency}"
+    output = work_dir / f"{stem}{client.output_suffix}"
+    report = work_dir / f"{stem}.report.json"
+    job = Job(sandbox.url, entry.pages, entry.concurrency, output, report, entry.settings)
+    for stale in (output, report, job.database):
+        stale.unlink(missing_ok=True)
+    cwd = REPO_ROOT if client.in_project else work_dir / "scratch"  # no scrapy.cfg above it
+    cwd.mkdir(exist_ok=True)
+    server_pid = sandbox.pid
+    server_cpu = process_cpu_seconds(server_pid) if server_pid else None
+    usage = run_process(
+        client.command(job),
+        cwd=cwd,
+        env=client_environment(),
+        log=work_dir / f"{stem}.log",
+        timeout=timeout,
+    )
+    run = Run(
+        scenario=scenario.name,
+        client=client.name,
+        pages=entry.pages,
+        latency=scenario.latency,
+        concurrency=entry.concurrency,
+        expected_items=entry.pages * PAGE_SIZE,
+        wall_seconds=usage.wall_seconds,
+        cpu_seconds=usage.cpu_seconds,
+        peak_rss_mb=usage.peak_rss_mb,
+        exit_code=usage.exit_code,
+        log=str(work_dir / f"{stem}.log"),
+    )
+    if server_cpu is not None and (after := process_cpu_seconds(server_pid)) is not None:
+        run.server_cpu_seconds = after - server_cpu
+    figures = read_report(report)
+    run.crawl_seconds = figures.get("crawl_seconds", 0.0)
+    run.crawl_cpu_seconds = figures.get("crawl_cpu_seconds", 0.0)
+    verify(run, read_items(output), catalog)
+    if usage.timed_out:
+        run.problem = f"killed after {timeout:g} s"
+    elif usage.exit_code != 0:
+        run.problem = f"exit status {usage.exit_code} (see {run.log})"
+    elif not figures:
+        run.problem = "the client wrote no report"
+    if run.ok:
+        output.unlink(missing_ok=True)  # a 50,000-film feed per run adds up
+        job.database.unlink(missing_ok=True)
+    if scratch := cwd if not client.in_project else None:
+        shutil.rmtree(scratch / "storage", ignore_errors=True)
+    return run
+
+
+def verify(run: Run, items: list[dict], catalog) -> None:
+    """Every film there, once, and a sample of them right: a fast client must be a correct one."""
+    run.items = len(items)
+    ids = {item.get("subject_id") for item in items}
+    run.distinct_ids = len(ids - {None})
+    for item in items[::VERIFY_EVERY]:
+        rank = item.get("rank")
+        film = catalog.by_rank(rank) if isinstance(rank, int) and rank > 0 else None
+        if film is None or (film.subject_id, film.title) != (item["subject_id"], item["title"]):
+            run.mismatches += 1
+    if run.items != run.expected_items or run.distinct_ids != run.expected_items:
+        run.problem = (
+            f"{run.items} films ({run.distinct_ids} distinct) where {run.expected_items} "
+            "were expected"
+        )
+    elif run.mismatches:
+        run.problem = f"{run.mismatches} sampled films differ from the ground truth"
+
+
+def describe(run: Run) -> str:
+    text = (
+        f"{run.client} C={run.concurrency}: {run.crawl_seconds:.2f} s crawl, "
+        f"{run.wall_seconds:.2f} s wall, {run.pages_per_second:.0f} pages/s, "
+        f"{run.cpu_ms_per_page:.2f} CPU ms/page, {run.peak_rss_mb:.0f} MB"
+    )
+    return text if run.ok else f"{text} — NOT COUNTED: {run.problem}"
+
+
+def with_runs(plan: Plan, runs: int | None) -> Plan:
+    return plan if runs is None else replace(plan, runs=runs)

@@ -1,0 +1,269 @@
+"""The Playwright switch without a browser: settings it installs, the Chromium it picks, which
+requests it marks, and the stop on JavaScript shells. Browser crawls: test_playwright_crawl.py."""
+
+import stat
+from types import SimpleNamespace
+from typing import ClassVar
+
+import pytest
+import scrapy
+from scrapy.exceptions import NotConfigured
+from scrapy.settings import BaseSettings, Settings
+from scrapy.utils.test import get_crawler
+
+from moviespider.addons import playwright as browser
+from moviespider.addons.playwright import (
+    PLAYWRIGHT_HANDLER,
+    PlaywrightAddon,
+    chromium_executable,
+    is_blocked_resource,
+    playwright_chromium_installed,
+)
+from moviespider.errors import ConfigError
+from moviespider.middlewares.browser import RenderInBrowser
+
+
+@pytest.fixture
+def fake_chromium(tmp_path):
+    """An executable file standing in for a browser binary."""
+    path = tmp_path / "bin" / "chromium"
+    path.parent.mkdir()
+    path.write_text("#!/bin/sh\n")
+    path.chmod(path.stat().st_mode | stat.S_IXUSR)
+    return path
+
+
+@pytest.fixture
+def no_playwright_chromium(monkeypatch):
+    monkeypatch.setattr(browser, "playwright_chromium_installed", lambda **_: False)
+
+
+@pytest.fixture
+def no_executable_path(monkeypatch):
+    monkeypatch.delenv("PLAYWRIGHT_EXECUTABLE_PATH", raising=False)
+
+
+def project_crawler(spidercls=scrapy.Spider, **settings):
+    """A crawler with moviespider's settings and these on top (as settings.py would set them),
+    add-ons applied."""
+    project = BaseSettings()
+    project.setmodule("moviespider.settings")
+    project = project.copy_to_dict()
+    del project["TWISTED_REACTOR"]  # get_crawler picks what suits a test without a reactor
+    # The project's spiders play no part here: don't load them. DOWNLOAD_HANDLERS as the
+    # project has it (get_crawler would set its own for a test without a reactor).
+    crawler = get_crawler(
+        spidercls, {**project, "SPIDER_MODULES": [], "DOWNLOAD_HANDLERS": {}, **settings}
+    )
+    crawler.stats.open_spider()
+    return crawler
+
+
+def enabled(fake_chromium, spidercls=scrapy.Spider, **settings):
+    """The settings of a crawl with the browser on."""
+    crawler = project_crawler(
+        spidercls,
+        PLAYWRIGHT_ENABLED=True,
+        PLAYWRIGHT_EXECUTABLE_PATH=str(fake_chromium),
+        **settings,
+    )
+    return crawler.settings
+
+
+# --- the add-on ---------------------------------------------------------------------------------
+
+
+def test_the_browser_is_off_by_default():
+    crawler = project_crawler()
+    assert "playwright" not in str(crawler.settings.getdict("DOWNLOAD_HANDLERS"))
+    with pytest.raises(NotConfigured):
+        PlaywrightAddon.from_crawler(crawler)
+
+
+def test_enabling_installs_the_playwright_handler_for_http_and_https(fake_chromium):
+    settings = enabled(fake_chromium)
+    handlers = settings.getdict("DOWNLOAD_HANDLERS")
+    assert handlers["http"] == handlers["https"] == PLAYWRIGHT_HANDLER
+
+
+def test_enabling_bounds_and_lightens_the_browser(fake_chromium):
+    settings = enabled(fake_chromium, DOWNLOAD_TIMEOUT=12)
+    assert settings.getint("PLAYWRIGHT_MAX_CONTEXTS") == 1
+    assert settings.getint("PLAYWRIGHT_MAX_PAGES_PER_CONTEXT") == 4
+    assert settings.getfloat("PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT") == 12_000
+    assert (
+        settings["PLAYWRIGHT_ABORT_REQUEST"] == "moviespider.addons.playwright.is_blocked_resource"
+    )
+    options = settings.getdict("PLAYWRIGHT_LAUNCH_OPTIONS")
+    assert options["executable_path"] == str(fake_chromium)
+    assert options["headless"] is True
+
+
+def test_browser_errors_are_retried(fake_chromium):
+    settings = enabled(fake_chromium)
+    retried = settings.getlist("RETRY_EXCEPTIONS")
+    assert "playwright.async_api.Error" in retried
+    assert "twisted.internet.error.ConnectionLost" in retried  # Scrapy's own are kept
+
+
+def test_settings_given_by_the_user_win(fake_chromium):
+    settings = enabled(
+        fake_chromium,
+        PLAYWRIGHT_MAX_PAGES_PER_CONTEXT=8,
+        DOWNLOAD_HANDLERS={"https": "myproject.handlers.Https"},
+        PLAYWRIGHT_LAUNCH_OPTIONS={"headless": False, "executable_path": str(fake_chromium)},
+    )
+    assert settings.getint("PLAYWRIGHT_MAX_PAGES_PER_CONTEXT") == 8
+    assert settings.getdict("DOWNLOAD_HANDLERS") == {
+        "https": "myproject.handlers.Https",
+        "http": PLAYWRIGHT_HANDLER,
+    }
+    assert settings.getdict("PLAYWRIGHT_LAUNCH_OPTIONS")["headless"] is False
+
+
+def test_a_missing_browser_stops_the_crawl_before_it_starts(
+    monkeypatch, no_playwright_chromium, no_executable_path
+):
+    monkeypatch.setenv("PATH", "/nonexistent")
+    with pytest.raises(ConfigError, match=r"^setting PLAYWRIGHT_ENABLED: no Chromium"):
+        project_crawler(PLAYWRIGHT_ENABLED=True)
+
+
+def test_launch_options_in_settings_py_keep_the_chromium_found(fake_chromium):
+    settings = enabled(fake_chromium, PLAYWRIGHT_LAUNCH_OPTIONS={"slow_mo": 50})
+    options = settings.getdict("PLAYWRIGHT_LAUNCH_OPTIONS")
+    assert options["slow_mo"] == 50
+    assert options["executable_path"] == str(fake_chromium)
+    assert options["headless"] is True
+
+
+# --- which Chromium ---------------------------------------------------------------------------
+
+
+def test_an_explicit_executable_path_is_used(fake_chromium, no_executable_path):
+    settings = Settings({"PLAYWRIGHT_EXECUTABLE_PATH": str(fake_chromium)})
+    assert chromium_executable(settings) == str(fake_chromium)
+
+
+def test_the_executable_path_may_come_from_the_environment(
+    monkeypatch, fake_chromium, no_playwright_chromium
+):
+    monkeypatch.setenv("PLAYWRIGHT_EXECUTABLE_PATH", str(fake_chromium))
+    assert chromium_executable(Settings()) == str(fake_chromium)
+
+
+@pytest.mark.parametrize(
+    ("setting", "value"),
+    [
+        ("PLAYWRIGHT_EXECUTABLE_PATH", "/nonexistent/chromium"),
+        ("PLAYWRIGHT_LAUNCH_OPTIONS", {"executable_path": "/nonexistent/chromium"}),
+    ],
+)
+def test_an_explicit_path_that_is_no_executable_is_a_config_error(
+    setting, value, no_executable_path
+):
+    with pytest.raises(ConfigError, match=f"^setting {setting}: '/nonexistent/chromium' is not"):
+        chromium_executable(Settings({setting: value}))
+
+
+def test_playwrights_own_chromium_comes_before_the_systems(
+    monkeypatch, fake_chromium, no_executable_path
+):
+    monkeypatch.setattr(browser, "playwright_chromium_installed", lambda **_: True)
+    monkeypatch.setenv("PATH", str(fake_chromium.parent))
+    assert chromium_executable(Settings()) is None  # Playwright finds its own
+
+
+def test_the_systems_chromium_stands_in_for_playwrights_own(
+    monkeypatch, fake_chromium, no_playwright_chromium, no_executable_path
+):
+    monkeypatch.setenv("PATH", str(fake_chromium.parent))
+    assert chromium_executable(Settings()) == str(fake_chromium)
+
+
+def test_playwrights_own_chromium_is_found_where_playwright_installs_it(monkeypatch, tmp_path):
+    monkeypatch.setenv("PLAYWRIGHT_BROWSERS_PATH", str(tmp_path))
+    assert not playwright_chromium_installed()
+    # Playwright names its directories <browser>-<revision>: make the one it asks for.
+    answer = browser.subprocess.run(
+        [browser.sys.executable, "-m", "playwright", "install", "--dry-run"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    for location in browser.INSTALL_LOCATION.findall(answer):
+        if "headless_shell" in location:
+            (tmp_path / location.rsplit("/", 1)[1]).mkdir()
+    assert playwright_chromium_installed()
+
+
+# --- which requests go to the browser ---------------------------------------------------------
+
+
+class ShellSpider(scrapy.Spider):
+    name = "shells"
+    browser_pages: ClassVar[dict[str, str]] = {"parse_list": "ol.grid_view"}
+
+    def parse_list(self, response):
+        pass
+
+    def parse_other(self, response):
+        pass
+
+
+@pytest.fixture
+def render(fake_chromium):
+    crawler = project_crawler(
+        ShellSpider,
+        PLAYWRIGHT_ENABLED=True,
+        PLAYWRIGHT_EXECUTABLE_PATH=str(fake_chromium),
+        DOWNLOAD_TIMEOUT=7,
+    )
+    crawler.spider = crawler._create_spider()
+    return RenderInBrowser.from_crawler(crawler)
+
+
+def test_requests_for_a_browser_page_are_rendered_and_wait_for_the_parsers_element(render):
+    request = scrapy.Request("http://sandbox/list", callback=render.crawler.spider.parse_list)
+    render.process_request(request)
+    assert request.meta["playwright"] is True
+    (wait,) = request.meta["playwright_page_methods"]
+    assert (wait.method, wait.args) == ("wait_for_selector", ("ol.grid_view",))
+    assert wait.kwargs == {"state": "attached", "timeout": 7000}
+    assert render.crawler.stats.get_value("moviespider/browser/requests") == 1
+
+
+def test_other_requests_keep_scrapys_downloader(render):
+    request = scrapy.Request("http://sandbox/other", callback=render.crawler.spider.parse_other)
+    render.process_request(request)
+    assert "playwright" not in request.meta
+    assert render.crawler.stats.get_value("moviespider/browser/requests") is None
+
+
+def test_a_request_that_decided_for_itself_is_left_alone(render):
+    request = scrapy.Request(
+        "http://sandbox/list", callback=render.crawler.spider.parse_list, meta={"playwright": False}
+    )
+    render.process_request(request)
+    assert request.meta == {"playwright": False}
+
+
+def test_the_middleware_is_off_with_the_browser():
+    with pytest.raises(NotConfigured):
+        RenderInBrowser.from_crawler(project_crawler(ShellSpider))
+
+
+@pytest.mark.parametrize(
+    ("resource_type", "blocked"),
+    [
+        ("image", True),
+        ("font", True),
+        ("media", True),
+        ("document", False),
+        ("script", False),  # it fills the page
+        ("fetch", False),  # the JSON it fills it from
+        ("xhr", False),
+    ],
+)
+def test_images_fonts_and_media_are_not_downloaded(resource_type, blocked):
+    assert is_blocked_resource(SimpleNamespace(resource_type=resource_type)) is blocked

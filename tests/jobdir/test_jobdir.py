@@ -1,0 +1,329 @@
+"""The crash-safe JOBDIR pieces, one behaviour each. The SIGKILL crawl is in test_resume_crawl.
+
+A "kill" here is dropping a component without closing it: nothing it buffers gets written.
+"""
+
+import pytest
+from scrapy import Request, Spider
+from scrapy.exceptions import NotConfigured
+from scrapy.exporters import JsonLinesItemExporter
+from scrapy.utils.request import RequestFingerprinter
+from scrapy.utils.test import get_crawler
+
+from moviespider.errors import ConfigError
+from moviespider.extensions.jobcheck import JobCheck
+from moviespider.jobdir.dupefilter import FlushingDupeFilter, SiteRelativeFingerprinter
+from moviespider.jobdir.feedstorage import AppendingFileFeedStorage
+from moviespider.jobdir.scheduler import CrashSafeScheduler
+
+SANDBOX = "http://127.0.0.1:8001"
+DUPEFILTER = "moviespider.jobdir.dupefilter"
+
+
+class FilmSpider(Spider):
+    name = "films"
+
+    def parse_details(self, response, listed):
+        pass
+
+
+class FakeEngineRequests:
+    """moviespider.internals.EngineRequests over a set the test fills."""
+
+    def __init__(self, requests):
+        self.requests = requests
+
+    def in_progress(self):
+        return self.requests
+
+
+class Run:
+    """One run of a job: a scheduler over JOBDIR, and the engine's set of requests in progress."""
+
+    def __init__(self, jobdir, base_url=SANDBOX):
+        self.crawler = get_crawler(
+            FilmSpider,
+            {
+                "JOBDIR": str(jobdir),
+                "DOUBAN_BASE_URL": base_url,
+                "DUPEFILTER_CLASS": f"{DUPEFILTER}.FlushingDupeFilter",
+                "REQUEST_FINGERPRINTER_CLASS": f"{DUPEFILTER}.SiteRelativeFingerprinter",
+                # Scrapy's default queue asks the engine's downloader for slots; no engine here.
+                "SCHEDULER_PRIORITY_QUEUE": "scrapy.pqueues.ScrapyPriorityQueue",
+            },
+        )
+        self.crawler.stats.open_spider()
+        self.spider = FilmSpider.from_crawler(self.crawler)
+        self.crawler.spider = self.spider
+        self.in_progress = set()
+        self.scheduler = CrashSafeScheduler.from_crawler(self.crawler)
+        self.scheduler.engine_requests = lambda crawler: FakeEngineRequests(self.in_progress)
+        self.scheduler.open(self.spider)
+
+    def request(self, subject_id, base_url=SANDBOX):
+        return Request(
+            f"{base_url}/subject/{subject_id}/",
+            callback=self.spider.parse_details,
+            cb_kwargs={"listed": {"subject_id": subject_id}},
+        )
+
+    def schedule(self, *subject_ids):
+        return [self.scheduler.enqueue_request(self.request(i)) for i in subject_ids]
+
+    def start_next(self):
+        """The engine takes the next request and starts it."""
+        request = self.scheduler.next_request()
+        self.in_progress.add(request)
+        return request
+
+    def finish(self, request):
+        self.in_progress.remove(request)
+
+    def drain(self):
+        """Every request the scheduler hands out, in order, as the next run would fetch them."""
+        requests = []
+        while (request := self.scheduler.next_request()) is not None:
+            requests.append(request)
+        return requests
+
+
+def urls(requests):
+    return sorted(request.url for request in requests)
+
+
+def test_requests_never_started_are_there_after_a_kill(tmp_path):
+    first = Run(tmp_path)
+    first.schedule("1", "2", "3")
+    # killed
+    assert urls(Run(tmp_path).drain()) == urls([first.request(i) for i in ("1", "2", "3")])
+
+
+def test_requests_in_flight_at_the_kill_are_fetched_again(tmp_path):
+    first = Run(tmp_path)
+    first.schedule("1", "2")
+    first.start_next()
+    first.start_next()
+    # killed with both downloading
+    assert len(Run(tmp_path).drain()) == 2
+
+
+def test_requests_the_engine_finished_are_not_fetched_again(tmp_path):
+    first = Run(tmp_path)
+    first.schedule("1", "2", "3")
+    done = first.start_next()
+    first.finish(done)
+    in_flight = first.start_next()  # the scheduler learns of the finished one here
+    # killed
+    resumed = Run(tmp_path).drain()
+    assert done.url not in urls(resumed)
+    assert in_flight.url in urls(resumed)
+    assert len(resumed) == 2
+
+
+def test_replayed_requests_keep_their_callback_and_arguments(tmp_path):
+    Run(tmp_path).schedule("1292052")
+    (request,) = Run(tmp_path).drain()
+    assert request.callback.__name__ == "parse_details"
+    assert request.cb_kwargs == {"listed": {"subject_id": "1292052"}}
+
+
+def test_requests_seen_before_the_kill_stay_filtered(tmp_path):
+    first = Run(tmp_path)
+    first.schedule("1")
+    first.finish(first.start_next())
+    assert first.scheduler.next_request() is None  # and the scheduler learns it is finished
+    # killed; a new run's start() yields the same request again
+    second = Run(tmp_path)
+    assert second.schedule("1") == [False]
+    assert second.drain() == []
+
+
+def test_a_filtered_duplicate_leaves_nothing_to_replay(tmp_path):
+    first = Run(tmp_path)
+    first.schedule("1")
+    assert first.schedule("1") == [False]
+    assert len(Run(tmp_path).drain()) == 1
+
+
+def test_a_graceful_close_keeps_only_the_queued_requests(tmp_path):
+    first = Run(tmp_path)
+    first.schedule("1", "2", "3")
+    first.finish(first.start_next())  # the engine finishes what it started before closing
+    first.scheduler.close("shutdown")
+    assert len(Run(tmp_path).drain()) == 2
+
+
+def test_requests_move_to_a_new_base_url(tmp_path):
+    first = Run(tmp_path, base_url="http://127.0.0.1:8001")
+    first.scheduler.enqueue_request(first.request("1", base_url="http://127.0.0.1:8001"))
+    # killed; the sandbox comes back on another port
+    second = Run(tmp_path, base_url="http://127.0.0.1:9009")
+    assert urls(second.drain()) == ["http://127.0.0.1:9009/subject/1/"]
+    assert second.crawler.stats.get_value("moviespider/jobdir/replayed") == 1
+
+
+def test_the_seen_set_holds_across_base_urls(tmp_path):
+    first = Run(tmp_path, base_url="http://127.0.0.1:8001")
+    first.scheduler.enqueue_request(first.request("1", base_url="http://127.0.0.1:8001"))
+    first.finish(first.start_next())
+    first.drain()
+    second = Run(tmp_path, base_url="http://127.0.0.1:9009")
+    again = second.request("1", base_url="http://127.0.0.1:9009")
+    assert second.scheduler.enqueue_request(again) is False
+
+
+def test_without_jobdir_it_is_scrapys_scheduler(tmp_path):
+    crawler = get_crawler(
+        FilmSpider, {"SCHEDULER_PRIORITY_QUEUE": "scrapy.pqueues.ScrapyPriorityQueue"}
+    )
+    crawler.stats.open_spider()
+    scheduler = CrashSafeScheduler.from_crawler(crawler)
+    scheduler.open(FilmSpider.from_crawler(crawler))
+    assert scheduler.enqueue_request(Request("http://127.0.0.1/a"))
+    assert scheduler.next_request().url == "http://127.0.0.1/a"
+    assert scheduler.journal is None
+    assert not list(tmp_path.iterdir())
+
+
+def test_each_new_fingerprint_is_on_disk_at_once(tmp_path):
+    dupefilter = FlushingDupeFilter(str(tmp_path))
+    dupefilter.request_seen(Request("http://127.0.0.1/a"))
+    dupefilter.request_seen(Request("http://127.0.0.1/b"))
+    # not closed: a kill now
+    reopened = FlushingDupeFilter(str(tmp_path))
+    assert reopened.request_seen(Request("http://127.0.0.1/a"))
+    assert reopened.request_seen(Request("http://127.0.0.1/b"))
+    assert not reopened.request_seen(Request("http://127.0.0.1/c"))
+
+
+def fingerprint(base_url, url):
+    crawler = get_crawler(settings_dict={"DOUBAN_BASE_URL": base_url})
+    return SiteRelativeFingerprinter.from_crawler(crawler).fingerprint(Request(url))
+
+
+def test_a_page_has_one_fingerprint_whatever_the_base_url():
+    canonical = RequestFingerprinter().fingerprint(Request("https://movie.douban.com/subject/1/"))
+    assert fingerprint(SANDBOX, f"{SANDBOX}/subject/1/") == canonical
+    assert fingerprint("http://127.0.0.1:9/", "http://127.0.0.1:9/subject/1/") == canonical
+    assert fingerprint(SANDBOX, f"{SANDBOX}/subject/2/") != canonical
+
+
+def test_urls_off_the_site_keep_their_own_fingerprint():
+    other = "http://img.example/subject/1/"
+    assert fingerprint(SANDBOX, other) == RequestFingerprinter().fingerprint(Request(other))
+
+
+# Feed storage
+
+
+def storage(tmp_path, feed, feed_format="jsonlines", overwrite=False, jobdir=None):
+    crawler = get_crawler(settings_dict={"JOBDIR": str(jobdir)} if jobdir else {})
+    return AppendingFileFeedStorage.from_crawler(
+        crawler, str(feed), feed_options={"format": feed_format, "overwrite": overwrite}
+    )
+
+
+def test_each_item_is_in_the_file_before_the_feed_closes(tmp_path):
+    feed = tmp_path / "films.jsonl"
+    file = storage(tmp_path, feed).open(FilmSpider())
+    exporter = JsonLinesItemExporter(file)
+    exporter.start_exporting()
+    exporter.export_item({"subject_id": "1", "title": "Farewell My Concubine"})
+    assert feed.read_text() == '{"subject_id": "1", "title": "Farewell My Concubine"}\n'
+    file.close()
+
+
+def test_a_resumed_run_appends_to_its_json_lines(tmp_path):
+    job, feed = tmp_path / "job", tmp_path / "films.jsonl"
+    Run(job).schedule("1")  # a first run happened
+    feed.write_text('{"subject_id": "1"}\n', encoding="utf-8")
+    file = storage(tmp_path, feed, jobdir=job).open(FilmSpider())
+    file.write(b'{"subject_id": "2"}\n')
+    file.close()
+    assert feed.read_text(encoding="utf-8").splitlines() == [
+        '{"subject_id": "1"}',
+        '{"subject_id": "2"}',
+    ]
+
+
+@pytest.mark.parametrize(
+    ("name", "feed_format", "overwrite", "message"),
+    [
+        ("films.jsonl", "jsonlines", True, "-O would overwrite them; resume with -o"),
+        ("films.json", "json", False, "a json file cannot be resumed by appending"),
+        ("films.csv", "csv", False, "a csv file cannot be resumed by appending"),
+    ],
+)
+def test_resuming_into_a_feed_it_would_break_is_refused(
+    tmp_path, name, feed_format, overwrite, message
+):
+    job, feed = tmp_path / "job", tmp_path / name
+    Run(job).schedule("1")
+    feed.write_text("[\n{}", encoding="utf-8")
+    with pytest.raises(ConfigError, match=f"setting FEEDS: .*{name} holds .*{message}"):
+        storage(tmp_path, feed, feed_format, overwrite, jobdir=job)
+
+
+def test_a_new_job_may_write_any_format(tmp_path):
+    feed = tmp_path / "films.json"
+    feed.write_text("[]", encoding="utf-8")  # from some other crawl
+    storage(tmp_path, feed, "json", overwrite=True, jobdir=tmp_path / "new-job")
+
+
+def test_a_resumed_job_may_start_a_new_file_in_any_format(tmp_path):
+    job = tmp_path / "job"
+    Run(job).schedule("1")
+    storage(tmp_path, tmp_path / "films-2.json", "json", overwrite=True, jobdir=job)
+
+
+def test_a_job_of_another_spider_is_refused(tmp_path):
+    Run(tmp_path).schedule("1")
+
+    class OtherSpider(FilmSpider):
+        name = "other"
+
+    crawler = get_crawler(
+        OtherSpider,
+        {"JOBDIR": str(tmp_path), "SCHEDULER_PRIORITY_QUEUE": "scrapy.pqueues.ScrapyPriorityQueue"},
+    )
+    crawler.stats.open_spider()
+    scheduler = CrashSafeScheduler.from_crawler(crawler)
+    scheduler.engine_requests = lambda crawler: FakeEngineRequests(set())
+    with pytest.raises(ConfigError, match=f"setting JOBDIR: {tmp_path} is a job of spider films"):
+        scheduler.open(OtherSpider.from_crawler(crawler))
+
+
+def check(spidercls, jobdir):
+    crawler = get_crawler(spidercls, {"JOBDIR": str(jobdir)})
+    crawler.spider = spidercls.from_crawler(crawler)
+    return JobCheck.from_crawler(crawler)
+
+
+def test_the_job_check_refuses_another_spiders_job_before_the_crawl(tmp_path):
+    Run(tmp_path).schedule("1")
+
+    class OtherSpider(FilmSpider):
+        name = "other"
+
+    with pytest.raises(ConfigError, match="is a job of spider films; give other a JOBDIR"):
+        check(OtherSpider, tmp_path)
+
+
+def test_the_job_check_refuses_requests_the_code_cannot_take_back(tmp_path):
+    Run(tmp_path).schedule("1")
+
+    class ChangedSpider(Spider):  # same name, parse_details is gone
+        name = "films"
+
+    with pytest.raises(ConfigError, match="holds a request this spider cannot take back"):
+        check(ChangedSpider, tmp_path)
+
+
+def test_the_job_check_lets_the_same_spider_resume(tmp_path):
+    Run(tmp_path).schedule("1")
+    check(FilmSpider, tmp_path)
+
+
+def test_the_job_check_is_off_without_a_job(tmp_path):
+    with pytest.raises(NotConfigured):
+        check(FilmSpider, tmp_path)
