@@ -59,6 +59,10 @@ ID_OFFSET = 1_000_000
 ID_SPAN = 10_000_000
 ID_STRIDE = 7_654_321  # odd and not a multiple of 5: invertible modulo 10**7
 
+# The README's example ids (Douban's own ids of its first two Top250 films) are the sandbox's
+# first two films, whatever the seed, so the documented commands work against it.
+WELL_KNOWN_IDS = ("1292052", "3541415")
+
 UPCOMING_POOL = 60  # films in the "later" lists (the tail of the ranking)
 NOWPLAYING_POOL = 40  # films in cinemas (just above the upcoming ones)
 UPCOMING_PER_CITY = (20, 40)
@@ -177,6 +181,10 @@ class Catalog:
         self.rated = size - self.upcoming_pool
         self._id_shift = random.Random(f"{seed}/ids").randrange(ID_SPAN)
         self._id_inverse = pow(ID_STRIDE, -1, ID_SPAN)
+        self._id_of: dict[int, str] = {}  # the affine mapping, swapped for WELL_KNOWN_IDS
+        self._index_of: dict[str, int] = {}
+        for index, subject_id in enumerate(WELL_KNOWN_IDS[:size]):
+            self._swap_ids(index, subject_id)
         self.film_at = lru_cache(maxsize=65536)(self._make_film)
 
     def __len__(self) -> int:
@@ -188,17 +196,35 @@ class Catalog:
         return dict(words.CITIES)
 
     def subject_id_of(self, index: int) -> str:
-        return str(ID_OFFSET + (index * ID_STRIDE + self._id_shift) % ID_SPAN)
+        return self._id_of.get(index) or self._affine_id(index)
 
     def film(self, subject_id: str) -> Film | None:
         """The film with this subject id, or None when the catalog has none."""
+        index = self._index_of.get(subject_id)
+        if index is None:
+            index = self._affine_index(subject_id)
+        return self.film_at(index) if index is not None and index < self.size else None
+
+    def _affine_id(self, index: int) -> str:
+        return str(ID_OFFSET + (index * ID_STRIDE + self._id_shift) % ID_SPAN)
+
+    def _affine_index(self, subject_id: str) -> int | None:
         if not subject_id.isdigit():
             return None
         value = int(subject_id) - ID_OFFSET
         if not 0 <= value < ID_SPAN:
             return None
-        index = (value - self._id_shift) * self._id_inverse % ID_SPAN
-        return self.film_at(index) if index < self.size else None
+        return (value - self._id_shift) * self._id_inverse % ID_SPAN
+
+    def _swap_ids(self, index: int, subject_id: str) -> None:
+        """Give film ``index`` the id ``subject_id``, and its own id to the film that had it."""
+        other = self._index_of.get(subject_id, self._affine_index(subject_id))
+        own = self.subject_id_of(index)
+        self._id_of[index], self._index_of[subject_id] = subject_id, index
+        if other is not None and other != index:
+            self._id_of[other], self._index_of[own] = own, other
+        elif own != subject_id:
+            self._index_of[own] = ID_SPAN  # no film has it any more
 
     def by_rank(self, rank: int) -> Film:
         if not 1 <= rank <= self.size:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import sys
 from functools import partial
@@ -85,9 +86,14 @@ class Command(ScrapyCommand):
             show = partial(show_film, subject_id=opts.film)
         try:
             self._read(show)
+            sys.stdout.flush()
         except ConfigError as error:
             print(f"moviespider: error: {error}", file=sys.stderr)
             self.exitcode = USAGE_EXIT_CODE
+        except BrokenPipeError:
+            # The reader went away (`scrapy history | head`): what it wanted it has. Python
+            # would report the pipe again when it flushes stdout at exit.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
     def _read(self, show: Callable[[Connection], None]) -> None:
         assert self.settings is not None

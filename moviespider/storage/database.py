@@ -62,8 +62,8 @@ def database_url(settings: BaseSettings) -> URL | None:
     if not raw:
         return None
     try:
-        url = make_url(raw)
-    except ArgumentError:
+        url = with_bundled_driver(make_url(raw))
+    except (ArgumentError, ValueError):  # ValueError: a port that is not a number
         # The text itself is not repeated: it may hold a password.
         raise ConfigError(
             "setting DATABASE_URL: not a database URL "
@@ -75,6 +75,25 @@ def database_url(settings: BaseSettings) -> URL | None:
             "give the URL in the DATABASE_URL environment variable instead"
         )
     return url
+
+
+# URLs as people write them, without a driver, get the driver moviespider ships with.
+BUNDLED_DRIVERS = {
+    "mysql": "mysql+pymysql",
+    "mariadb": "mariadb+pymysql",
+    "postgres": "postgresql+psycopg",
+    "postgresql": "postgresql+psycopg",
+}
+
+
+def with_bundled_driver(url: URL) -> URL:
+    return url.set(drivername=BUNDLED_DRIVERS.get(url.drivername, url.drivername))
+
+
+def check_database(settings: BaseSettings) -> None:
+    """Connect to the configured database (creating missing tables), or raise ConfigError."""
+    if (url := database_url(settings)) is not None:
+        MovieStore.connect(url).close()
 
 
 def safe_url(url: URL) -> str:

@@ -495,3 +495,31 @@ def test_create_app_serves_in_process_and_warm_fills_the_page_cache():
     assert warmed == list_pages == 3 + 2 * len(build_catalog(60, seed=2).cities)
     assert status == 200
     assert len(html.fromstring(body).cssselect("ol.grid_view > li")) == 10
+
+
+@pytest.mark.parametrize("seed", [0, 1, 42])
+def test_the_readmes_example_ids_are_the_first_two_films_whatever_the_seed(seed):
+    catalog = build_catalog(300, seed=seed)
+    assert [catalog.by_rank(rank).subject_id for rank in (1, 2)] == ["1292052", "3541415"]
+    ids = [catalog.subject_id_of(index) for index in range(len(catalog))]
+    assert len(set(ids)) == len(ids)  # still one id a film
+    assert all(catalog.film(subject_id).subject_id == subject_id for subject_id in ids)
+
+
+def test_started_by_hand_it_prints_where_to_start():
+    sandbox = subprocess.Popen(
+        [sys.executable, "-m", "douban_sandbox", "--port", "0", "--catalog", "10"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert sandbox.stdout is not None and sandbox.stderr is not None
+        url = sandbox.stdout.readline().split()[-1]
+        shown = [sandbox.stderr.readline() for _ in range(4)]
+    finally:
+        sandbox.terminate()
+        sandbox.wait(timeout=30)
+    assert shown[0].strip() == f"{url}/top250"
+    assert f"{url}/subject/1292052/" in shown[2]
+    assert "scrapy crawl douban_subject -a ids=1292052,3541415" in shown[3]
