@@ -68,6 +68,7 @@ NOWPLAYING_POOL = 40  # films in cinemas (just above the upcoming ones)
 UPCOMING_PER_CITY = (20, 40)
 NOWPLAYING_PER_CITY = (15, 25)
 UPCOMING_DAYS = 75  # upcoming releases fall within this many days after `today`
+RECOMMENDATIONS = 10  # films a subject page recommends, as Douban's do
 PEOPLE_POOL = 3000  # people per pool (Chinese, Western) the films draw their cast and crew from
 
 
@@ -236,6 +237,18 @@ class Catalog:
         return [
             self.film_at(index) for index in range(max(start, 0), min(start + count, self.size))
         ]
+
+    def recommended(self, film: Film) -> list[Film]:
+        """The films ``film``'s page recommends: the next film first, so that following
+        recommendations from any film reaches the whole catalog, then others of its own draw."""
+        size, index = self.size, film.index
+        picked = [(index + 1) % size] if size > 1 else []
+        rng = random.Random(f"{self.seed}/recommended/{index}")
+        while len(picked) < min(RECOMMENDATIONS, size - 1):
+            other = rng.randrange(size)
+            if other != index and other not in picked:
+                picked.append(other)
+        return [self.film_at(other) for other in picked]
 
     def upcoming(self, city: str) -> tuple[Upcoming, ...]:
         """The /cinema/later/<city>/ list in page order (by date); KeyError for unknown cities."""

@@ -12,7 +12,7 @@ from typing import Any
 
 from itemadapter import ItemAdapter
 
-SOURCES = ("later", "top250", "subject", "nowplaying")
+SOURCES = ("later", "top250", "subject", "nowplaying", "catalog")
 
 
 @dataclass

@@ -128,6 +128,10 @@ DOUBAN_REFERENCE_DATE = None
 # so benchmarks can ask for longer lists.
 DOUBAN_TOP250_SIZE = 250
 
+# douban_catalog: what decides which films the crawl still takes (each once, at most max_films):
+# this process's memory; the distributed frontier replaces it with one shared in Redis.
+CATALOG_FILM_BUDGET = "moviespider.spiders.douban_catalog.LocalFilmBudget"
+
 # --- Losing nothing: failed pages, field coverage, progress -----------------------------------
 
 EXTENSIONS = {

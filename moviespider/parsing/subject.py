@@ -50,6 +50,8 @@ _FULL_SUMMARY = xpath(".//span[contains(concat(' ', normalize-space(@class), ' '
 _MAINPIC_LINK = xpath("string((.//a/@href)[1])")
 _MAINPIC_IMAGE = xpath("string((.//img/@src)[1])")
 _JSON_LD = xpath("//script[@type='application/ld+json']/text()")
+_LINKS = xpath(".//a/@href")
+_RECOMMENDATION_LINKS = xpath("//*[contains(@class, 'recommendations-bd')]//a/@href")
 
 _PAGE_TITLE_SUFFIX = re.compile(r"\s*\(豆瓣\)\s*$")
 _YEAR_NUMBER = re.compile(r"\d{4}")
@@ -100,10 +102,11 @@ class _Landmarks:
         return self.first("v:summary")
 
 
-def parse_subject_page(html: bytes | str) -> dict:
+def parse_subject_page(html: bytes | str, *, recommendations: bool = False) -> dict:
     """The film's fields, with keys: subject_id, title, original_title, aliases, year, kind,
     directors, writers, actors, genres, countries, languages, release_dates, runtime_minutes,
-    episodes, imdb_id, rating, votes, summary, poster_url.
+    episodes, imdb_id, rating, votes, summary, poster_url; with ``recommendations``, also
+    ``recommended_ids``: the subject ids of "喜欢这部电影的人也喜欢", in page order.
 
     Raises PageError when the document has no ``v:itemreviewed`` heading with text or no
     ``#info`` block (ban page, login wall, JS shell, truncated or empty body). ``subject_id``
@@ -120,7 +123,7 @@ def parse_subject_page(html: bytes | str) -> dict:
     release_dates = marks.texts("v:initialReleaseDate") or split_clean(
         labels.get("上映日期") or labels.get("首播")
     )
-    return {
+    fields = {
         "subject_id": _subject_id(root, marks),
         "title": title,
         "original_title": original_title,
@@ -142,6 +145,18 @@ def parse_subject_page(html: bytes | str) -> dict:
         "summary": _summary(marks.summary_node()),
         "poster_url": _poster_url(marks),
     }
+    if recommendations:
+        fields["recommended_ids"] = _recommended_ids(root, marks)
+    return fields
+
+
+def _recommended_ids(root: HtmlElement, marks: _Landmarks) -> list[str]:
+    """The films the page recommends: links in ``#recommendations`` (or, should the id go, in
+    its ``recommendations-bd`` body), each subject once."""
+    block = marks.ids.get("recommendations")
+    links = _LINKS(block) if block is not None else _RECOMMENDATION_LINKS(root)
+    found = (subject_id_from_url(link) for link in links)
+    return list(dict.fromkeys(subject_id for subject_id in found if subject_id))
 
 
 def _label_values(info: HtmlElement) -> dict[str, str]:

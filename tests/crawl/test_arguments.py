@@ -83,8 +83,8 @@ def test_an_unknown_spider_is_one_line_listing_the_spiders(tmp_path):
     result = run_scrapy("crawl", "douban_top25", tmp_path=tmp_path)
     assert result.returncode == 2
     assert result.stderr.strip().splitlines() == [
-        "moviespider: error: no spider 'douban_top25'; the spiders are: douban_later, "
-        "douban_nowplaying, douban_subject, douban_top250"
+        "moviespider: error: no spider 'douban_top25'; the spiders are: douban_catalog, "
+        "douban_later, douban_nowplaying, douban_subject, douban_top250"
     ]
 
 

@@ -214,3 +214,17 @@ def test_subject_without_rating_2021(douban_pages):
     assert film["actors"] == ["黑雯丽", "马岩"]
     assert film["release_dates"] == ["2011"]
     assert film["summary"].endswith("热情地投入到家乡的经济建设中……")
+
+
+def test_subject_pages_recommend_other_films(douban_pages):
+    pages = sorted((douban_pages / "subject").glob("*.html"))
+    recommended = {
+        page.name: parse_subject_page(page.read_bytes(), recommendations=True)["recommended_ids"]
+        for page in pages
+    }
+    assert recommended["1292052_2020.html"][:3] == ["1292720", "1849031", "1292064"]
+    for name, ids in recommended.items():
+        assert len(ids) == len(set(ids))
+        assert name.split("_")[0] not in ids
+        if "no_rating" not in name:  # the only saved page without the block
+            assert len(ids) == 10

@@ -523,3 +523,16 @@ def test_started_by_hand_it_prints_where_to_start():
     assert shown[0].strip() == f"{url}/top250"
     assert f"{url}/subject/1292052/" in shown[2]
     assert "scrapy crawl douban_subject -a ids=1292052,3541415" in shown[3]
+
+
+def test_recommendations_reach_the_whole_catalog_from_any_film():
+    catalog = build_catalog(1000, seed=2)
+    start = catalog.by_rank(500)
+    seen, todo = {start.subject_id}, [start]
+    while todo:
+        for film in catalog.recommended(todo.pop()):
+            if film.subject_id not in seen:
+                seen.add(film.subject_id)
+                todo.append(film)
+    assert len(seen) == 1000
+    assert all(len(catalog.recommended(catalog.by_rank(r))) == 10 for r in (1, 500, 1000))
