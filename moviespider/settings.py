@@ -19,6 +19,8 @@ ADDONS = {
     "moviespider.addons.profiles.MoviespiderAddon": 0,
     # `-s PLAYWRIGHT_ENABLED=1` renders the pages a spider marks in a browser (docs/playwright.md).
     "moviespider.addons.playwright.PlaywrightAddon": 10,
+    # `-s DISTRIBUTED=redis://…` shares the crawl's frontier in Redis (docs/distributed.md).
+    "moviespider.addons.distributed.DistributedAddon": 20,
 }
 
 # default: "Scrapy/VERSION (+https://scrapy.org)". Douban answers 418 to that, so we present a
@@ -179,6 +181,23 @@ FEED_STORAGES = {
     "": "moviespider.jobdir.feedstorage.AppendingFileFeedStorage",
     "file": "moviespider.jobdir.feedstorage.AppendingFileFeedStorage",
 }
+
+# --- Distributed crawls (docs/distributed.md) ---------------------------------------------------
+
+# A Redis URL (redis://host:6379/0): every worker given the same one and the same
+# DISTRIBUTED_CRAWL shares one frontier (requests, seen-set, film budget) through scrapy-redis.
+# None: a crawl of one process, resumable with JOBDIR.
+DISTRIBUTED = None
+# The frontier's name in Redis (its keys' prefix); None: the spider's name.
+DISTRIBUTED_CRAWL = None
+# Seconds a worker holds a request it took without renewing the lease (it renews every third of
+# it); a worker killed holding requests gives them back after this long.
+DISTRIBUTED_LEASE = 60
+# Seconds of Redis outage a worker rides out crawling what it holds; then it pauses until Redis
+# is back. Nothing is lost either way.
+DISTRIBUTED_OUTAGE_PAUSE = 30
+# True: queue the spider's start requests in the frontier and crawl nothing (scrapy frontier seed).
+DISTRIBUTED_SEED_ONLY = False
 
 # --- moviespider: staying unblocked (moviespider/middlewares/, README "When Douban blocks you") --
 
