@@ -38,6 +38,7 @@ from moviespider.parsing._document import (
     to_float,
     xpath,
 )
+from moviespider.parsing.names import person_names
 
 # One scan of the document finds every element read by its RDFa property, id or rel; each
 # further "//" scan of a ~130 KB subject page would cost about 0.2 ms.
@@ -127,9 +128,9 @@ def parse_subject_page(html: bytes | str) -> dict:
         "aliases": split_clean(labels.get("又名"), " / "),
         "year": _year(marks, release_dates),
         "kind": "tv" if any(label in labels for label in _TV_LABELS) else "movie",
-        "directors": clean_all(_DIRECTORS(info)) or split_clean(labels.get("导演")),
-        "writers": split_clean(labels.get("编剧")),
-        "actors": clean_all(_ACTORS(info)) or split_clean(labels.get("主演")),
+        "directors": person_names(clean_all(_DIRECTORS(info)) or split_clean(labels.get("导演"))),
+        "writers": person_names(split_clean(labels.get("编剧"))),
+        "actors": person_names(clean_all(_ACTORS(info)) or split_clean(labels.get("主演"))),
         "genres": marks.texts("v:genre") or split_clean(labels.get("类型")),
         "countries": split_clean(labels.get("制片国家/地区")),
         "languages": split_clean(labels.get("语言")),
