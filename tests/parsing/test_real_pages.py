@@ -1,6 +1,7 @@
 """The parsers on real Douban pages saved in ../shared/douban-pages/ (skipped without them)."""
 
 import datetime
+import re
 
 import pytest
 
@@ -212,3 +213,21 @@ def test_subject_without_rating_2021(douban_pages):
     assert film["actors"] == ["黑雯丽", "马岩"]
     assert film["release_dates"] == ["2011"]
     assert film["summary"].endswith("热情地投入到家乡的经济建设中……")
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "1292052_2020.html",
+        "3541415_2022.html",
+        "10355605_2021_no_rating.html",
+        "1920763_tv_2024.html",
+    ],
+)
+def test_subject_pages_name_their_own_id(douban_pages, name):
+    html = read(douban_pages, f"subject/{name}")
+    assert parse_subject_page(html)["subject_id"] == name.split("_")[0]
+    # Without og:url and the JSON-LD block (markup drift), the poster's link still names it.
+    stripped = re.sub(rb'<meta property="og:url"[^>]*>', b"", html)
+    stripped = re.sub(rb'<script type="application/ld\+json">.*?</script>', b"", stripped, flags=re.S)
+    assert parse_subject_page(stripped)["subject_id"] == name.split("_")[0]
