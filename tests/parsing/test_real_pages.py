@@ -229,5 +229,7 @@ def test_subject_pages_name_their_own_id(douban_pages, name):
     assert parse_subject_page(html)["subject_id"] == name.split("_")[0]
     # Without og:url and the JSON-LD block (markup drift), the poster's link still names it.
     stripped = re.sub(rb'<meta property="og:url"[^>]*>', b"", html)
-    stripped = re.sub(rb'<script type="application/ld\+json">.*?</script>', b"", stripped, flags=re.S)
+    stripped = re.sub(
+        rb'<script type="application/ld\+json">.*?</script>', b"", stripped, flags=re.S
+    )
     assert parse_subject_page(stripped)["subject_id"] == name.split("_")[0]

@@ -180,3 +180,19 @@ def test_a_database_without_crawls_says_so(tmp_path: Path):
 
     assert result.returncode == 0
     assert result.stdout == f"No crawl is stored in sqlite:///{tmp_path}/movies.sqlite3 yet.\n"
+
+
+def test_film_finds_a_film_by_an_id_merged_into_it(
+    tmp_path: Path, store_crawl: Callable[..., StoreMovies]
+):
+    url = f"sqlite:///{tmp_path}/movies.sqlite3"
+    monday = top250_films(MONDAY)
+    monday[1] = dataclasses.replace(monday[1], merged_ids=["26999999"])
+    store_crawl(sa.make_url(url), monday)
+
+    result = scrapy_history("--film", "26999999", database_url=url)
+
+    assert result.returncode == 0, result.stderr
+    merged, title, *_ = result.stdout.splitlines()
+    assert merged == "Film 26999999 was merged by Douban into film 1291002."
+    assert title == "影片2 (1291002), seen by 1 crawls:"
