@@ -98,10 +98,10 @@ class DoubanSpider(scrapy.Spider):
         merged = unique(i for i in chain if i and i != own)
         self.crawler.stats.inc_value("moviespider/subjects_merged", len(merged))
         self.logger.info(
-            "Subject %s is film %s (%s): stored under %s, with %s merged into it",
+            "Subject %s %s film %s: stored under %s, with %s merged into it",
             requested,
+            "redirects to" if response.meta.get("redirect_urls") else "serves the page of",
             own,
-            "redirected" if response.meta.get("redirect_urls") else "its page served under",
             own,
             ", ".join(merged),
         )
