@@ -269,10 +269,13 @@ class Sandbox:
             counts["login_wall"] += 1
             target = f"{base}/accounts/login?source=movie&redir={quote(base + url, safe='')}"
             return web.Response(status=302, headers={"Location": target})
-        if kind == "subject" and faults.hits(
-            "self_redirect", options.self_redirect_rate, url, attempt
+        if (
+            kind == "subject"
+            and faults.hits("self_redirect", options.self_redirect_rate, url, attempt)
+            and self.catalog.film(request.match_info.get("subject_id", "")) is not None
         ):
-            # Douban answers some requests with a 302 to the very same URL (setting a cookie).
+            # Douban answers some requests for a film's page with a 302 to the very same URL
+            # (setting a cookie). Merged and misfiled ids keep their own behaviour.
             counts["self_redirect"] += 1
             return web.Response(status=302, headers={"Location": f"{base}{url}"})
         if faults.hits("reset", options.reset_rate, url, attempt):

@@ -30,13 +30,16 @@ def self_redirected_first(subject_id: str) -> bool:
 @pytest.fixture(scope="module")
 def crawl(tmp_path_factory):
     tmp_path = tmp_path_factory.mktemp("identity")
-    plain = [subject_id for subject_id in FILM[3:] if not self_redirected_first(subject_id)][:2]
-    looped = [subject_id for subject_id in FILM[3:] if self_redirected_first(subject_id)][:2]
+    plain = [subject_id for subject_id in FILM[4:] if not self_redirected_first(subject_id)][:2]
+    looped = [subject_id for subject_id in FILM[4:] if self_redirected_first(subject_id)][:2]
     ids = [
         FILM[0],
         CATALOG.merged_id_of(0),  # 302 to FILM[0], also asked for: a duplicate request today
         CATALOG.chained_merged_id_of(1),  # 302 to merged_id_of(1), 302 to FILM[1]
         CATALOG.misfiled_id_of(2),  # FILM[2]'s page, served with 200
+        # Both end at FILM[3]: whichever comes second redirects to a page already requested.
+        CATALOG.merged_id_of(3),
+        CATALOG.chained_merged_id_of(3),
         *plain,
         *looped,  # 302 to the very same URL first
     ]
@@ -85,7 +88,8 @@ def test_merges_are_recorded_in_the_items(crawl):
     assert merged[FILM[0]] == {CATALOG.merged_id_of(0)}
     assert merged[FILM[1]] == {CATALOG.chained_merged_id_of(1), CATALOG.merged_id_of(1)}
     assert merged[FILM[2]] == {CATALOG.misfiled_id_of(2)}
-    assert not any(old for subject_id, old in merged.items() if subject_id not in FILM[:3])
+    assert merged[FILM[3]] == {CATALOG.merged_id_of(3), CATALOG.chained_merged_id_of(3)}
+    assert not any(old for subject_id, old in merged.items() if subject_id not in FILM[:4])
     assert "merged into it" in result.log
 
 
@@ -105,4 +109,6 @@ def test_merges_are_in_the_database(crawl):
         CATALOG.chained_merged_id_of(1): FILM[1],
         CATALOG.merged_id_of(1): FILM[1],
         CATALOG.misfiled_id_of(2): FILM[2],
+        CATALOG.merged_id_of(3): FILM[3],
+        CATALOG.chained_merged_id_of(3): FILM[3],
     }
