@@ -35,6 +35,11 @@ What list pages show of a film (Douban shows less there than on the subject page
 - later: ``li.dt`` cells are the date ("MM月DD日", year not shown), genres and countries joined
   with " / ", and "N人想看" unless ``Upcoming.want_count`` is None; want counts and dates are the
   same in every city.
+- merged and misfiled ids (ground truth for identity checks; outside the films' id range): for
+  each of the first MERGED_FILMS films, ``merged_id_of(index)`` is an old id Douban merged into
+  it (its page 302s to the film's), ``chained_merged_id_of(index)`` one merged into that old id
+  (302 to the old id, then to the film), and ``misfiled_id_of(index)`` an id whose page is the
+  film's own, served with 200 and no redirect.
 - nowplaying: ``data-region`` and ``data-director`` join with spaces (as Douban does, so a Latin
   name with a space is ambiguous there); ``data-actors`` holds the first three actors.
 """
@@ -58,6 +63,11 @@ DEFAULT_SIZE = 500
 ID_OFFSET = 1_000_000
 ID_SPAN = 10_000_000
 ID_STRIDE = 7_654_321  # odd and not a multiple of 5: invertible modulo 10**7
+# Old ids merged into the first films, and ids that serve their page: beyond ID_OFFSET + ID_SPAN.
+MERGED_FILMS = 20
+MERGED_OFFSET = 30_000_000
+CHAINED_MERGED_OFFSET = 31_000_000
+MISFILED_OFFSET = 40_000_000
 
 # The README's example ids (Douban's own ids of its first two Top250 films) are the sandbox's
 # first two films, whatever the seed, so the documented commands work against it.
@@ -226,6 +236,34 @@ class Catalog:
             self._id_of[other], self._index_of[own] = own, other
         elif own != subject_id:
             self._index_of[own] = ID_SPAN  # no film has it any more
+
+    def merged_id_of(self, index: int) -> str:
+        return str(MERGED_OFFSET + index)
+
+    def chained_merged_id_of(self, index: int) -> str:
+        return str(CHAINED_MERGED_OFFSET + index)
+
+    def misfiled_id_of(self, index: int) -> str:
+        return str(MISFILED_OFFSET + index)
+
+    def redirect_of(self, subject_id: str) -> str | None:
+        """Where a merged id's page redirects (the next id on the way to the film), or None."""
+        index = self._special_index(subject_id, CHAINED_MERGED_OFFSET)
+        if index is not None:
+            return self.merged_id_of(index)
+        index = self._special_index(subject_id, MERGED_OFFSET)
+        return self.subject_id_of(index) if index is not None else None
+
+    def misfiled(self, subject_id: str) -> Film | None:
+        """The film whose page a misfiled id serves, or None."""
+        index = self._special_index(subject_id, MISFILED_OFFSET)
+        return self.film_at(index) if index is not None else None
+
+    def _special_index(self, subject_id: str, offset: int) -> int | None:
+        if not subject_id.isdigit():
+            return None
+        index = int(subject_id) - offset
+        return index if 0 <= index < min(MERGED_FILMS, self.size) else None
 
     def by_rank(self, rank: int) -> Film:
         if not 1 <= rank <= self.size:

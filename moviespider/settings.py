@@ -67,6 +67,9 @@ DOWNLOADER_MIDDLEWARES = {
     "moviespider.middlewares.giveups.ReportGiveUps": 540,
     "moviespider.middlewares.sessions.SessionMiddleware": 560,
     "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": 585,
+    # Just above it: a redirect to a subject page passes the duplicate filter (a merged film's
+    # redirect to one already crawled must reach the spider).
+    "moviespider.middlewares.redirects.FollowSubjectRedirects": 586,
     # Scrapy's, minus decoding every page that has no "refresh" in it (moviespider/middlewares/
     # metarefresh.py).
     "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,

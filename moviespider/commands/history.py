@@ -20,6 +20,7 @@ from moviespider.storage.history import (
     film_history,
     has_history,
     list_changes,
+    merged_into,
     recent_crawls,
 )
 
@@ -169,6 +170,9 @@ def show_top250_changes(connection: Connection) -> None:
 
 
 def show_film(connection: Connection, subject_id: str) -> None:
+    if (film := merged_into(connection, subject_id)) is not None:
+        print(f"Film {subject_id} was merged by Douban into film {film}.")
+        subject_id = film
     title, sightings = film_history(connection, subject_id)
     if not sightings:
         print(f"Film {subject_id} is not in any stored crawl.")

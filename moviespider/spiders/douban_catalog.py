@@ -201,7 +201,8 @@ class DoubanCatalogSpider(DoubanSpider, Args[CatalogParams]):
             else:
                 self.crawler.stats.inc_value("moviespider/details_missing")
             return
-        yield self.make_movie(details, subject_id=subject_id)
+        own, merged = self.identify(subject_id, details, response)
+        yield self.make_movie(details, subject_id=own, merged_ids=merged)
         if self.depth is None or depth < self.depth:
             for recommended in details["recommended_ids"]:
                 if request := self.film_request(recommended, depth + 1):

@@ -536,3 +536,22 @@ def test_recommendations_reach_the_whole_catalog_from_any_film():
                 todo.append(film)
     assert len(seen) == 1000
     assert all(len(catalog.recommended(catalog.by_rank(r))) == 10 for r in (1, 500, 1000))
+
+
+def test_merged_subjects_redirect_to_the_film_kept(sandbox, catalog):
+    film = catalog.by_rank(2)
+    status, headers, _ = fetch(f"{sandbox.url}/subject/{catalog.merged_id_of(1)}/")
+    assert status == 302
+    assert headers["Location"].endswith(f"/subject/{film.subject_id}/")
+    status, headers, _ = fetch(f"{sandbox.url}/subject/{catalog.chained_merged_id_of(1)}/")
+    assert status == 302
+    assert headers["Location"].endswith(f"/subject/{catalog.merged_id_of(1)}/")
+
+
+def test_a_misfiled_subject_serves_another_film_s_page(sandbox, catalog):
+    film = catalog.by_rank(3)
+    doc = page(f"{sandbox.url}/subject/{catalog.misfiled_id_of(2)}/")
+    assert texts(doc.cssselect('[property="v:itemreviewed"]'))[0].startswith(film.title)
+    og_url = doc.cssselect('meta[property="og:url"]')
+    json_ld = doc.cssselect('script[type="application/ld+json"]')
+    assert film.subject_id in (og_url[0].get("content") if og_url else json_ld[0].text)
