@@ -7,9 +7,12 @@ the page.
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urlsplit
 
 CANONICAL_BASE_URL = "https://movie.douban.com"
+# A Douban subject id: digits only.
+SUBJECT_ID = re.compile(r"\d+")
 
 
 def canonical_subject_url(subject_id: str) -> str:

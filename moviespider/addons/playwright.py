@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING
 from scrapy.exceptions import NotConfigured
 from scrapy.settings import SETTINGS_PRIORITIES
 
+from moviespider.config import PlaywrightConfig
 from moviespider.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -66,7 +67,7 @@ class PlaywrightAddon:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> PlaywrightAddon:
-        if not crawler.settings.getbool("PLAYWRIGHT_ENABLED"):
+        if not PlaywrightConfig.from_settings(crawler.settings).enabled:
             raise NotConfigured
         return cls(crawler)
 

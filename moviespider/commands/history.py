@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import sys
 from functools import partial
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -12,6 +11,7 @@ from scrapy.exceptions import UsageError
 from sqlalchemy.exc import SQLAlchemyError
 
 from moviespider.errors import ConfigError
+from moviespider.site import SUBJECT_ID
 from moviespider.storage.database import create_engine, database_url, error_reason, safe_url
 from moviespider.storage.history import (
     ListChanges,
@@ -30,7 +30,6 @@ if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
 
 USAGE_EXIT_CODE = 2
-SUBJECT_ID = re.compile(r"\d+")
 
 
 class Command(ScrapyCommand):

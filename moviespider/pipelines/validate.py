@@ -12,11 +12,10 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
 from moviespider.items import LIST_FIELDS, item_fields
-from moviespider.site import canonical_subject_url
+from moviespider.site import SUBJECT_ID, canonical_subject_url
 
 INT_FIELDS = ("year", "runtime_minutes", "episodes", "votes", "rank", "want_count")
 TEXT_FIELDS = ("title", "original_title", "quote", "city", "summary", "poster_url")
-SUBJECT_ID = re.compile(r"\d+")
 IMDB_ID = re.compile(r"tt\d+")
 SPACES = re.compile(r"[ \t\u00a0\u3000]+")
 BLANK_LINES = re.compile(r"\s*\n\s*")

@@ -5,11 +5,17 @@ from pathlib import Path
 from typing import Any
 
 from moviespider.errors import ConfigError
-from moviespider.spiders.base import DoubanSpider, check_subject_id, unique
+from moviespider.site import SUBJECT_ID
+from moviespider.spiders.base import (
+    DETAILS_MISSING_STAT,
+    DoubanSpider,
+    check_subject_id,
+    unique,
+)
 
 # A line of an ids file: an id, or anything holding a subject URL (such as a line of the failed
 # URLs file a crawl writes), optionally followed by other columns. "#" starts a comment.
-SUBJECT_IN_URL = re.compile(r"/subject/(\d+)")
+SUBJECT_IN_URL = re.compile(rf"/subject/({SUBJECT_ID.pattern})")
 OTHER_URL = re.compile(r"https?://")
 
 
@@ -50,7 +56,7 @@ class DoubanSubjectSpider(DoubanSpider):
     def without_details(self, listed: dict[str, Any]) -> None:
         # Nothing is known of the film but its id, so there is no item to make: the failure is
         # counted, and listed with the other pages given up on.
-        self.crawler.stats.inc_value("moviespider/details_missing")
+        self.crawler.stats.inc_value(DETAILS_MISSING_STAT)
 
 
 def read_ids_file(path: str) -> list[str]:

@@ -6,7 +6,7 @@ from typing import Any, ClassVar
 import scrapy
 from scrapy.http import Response
 
-from moviespider.errors import ConfigError
+from moviespider.config import Top250Config
 from moviespider.parsing import PageError, parse_top250_page
 from moviespider.spiders.base import DoubanSpider, check_flag
 
@@ -46,15 +46,7 @@ class DoubanTop250Spider(DoubanSpider):
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
         spider = super().from_crawler(crawler, *args, **kwargs)
-        size = crawler.settings.get("DOUBAN_TOP250_SIZE")
-        try:
-            spider.list_size = int(size)
-        except (TypeError, ValueError):
-            spider.list_size = 0
-        if spider.list_size <= 0:
-            raise ConfigError(
-                f"setting DOUBAN_TOP250_SIZE: expected a positive number, got {size!r}"
-            )
+        spider.list_size = Top250Config.from_settings(crawler.settings).size
         spider.expected_items = spider.list_size  # the progress bar's total
         return spider
 
