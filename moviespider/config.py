@@ -127,11 +127,16 @@ def get_dict(settings: BaseSettings, name: str) -> dict[str, Any]:
 
 
 def get_list(settings: BaseSettings, name: str) -> list[str]:
-    """Setting *name* as a list of text: a list, or comma-separated text."""
+    """Setting *name* as a list of text: a list, a JSON list or comma-separated text."""
     value = setting_value(settings, name)
     if _empty(value):
         return []
-    if isinstance(value, str):
+    if isinstance(value, str) and value.lstrip().startswith("["):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            raise ConfigError(f"setting {name}: expected a JSON list, got {value!r}") from None
+    elif isinstance(value, str):
         return [part.strip() for part in value.split(",") if part.strip()]
     if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
         raise ConfigError(f"setting {name}: expected a list of text, got {value!r}")
@@ -397,7 +402,10 @@ class FailedPagesConfig:
 
     @classmethod
     def from_settings(cls, settings: BaseSettings) -> FailedPagesConfig:
-        return cls(file=get_str(settings, "FAILED_URLS_FILE", optional=True))
+        file = get_str(settings, "FAILED_URLS_FILE", optional=True)
+        if file is not None and os.path.isdir(file):
+            raise ConfigError(f"setting FAILED_URLS_FILE: {file!r} is a directory, not a file")
+        return cls(file=file)
 
 
 @dataclass(frozen=True)
