@@ -16,7 +16,7 @@ import json
 import math
 import os
 import shlex
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
@@ -262,14 +262,27 @@ class SessionConfig:
     proxies: tuple[str, ...]  # validated proxy URLs (PROXY_LIST file or environment variable)
     proxy_rest: float
     proxy_rest_max: float
+    # From the DOUBAN_COOKIES environment variable only (settings are logged); never shown.
+    login_cookies: Mapping[str, str] = field(default_factory=dict, repr=False)
 
     @classmethod
     def from_settings(
         cls, settings: BaseSettings, environ: Mapping[str, str] = os.environ
     ) -> SessionConfig:
         from moviespider.middlewares.proxies import read_proxy_list
+        from moviespider.middlewares.sessions import parse_cookie_header
 
+        login_cookies: dict[str, str] = {}
+        if environ.get("DOUBAN_COOKIES", "").strip():
+            try:
+                login_cookies = parse_cookie_header(environ["DOUBAN_COOKIES"])
+            except ValueError as error:
+                raise ConfigError(
+                    f"environment variable DOUBAN_COOKIES: {error}; expected the Cookie header "
+                    "of a logged-in browser: name=value; name2=value2"
+                ) from None
         return cls(
+            login_cookies=login_cookies,
             sessions=get_int(settings, "DOUBAN_SESSIONS", minimum=1, optional=True),
             user_agents=tuple(get_list(settings, "DOUBAN_USER_AGENTS")),
             proxies=tuple(read_proxy_list(settings, environ)),

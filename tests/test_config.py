@@ -71,6 +71,13 @@ OURS = re.compile(
 )
 
 
+@pytest.fixture(autouse=True)
+def environment(monkeypatch):
+    """The environment variables that stand in for settings: unset unless a test sets them."""
+    for name in ("DATABASE_URL", "PROXY_LIST", "DOUBAN_COOKIES"):
+        monkeypatch.delenv(name, raising=False)
+
+
 def project(**overrides: str) -> Settings:
     """The project's settings with *overrides* given as `-s` gives them."""
     settings = Settings()
@@ -88,16 +95,12 @@ def test_every_project_setting_and_readme_setting_has_a_bad_value_case():
     assert (ours | tweakable) - set(BAD_VALUES) == set()
 
 
-def test_the_project_defaults_pass(monkeypatch):
-    monkeypatch.delenv("DATABASE_URL", raising=False)
-    monkeypatch.delenv("PROXY_LIST", raising=False)
+def test_the_project_defaults_pass():
     check_settings(project())
 
 
 @pytest.mark.parametrize(("name", "value"), BAD_VALUES.items())
-def test_a_bad_value_is_a_config_error_naming_the_setting(monkeypatch, name, value):
-    monkeypatch.delenv("DATABASE_URL", raising=False)
-    monkeypatch.delenv("PROXY_LIST", raising=False)
+def test_a_bad_value_is_a_config_error_naming_the_setting(name, value):
     with pytest.raises(ConfigError, match=rf"^setting {name}: "):
         check_settings(project(**CONTEXT.get(name, {}), **{name: value}))
 
@@ -154,3 +157,14 @@ def test_a_setting_missing_from_bare_scrapy_settings_falls_back_to_settings_py()
 def test_every_config_is_frozen():
     for config in CONFIGS:
         assert config.__dataclass_params__.frozen, config
+
+
+def test_bad_log_in_cookies_are_checked_with_the_settings_and_never_shown(monkeypatch):
+    monkeypatch.setenv("DOUBAN_COOKIES", "dbcl2=TopSecretValue; brokenpair")
+    with pytest.raises(ConfigError, match=r"^environment variable DOUBAN_COOKIES: ") as error:
+        check_settings(project())
+    assert "TopSecretValue" not in str(error.value)
+    monkeypatch.setenv("DOUBAN_COOKIES", "dbcl2=TopSecretValue")
+    config = SessionConfig.from_settings(project())
+    assert config.login_cookies == {"dbcl2": "TopSecretValue"}
+    assert "TopSecretValue" not in repr(config)

@@ -22,7 +22,6 @@ from typing import TYPE_CHECKING, Any, Self
 from scrapy.exceptions import IgnoreRequest
 
 from moviespider.config import SessionConfig
-from moviespider.errors import ConfigError
 from moviespider.middlewares.proxies import Proxy, ProxyPool
 from moviespider.signals import request_blocked
 
@@ -146,20 +145,11 @@ class SessionMiddleware:
             )
         size = config.sessions or (len(proxies) if proxies else 1)
         user_agents = list(config.user_agents or DEFAULT_USER_AGENTS)
-        login_cookies: dict[str, str] = {}
-        if os.environ.get("DOUBAN_COOKIES", "").strip():
-            try:
-                login_cookies = parse_cookie_header(os.environ["DOUBAN_COOKIES"])
-            except ValueError as error:
-                raise ConfigError(
-                    f"environment variable DOUBAN_COOKIES: {error}; expected the Cookie header "
-                    "of a logged-in browser: name=value; name2=value2"
-                ) from None
         middleware = cls(
             crawler,
             size=size,
             user_agents=user_agents,
-            login_cookies=login_cookies,
+            login_cookies=config.login_cookies,
             proxies=proxies,
         )
         crawler.signals.connect(middleware.request_blocked, signal=request_blocked)
