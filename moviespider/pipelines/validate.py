@@ -19,9 +19,8 @@ from moviespider.items import (
     TEXT_FIELDS,
     item_fields,
 )
-from moviespider.site import SUBJECT_ID, canonical_subject_url
+from moviespider.site import IMDB_ID, SUBJECT_ID, canonical_subject_url
 
-IMDB_ID = re.compile(r"tt\d+")
 SPACES = re.compile(r"[ \t\u00a0\u3000]+")
 BLANK_LINES = re.compile(r"\s*\n\s*")
 

@@ -5,7 +5,7 @@ from pathlib import Path
 from typing import Any
 
 from moviespider.errors import ConfigError
-from moviespider.site import SUBJECT_ID
+from moviespider.site import SUBJECT_IN_URL
 from moviespider.spiders.base import (
     DETAILS_MISSING_STAT,
     DoubanSpider,
@@ -15,7 +15,6 @@ from moviespider.spiders.base import (
 
 # A line of an ids file: an id, or anything holding a subject URL (such as a line of the failed
 # URLs file a crawl writes), optionally followed by other columns. "#" starts a comment.
-SUBJECT_IN_URL = re.compile(rf"/subject/({SUBJECT_ID.pattern})")
 OTHER_URL = re.compile(r"https?://")
 
 
