@@ -103,7 +103,9 @@ def get_str(settings: BaseSettings, name: str, *, optional: bool = False) -> str
     return value
 
 
-def get_choice(settings: BaseSettings, name: str, choices: Mapping[str, Any] | tuple[str, ...]):
+def get_choice(
+    settings: BaseSettings, name: str, choices: Mapping[str, Any] | tuple[str, ...]
+) -> str:
     value = setting_value(settings, name)
     if value not in choices:
         raise ConfigError(f"setting {name}: expected one of {', '.join(choices)}, got {value!r}")
@@ -174,25 +176,7 @@ class PolitenessConfig:
     def from_settings(cls, settings: BaseSettings) -> PolitenessConfig:
         slots = get_dict(settings, "DOWNLOAD_SLOTS")
         for host, slot in slots.items():
-            if not isinstance(slot, dict) or not set(slot) <= {
-                "concurrency",
-                "delay",
-                "randomize_delay",
-            }:
-                raise ConfigError(
-                    f"setting DOWNLOAD_SLOTS: {host}: expected an object with concurrency, "
-                    f"delay or randomize_delay, got {slot!r}"
-                )
-            for key, check in (("concurrency", int), ("delay", float)):
-                if key in slot and (
-                    isinstance(slot[key], bool)
-                    or not isinstance(slot[key], (int, float))
-                    or slot[key] < (1 if check is int else 0)
-                ):
-                    raise ConfigError(
-                        f"setting DOWNLOAD_SLOTS: {host}: {key}: expected a number "
-                        f"≥ {1 if check is int else 0}, got {slot[key]!r}"
-                    )
+            check_download_slot(host, slot)
         return cls(
             concurrent_requests=get_int(settings, "CONCURRENT_REQUESTS", minimum=1),
             concurrent_requests_per_domain=get_int(
@@ -203,6 +187,25 @@ class PolitenessConfig:
             autothrottle_enabled=get_bool(settings, "AUTOTHROTTLE_ENABLED"),
             download_slots=slots,
         )
+
+
+def check_download_slot(host: str, slot: Any) -> None:
+    """One entry of DOWNLOAD_SLOTS: ``{"concurrency": 1, "delay": 3, "randomize_delay": 0}``."""
+    keys = ("concurrency", "delay", "randomize_delay")
+    if not isinstance(slot, dict) or not set(slot) <= set(keys):
+        raise ConfigError(
+            f"setting DOWNLOAD_SLOTS: {host}: expected an object with {', '.join(keys)}, "
+            f"got {slot!r}"
+        )
+    # The readers take any mapping: each key reads as a setting named after its place.
+    values = {f"DOWNLOAD_SLOTS: {host}: {key}": value for key, value in slot.items()}
+    for name in values:
+        if name.endswith("concurrency"):
+            get_int(values, name, minimum=1)
+        elif name.endswith("randomize_delay"):
+            get_bool(values, name)
+        else:
+            get_float(values, name, minimum=0)
 
 
 # --- moviespider's components -------------------------------------------------------------------
