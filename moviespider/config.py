@@ -98,6 +98,8 @@ def get_str(settings: BaseSettings, name: str, *, optional: bool = False) -> str
         if optional:
             return None
         raise ConfigError(f"setting {name}: must not be empty")
+    if isinstance(value, os.PathLike):
+        return os.fspath(value)
     if not isinstance(value, str):
         raise ConfigError(f"setting {name}: expected text, got {value!r}")
     return value
@@ -107,7 +109,7 @@ def get_choice(
     settings: BaseSettings, name: str, choices: Mapping[str, Any] | tuple[str, ...]
 ) -> str:
     value = setting_value(settings, name)
-    if value not in choices:
+    if not isinstance(value, str) or value not in choices:
         raise ConfigError(f"setting {name}: expected one of {', '.join(choices)}, got {value!r}")
     return value
 
