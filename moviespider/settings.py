@@ -1,7 +1,9 @@
 # Scrapy settings for moviespider.
 #
 # Keeps the order of Scrapy's project template. Every value that differs from Scrapy's default
-# says why. Project-specific settings (DOUBAN_*, …) follow at the end.
+# says why. Project-specific settings (DOUBAN_*, …) follow at the end. Their defaults live only
+# here: components read them through moviespider/config.py, which `scrapy crawl` runs over all of
+# them (and the Scrapy settings README names) before the crawl starts.
 #
 #     https://docs.scrapy.org/en/latest/topics/settings.html
 
@@ -199,7 +201,8 @@ DOUBAN_BLOCK_BACKOFF_MAX = 600
 
 # How many sessions (bid cookie + user agent + proxy) take turns. None: one, or one per proxy.
 DOUBAN_SESSIONS = None
-# The user agents sessions choose from; empty: a built-in list of current desktop browsers
+# The user agents sessions choose from (on the command line a JSON list: user agents hold
+# commas); empty: a built-in list of current desktop browsers
 # (moviespider.middlewares.sessions.DEFAULT_USER_AGENTS).
 DOUBAN_USER_AGENTS = []
 # Log-in cookies are read from the DOUBAN_COOKIES environment variable, never from a setting:

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING
 from scrapy.exceptions import NotConfigured
 from scrapy.settings import SETTINGS_PRIORITIES
 
+from moviespider.config import PlaywrightConfig, get_float
 from moviespider.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -66,7 +67,7 @@ class PlaywrightAddon:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> PlaywrightAddon:
-        if not crawler.settings.getbool("PLAYWRIGHT_ENABLED"):
+        if not PlaywrightConfig.from_settings(crawler.settings).enabled:
             raise NotConfigured
         return cls(crawler)
 
@@ -92,7 +93,7 @@ class PlaywrightAddon:
             executable or "Playwright's own Chromium",
         )
 
-        timeout_ms = settings.getfloat("DOWNLOAD_TIMEOUT") * 1000
+        timeout_ms = get_float(settings, "DOWNLOAD_TIMEOUT", minimum=0) * 1000
         for name, value in {
             "PLAYWRIGHT_BROWSER_TYPE": "chromium",
             "PLAYWRIGHT_ABORT_REQUEST": f"{__name__}.is_blocked_resource",

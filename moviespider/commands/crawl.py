@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from scrapy.commands.crawl import Command as ScrapyCrawlCommand
 from scrapy.spiderloader import get_spider_loader
 
+from moviespider.config import check_settings
 from moviespider.errors import ConfigError
 from moviespider.outcomes import FAILED_CLOSE_REASONS
 from moviespider.storage.database import check_database
@@ -28,8 +29,13 @@ FAILED_CRAWL_EXIT_CODE = 3
 class Command(ScrapyCrawlCommand):
     def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
         super().process_options(args, opts)
-        # Check spider arguments before Scrapy sets up logging and the crawler process, so that
-        # a bad one gives exactly one line on stderr.
+        # Check settings and spider arguments before Scrapy sets up logging and the crawler
+        # process, so that a bad one gives exactly one line on stderr.
+        try:
+            check_settings(self.settings)
+        except ConfigError as error:
+            self._report(error)
+            sys.exit(USAGE_EXIT_CODE)
         if len(args) == 1:
             loader = get_spider_loader(self.settings)
             try:

@@ -29,13 +29,12 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from scrapy import signals
 from scrapy.exceptions import CloseSpider
 
-from moviespider.errors import ConfigError
+from moviespider.config import CoverageConfig, check_thresholds
 from moviespider.items import MOVIE_FIELDS, item_fields
 from moviespider.outcomes import CloseReason
 
@@ -60,10 +59,8 @@ class FieldCoverage:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> FieldCoverage:
-        settings = crawler.settings
-        thresholds = check_thresholds(
-            settings.getdict("COVERAGE_THRESHOLDS"), "setting COVERAGE_THRESHOLDS"
-        )
+        config = CoverageConfig.from_settings(crawler.settings)
+        thresholds = dict(config.thresholds)
         spider_thresholds = getattr(crawler.spidercls, "coverage_thresholds", None) or {}
         spider_name = getattr(crawler.spidercls, "name", crawler.spidercls.__name__)
         where = f"spider {spider_name} attribute coverage_thresholds"
@@ -73,17 +70,7 @@ class FieldCoverage:
         )
         for name in removed:
             thresholds.pop(name, None)
-        min_items = settings.get("COVERAGE_MIN_ITEMS")
-        try:
-            min_items = int(min_items)
-        except (TypeError, ValueError):
-            min_items = -1
-        if min_items < 0:
-            raise ConfigError(
-                f"setting COVERAGE_MIN_ITEMS: expected a whole number ≥ 0, got "
-                f"{settings.get('COVERAGE_MIN_ITEMS')!r}"
-            )
-        extension = cls(crawler, thresholds, min_items)
+        extension = cls(crawler, thresholds, config.min_items)
         crawler.signals.connect(extension.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(extension.count, signal=signals.item_dropped)
         crawler.signals.connect(extension.spider_idle, signal=signals.spider_idle)
@@ -168,17 +155,3 @@ class FieldCoverage:
                 name,
                 extra={"spider": spider},
             )
-
-
-def check_thresholds(thresholds: Mapping[str, Any], where: str) -> dict[str, float]:
-    checked = {}
-    for name, share in thresholds.items():
-        if name not in MOVIE_FIELDS:
-            raise ConfigError(f"{where}: {name!r} is not a Movie field")
-        try:
-            checked[name] = float(share)
-        except (TypeError, ValueError):
-            checked[name] = -1.0
-        if not 0 <= checked[name] <= 1:
-            raise ConfigError(f"{where}: {name}: expected a share from 0 to 1, got {share!r}")
-    return checked

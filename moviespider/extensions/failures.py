@@ -40,6 +40,7 @@ from scrapy import signals
 from scrapy.utils.job import job_dir
 from w3lib.url import file_uri_to_path
 
+from moviespider.config import FailedPagesConfig
 from moviespider.jobdir.journal import job_started
 from moviespider.signals import page_failed, requested_url
 
@@ -104,7 +105,7 @@ class FailedPages:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> FailedPages:
         settings = crawler.settings
-        path = Path(settings.get("FAILED_URLS_FILE") or default_path(settings))
+        path = Path(FailedPagesConfig.from_settings(settings).file or default_path(settings))
         jobdir = job_dir(settings)
         resuming = jobdir is not None and job_started(Path(jobdir))
         extension = cls(crawler, path, keep_earlier=resuming)

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
-from moviespider.errors import ConfigError
+from moviespider.config import GCConfig
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -50,10 +50,10 @@ class GCThreshold:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> GCThreshold:
-        value = crawler.settings.get("GC_THRESHOLD")
-        if value in (None, "", [], ()):
+        threshold = GCConfig.from_settings(crawler.settings).threshold
+        if threshold is None:
             raise NotConfigured("GC_THRESHOLD is empty: Python's thresholds are kept")
-        extension = cls(check_threshold(value))
+        extension = cls(threshold)
         crawler.signals.connect(extension.engine_started, signal=signals.engine_started)
         crawler.signals.connect(extension.engine_stopped, signal=signals.engine_stopped)
         return extension
@@ -73,18 +73,3 @@ class GCThreshold:
         GCThreshold._running -= 1
         if GCThreshold._running == 0:
             gc.set_threshold(*GCThreshold._saved)
-
-
-def check_threshold(value: object) -> tuple[int, ...]:
-    """``value`` (a sequence, or "7000,10,10" from the command line) as gc thresholds."""
-    parts = value.split(",") if isinstance(value, str) else value
-    try:
-        threshold = tuple(int(part) for part in parts)  # type: ignore[union-attr]
-    except (TypeError, ValueError):
-        threshold = ()
-    if not 1 <= len(threshold) <= 3 or any(number < 0 for number in threshold):
-        raise ConfigError(
-            f"setting GC_THRESHOLD: expected one to three whole numbers ≥ 0 "
-            f"(like 7000,10,10), got {value!r}"
-        )
-    return threshold

@@ -33,14 +33,15 @@ from scrapy.exceptions import NotConfigured
 from scrapy.extensions.logstats import LogStats
 from tqdm import tqdm
 
+from moviespider.config import ProgressConfig
+from moviespider.middlewares.blocks import BLOCKED_TOTAL_STAT
+
 if TYPE_CHECKING:
     from scrapy import Spider
     from scrapy.crawler import Crawler
     from scrapy.statscollectors import StatsCollector
 
 logger = logging.getLogger(__name__)
-
-BLOCKS_STAT = "moviespider/blocked_total"  # counted by moviespider.middlewares.blocks
 
 
 class Progress(LogStats):
@@ -55,13 +56,9 @@ class Progress(LogStats):
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Progress:
-        settings = crawler.settings
-        bar_setting = settings.get("PROGRESS_BAR")
-        bar = sys.stderr.isatty() if bar_setting is None else settings.getbool("PROGRESS_BAR")
-        if bar:
-            interval = settings.getfloat("PROGRESS_BAR_REFRESH", 0.5)
-        else:
-            interval = settings.getfloat("LOGSTATS_INTERVAL")
+        config = ProgressConfig.from_settings(crawler.settings)
+        bar = sys.stderr.isatty() if config.bar is None else config.bar
+        interval = config.bar_refresh if bar else config.log_interval
         if not interval:
             raise NotConfigured
         extension = cls(crawler.stats, interval, bar=bar)
@@ -85,7 +82,7 @@ class Progress(LogStats):
     def log(self, spider: Spider) -> None:
         self.calculate_stats()
         total = expected_items(spider)
-        blocks = self.stats.get_value(BLOCKS_STAT, 0)
+        blocks = self.stats.get_value(BLOCKED_TOTAL_STAT, 0)
         if self.bar is not None:
             if total != self.bar.total:
                 self.bar.total = total

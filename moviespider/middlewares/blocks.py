@@ -43,7 +43,7 @@ from scrapy.utils.defer import deferred_from_coro
 from w3lib.url import safe_url_string
 
 from moviespider.backoff import backoff_delay
-from moviespider.config import check_politeness_settings, get_float, get_int
+from moviespider.config import BlockConfig, PolitenessConfig
 from moviespider.outcomes import CloseReason
 from moviespider.signals import report_page_failed, request_blocked, requested_url
 
@@ -59,6 +59,8 @@ logger = logging.getLogger(__name__)
 BLOCKS_META_KEY = "moviespider_blocks"  # fresh blocks of this request so far
 SHARED_BLOCKS_META_KEY = "moviespider_shared_blocks"  # blocks of a session already retired
 GENERATION_META_KEY = "moviespider_block_generation"  # the generation it was sent in
+# Read by moviespider.extensions.progress.
+BLOCKED_TOTAL_STAT = "moviespider/blocked_total"
 
 BLOCKING_STATUSES = {403: "http_403", 418: "http_418", 429: "http_429"}
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
@@ -168,13 +170,14 @@ class BlockMiddleware:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
         settings = crawler.settings
-        check_politeness_settings(settings)
+        PolitenessConfig.from_settings(settings)  # Scrapy reads them; a typo must not hang it
+        config = BlockConfig.from_settings(settings)
         return cls(
             crawler,
-            retry_times=get_int(settings, "DOUBAN_BLOCK_RETRY_TIMES", minimum=0),
-            max_blocks=get_int(settings, "DOUBAN_MAX_BLOCKS", minimum=1),
-            backoff=get_float(settings, "DOUBAN_BLOCK_BACKOFF", minimum=0),
-            backoff_max=get_float(settings, "DOUBAN_BLOCK_BACKOFF_MAX", minimum=0),
+            retry_times=config.retry_times,
+            max_blocks=config.max_blocks,
+            backoff=config.backoff,
+            backoff_max=config.backoff_max,
         )
 
     def process_request(self, request: Request) -> None:
@@ -187,7 +190,7 @@ class BlockMiddleware:
             return response
         fresh = request.meta.get(GENERATION_META_KEY) == self._generation
 
-        self.stats.inc_value("moviespider/blocked_total")
+        self.stats.inc_value(BLOCKED_TOTAL_STAT)
         self.stats.inc_value(f"moviespider/blocked/{kind}")
         self.crawler.signals.send_catch_log(
             request_blocked, request=request, response=response, kind=kind

@@ -12,6 +12,8 @@ from collections.abc import Iterable
 import lxml.etree
 import lxml.html
 
+from moviespider.site import SUBJECT_IN_URL
+
 # Douban serves UTF-8 only (the sandbox too); fixing the encoding for bytes avoids libxml2's
 # latin-1 guess when a page (or a truncated one) lacks its <meta charset>.
 _BYTES_PARSER = lxml.html.HTMLParser(encoding="utf-8")
@@ -21,7 +23,6 @@ _INT = re.compile(r"\d+")
 _TAIL = 1024  # bytes at the end of a document in which to look for its end tag
 _END_TAG = re.compile(r"</html\s*>", re.IGNORECASE)
 _END_TAG_BYTES = re.compile(rb"</html\s*>", re.IGNORECASE)
-_SUBJECT_ID = re.compile(r"/subject/(\d+)")
 
 
 def xpath(expression: str) -> lxml.etree.XPath:
@@ -132,7 +133,7 @@ def subject_id_from_url(url: str | None) -> str | None:
     """The id in a subject URL: ".../subject/1292052/?from=x" -> "1292052"."""
     if not url:
         return None
-    match = _SUBJECT_ID.search(url)
+    match = SUBJECT_IN_URL.search(url)
     return match.group(1) if match else None
 
 

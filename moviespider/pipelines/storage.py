@@ -16,11 +16,11 @@ from scrapy.exceptions import NotConfigured
 from scrapy.utils.asyncio import AsyncioLoopingCall, is_asyncio_available
 from sqlalchemy.exc import SQLAlchemyError
 
+from moviespider.config import StorageConfig
 from moviespider.errors import ConfigError
 from moviespider.items import item_dict
 from moviespider.storage.database import (
     MovieStore,
-    database_url,
     error_reason,
     is_outage,
     safe_url,
@@ -84,26 +84,15 @@ class StoreMovies:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
-        settings = crawler.settings
-        url = database_url(settings)
-        if url is None:
+        config = StorageConfig.from_settings(crawler.settings)
+        if config.url is None:
             raise NotConfigured  # switched off on purpose: nothing to warn about
-        batch_size = settings.getint("DATABASE_BATCH_SIZE", 100)
-        if batch_size < 1:
-            raise ConfigError(f"setting DATABASE_BATCH_SIZE: {batch_size} is not a positive number")
-        flush_interval = settings.getfloat("DATABASE_FLUSH_INTERVAL", 5.0)
-        if flush_interval <= 0:
-            raise ConfigError(
-                f"setting DATABASE_FLUSH_INTERVAL: {flush_interval} is not a positive number"
-            )
         pipeline = cls(
             crawler,
-            url,
-            batch_size=batch_size,
-            flush_interval=flush_interval,
-            unsaved_file=settings.get(
-                "DATABASE_UNSAVED_FILE", "moviespider-unsaved-%(name)s-%(crawl_id)s.jl"
-            ),
+            config.url,
+            batch_size=config.batch_size,
+            flush_interval=config.flush_interval,
+            unsaved_file=config.unsaved_file,
         )
         crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
         return pipeline

@@ -28,6 +28,9 @@ from moviespider.site import DoubanSite, canonical_subject_url
 from moviespider.spiders.arguments import CitySlug, SpiderParams, params_model, parse_params
 
 FIELD_NAMES = frozenset(MOVIE_FIELDS)  # looked up for every parsed field
+# Stats counted here and by the spiders.
+DETAILS_MISSING_STAT = "moviespider/details_missing"
+JAVASCRIPT_SHELLS_STAT = "moviespider/javascript_shells"
 
 
 class DoubanSpider(scrapy.Spider):
@@ -125,7 +128,7 @@ class DoubanSpider(scrapy.Spider):
 
     def without_details(self, listed: dict[str, Any]) -> Movie | None:
         """The film as its list showed it, when its subject page cannot be had (counted)."""
-        self.crawler.stats.inc_value("moviespider/details_missing")
+        self.crawler.stats.inc_value(DETAILS_MISSING_STAT)
         return self.make_movie(listed)
 
     def page_unusable(self, response: Response, error: PageError) -> scrapy.Request | None:
@@ -156,13 +159,13 @@ class DoubanSpider(scrapy.Spider):
         if "playwright" in response.flags or not is_javascript_shell(response.body):
             return
         stats = self.crawler.stats
-        if not stats.get_value("moviespider/javascript_shells"):
+        if not stats.get_value(JAVASCRIPT_SHELLS_STAT):
             self.logger.error(
                 "%s is built by JavaScript in the browser; rerun with -s PLAYWRIGHT_ENABLED=1 to "
                 "render such pages (docs/playwright.md)",
                 response.url,
             )
-        stats.inc_value("moviespider/javascript_shells")
+        stats.inc_value(JAVASCRIPT_SHELLS_STAT)
         raise CloseSpider(CloseReason.JAVASCRIPT_REQUIRED)
 
     def make_movie(self, *sources: Mapping[str, Any], **fields: Any) -> Movie:

@@ -6,7 +6,7 @@ from pydantic import Field, field_validator, model_validator
 from scrapy_spider_metadata import Args
 
 from moviespider.spiders.arguments import SpiderParams, check_subject_id, read_ids_file
-from moviespider.spiders.base import DoubanSpider, unique
+from moviespider.spiders.base import DETAILS_MISSING_STAT, DoubanSpider, unique
 
 
 class SubjectParams(SpiderParams):
@@ -70,4 +70,4 @@ class DoubanSubjectSpider(DoubanSpider, Args[SubjectParams]):
     def without_details(self, listed: dict[str, Any]) -> None:
         # Nothing is known of the film but its id, so there is no item to make: the failure is
         # counted, and listed with the other pages given up on.
-        self.crawler.stats.inc_value("moviespider/details_missing")
+        self.crawler.stats.inc_value(DETAILS_MISSING_STAT)

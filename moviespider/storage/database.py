@@ -23,6 +23,7 @@ from sqlalchemy.exc import (
 )
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
+from moviespider.config import setting_value
 from moviespider.errors import ConfigError
 from moviespider.items import LIST_FIELDS
 from moviespider.storage.schema import (
@@ -42,7 +43,6 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_DATABASE_URL = "sqlite:///moviespider.sqlite3"
 ENVIRONMENT_VARIABLE = "DATABASE_URL"
 # libpq waits for an unreachable host as long as TCP does (minutes); PyMySQL gives up after 10 s.
 POSTGRESQL_CONNECT_TIMEOUT = 10
@@ -60,11 +60,10 @@ def database_url(settings: BaseSettings) -> URL | None:
     can read.
     """
     from_environment = os.environ.get(ENVIRONMENT_VARIABLE)
-    raw = (
-        from_environment
-        if from_environment is not None
-        else settings.get("DATABASE_URL", DEFAULT_DATABASE_URL)
-    )
+    origin = "setting" if from_environment is None else "environment variable"
+    raw = setting_value(settings, "DATABASE_URL") if from_environment is None else from_environment
+    if raw is not None and not isinstance(raw, str):
+        raise ConfigError(f"{origin} DATABASE_URL: expected a database URL, got {raw!r}")
     raw = (raw or "").strip()
     if not raw:
         return None
@@ -73,7 +72,7 @@ def database_url(settings: BaseSettings) -> URL | None:
     except (ArgumentError, ValueError):  # ValueError: a port that is not a number
         # The text itself is not repeated: it may hold a password.
         raise ConfigError(
-            "setting DATABASE_URL: not a database URL "
+            f"{origin} DATABASE_URL: not a database URL "
             "(expected e.g. postgresql+psycopg://user@host/db or sqlite:///path.sqlite3)"
         ) from None
     if url.password and from_environment is None:

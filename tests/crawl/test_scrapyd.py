@@ -501,10 +501,14 @@ def deployed_egg(server: Scrapyd) -> zipfile.ZipFile:
     return zipfile.ZipFile(egg)
 
 
-def test_egg_holds_the_crawler_and_nothing_else(runner):
-    with deployed_egg(runner) as egg:
-        names = set(egg.namelist())
-        entry_points = egg.read("EGG-INFO/entry_points.txt").decode()
+# Beside the crawler in the checkout, and never in the egg.
+NOT_IN_THE_EGG = ("douban_sandbox", "moviespider_bench", "hello_server", "tests")
+
+
+def check_egg(egg: zipfile.ZipFile) -> None:
+    """The egg holds every file of the moviespider package, and nothing else but its metadata."""
+    names = set(egg.namelist())
+    entry_points = egg.read("EGG-INFO/entry_points.txt").decode()
     package = REPO / "moviespider"
     source = {
         path.relative_to(REPO).as_posix()
@@ -512,9 +516,43 @@ def test_egg_holds_the_crawler_and_nothing_else(runner):
         if path.is_file() and "__pycache__" not in path.parts
     }
     assert source <= names, f"missing from the egg: {sorted(source - names)}"
-    # No sandbox, benchmark, TCP server or tests: they stay in the checkout.
+    modules = {name.removesuffix(".py").replace("/", ".") for name in names if name.endswith(".py")}
+    strays = {m for m in modules if m.split(".")[0] in NOT_IN_THE_EGG}
+    assert strays == set(), f"not crawler code, yet in the egg: {sorted(strays)}"
     assert {name.split("/")[0] for name in names} == {"moviespider", "EGG-INFO"}
     assert re.search(r"^\[scrapy\]\nsettings = moviespider\.settings$", entry_points, re.M)
+
+
+def test_egg_holds_the_crawler_and_nothing_else(runner):
+    with deployed_egg(runner) as egg:
+        check_egg(egg)
+
+
+def test_egg_built_from_the_whole_checkout_holds_the_crawler_and_nothing_else(tmp_path):
+    """The egg as scrapyd-deploy builds it, from a copy of the whole checkout (sandbox,
+    benchmark and tests included, so that setup.py has the chance to pack them), no Scrapyd."""
+    checkout = tmp_path / "checkout"
+    shutil.copytree(
+        REPO,
+        checkout,
+        ignore=shutil.ignore_patterns(".git", "__pycache__", "build", "*.egg-info", ".*cache"),
+    )
+    for folder in ("douban_sandbox", "moviespider_bench", "tests"):
+        assert (checkout / folder / "__init__.py").exists(), folder  # packages setup.py could find
+    dist = tmp_path / "dist"
+    for command in (["clean", "-a"], ["bdist_egg", "-d", str(dist)]):  # scrapyd-deploy's
+        done = subprocess.run(
+            [sys.executable, "setup.py", *command],
+            cwd=checkout,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        assert done.returncode == 0, done.stderr
+    (egg_path,) = dist.glob("*.egg")
+    with zipfile.ZipFile(egg_path) as egg:
+        check_egg(egg)
 
 
 # Audit events that mean an import did something: connected, listened, started a process.
