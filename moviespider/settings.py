@@ -265,4 +265,11 @@ FEED_EXPORTERS = {
     "jsonl": "moviespider.exporters.JsonLinesItemExporter",
     "jl": "moviespider.exporters.JsonLinesItemExporter",
     "csv": "moviespider.exporters.CsvItemExporter",
+    # default: Scrapy's, which writes a missing value as the text "None"; ours, an empty element.
+    "xml": "moviespider.exporters.XmlItemExporter",
 }
+
+# default (Scrapy): off. A CSV cell starting with = + - @ (or tab, CR) is run as a formula by
+# spreadsheets (CSV injection); on, it is written with a leading ' , which they show as text.
+# JSON, XML and the database keep every value as it is. 0 writes CSV cells unchanged.
+CSV_SPREADSHEET_SAFE = True
