@@ -7,6 +7,8 @@ from xml.etree import ElementTree
 
 import pytest
 from scrapy import exporters as scrapy_exporters
+from scrapy.utils.misc import build_from_crawler
+from scrapy.utils.test import get_crawler
 
 from moviespider import exporters
 from moviespider.items import Movie
@@ -99,3 +101,16 @@ def test_xml_writes_a_missing_value_as_an_empty_element_not_none():
     assert item.find("year") is not None
     assert item.find("year").text is None
     assert b"None" not in export(exporters.XmlItemExporter, [film])
+
+
+@pytest.mark.parametrize(("setting", "title"), [(None, "'=1+1"), ("0", "=1+1")])
+def test_the_setting_chooses_for_the_feed(setting, title):
+    crawler = get_crawler(
+        settings_dict={} if setting is None else {"CSV_SPREADSHEET_SAFE": setting}
+    )
+    output = io.BytesIO()
+    exporter = build_from_crawler(exporters.CsvItemExporter, crawler, output)
+    exporter.start_exporting()
+    exporter.export_item(Movie(subject_id="1", url="u", source="top250", title="=1+1"))
+    exporter.finish_exporting()
+    assert csv_rows(output.getvalue())[0]["title"] == title

@@ -1,0 +1,69 @@
+"""What a crawl leaves on disk, run as a user runs it: from a directory of their own."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from typing import TYPE_CHECKING
+
+from tests.helpers.crawl import ROOT
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+QUICK_START = ["scrapy", "crawl", "douban_later", "-s", "DOUBAN_SANDBOX=1", "-o", "upcoming.json"]
+
+
+def scrapy(directory: Path, *arguments: str, database: str | None = None):
+    """`scrapy ARGUMENTS` run in *directory*, with the project as an installed package would
+    be: the default database lands in *directory*, as it would in the user's."""
+    environment = {key: value for key, value in os.environ.items() if key not in ("DATABASE_URL",)}
+    environment.update(PYTHONPATH=str(ROOT), SCRAPY_SETTINGS_MODULE="moviespider.settings")
+    if database is not None:
+        environment["DATABASE_URL"] = database
+    return subprocess.run(
+        [sys.executable, "-m", *arguments],
+        cwd=directory,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=240,
+        check=False,
+    )
+
+
+def test_the_quick_start_twice_leaves_valid_json_and_says_why_the_second_run_stopped(tmp_path):
+    first = scrapy(tmp_path, *QUICK_START)
+    assert first.returncode == 0, first.stderr
+    films = json.loads((tmp_path / "upcoming.json").read_text(encoding="utf-8"))
+    assert films
+
+    second = scrapy(tmp_path, *QUICK_START)
+    assert second.returncode == 2
+    assert second.stderr.strip().splitlines()[-1] == (
+        "moviespider: error: setting FEEDS: upcoming.json already holds a JSON array and -o "
+        "appends, which would leave it invalid; use -O upcoming.json to overwrite it, or "
+        "-o upcoming.jsonl to append JSON Lines"
+    )
+    assert "Traceback" not in second.stderr
+    assert "Crawled (" not in second.stderr  # refused before any request
+    assert json.loads((tmp_path / "upcoming.json").read_text(encoding="utf-8")) == films
+
+    # What the quick start leaves: the feed and the database the README names, nothing else.
+    assert sorted(path.name for path in tmp_path.iterdir()) == [
+        "moviespider.sqlite3",
+        "upcoming.json",
+    ]
+
+    again = scrapy(tmp_path, *QUICK_START[:-2], "-O", "upcoming.json")
+    assert again.returncode == 0, again.stderr
+    assert len(json.loads((tmp_path / "upcoming.json").read_text(encoding="utf-8"))) == len(films)
+
+
+def test_a_crawl_to_stdout_leaves_no_files_when_nothing_failed(tmp_path):
+    done = scrapy(tmp_path, *QUICK_START[:-2], "-o", "-:jsonlines", database="")
+    assert done.returncode == 0, done.stderr
+    assert [json.loads(line) for line in done.stdout.splitlines()]
+    assert list(tmp_path.iterdir()) == []
