@@ -15,6 +15,10 @@ metadata = sa.MetaData()
 # MySQL's DATETIME drops fractions of a second by default, and crawls started in the same second
 # must still sort.
 Timestamp = sa.DateTime().with_variant(mysql.DATETIME(fsp=6), "mysql", "mariadb")
+# Text as long as a page gives it: MySQL's TEXT stops at 64 KB (a long summary is more), so
+# LONGTEXT (4 GB) there; TEXT is unbounded on PostgreSQL and SQLite. Never indexed: MySQL cannot
+# index a long text, and nothing looks films up by title.
+LongText = sa.Text().with_variant(mysql.LONGTEXT(), "mysql", "mariadb")
 # Python None is SQL NULL (not the JSON literal null), so COALESCE can tell "not seen" apart.
 JsonList = sa.JSON(none_as_null=True)
 # MySQL and MariaDB may default to a three-byte charset in which Chinese titles do not all fit.
@@ -39,8 +43,8 @@ movies = sa.Table(
     sa.Column("subject_id", sa.String(20), primary_key=True),
     sa.Column("url", sa.String(255), nullable=False),
     sa.Column("source", sa.String(16), nullable=False),  # the list it was last seen in
-    sa.Column("title", sa.Text),
-    sa.Column("original_title", sa.Text),
+    sa.Column("title", LongText),
+    sa.Column("original_title", LongText),
     sa.Column("aliases", JsonList),
     sa.Column("year", sa.Integer),
     sa.Column("kind", sa.String(8)),
@@ -58,11 +62,11 @@ movies = sa.Table(
     sa.Column("rating", sa.Double),
     sa.Column("votes", sa.Integer),
     sa.Column("rank", sa.Integer),
-    sa.Column("quote", sa.Text),
+    sa.Column("quote", LongText),
     sa.Column("want_count", sa.Integer),
     sa.Column("city", sa.String(64)),
-    sa.Column("summary", sa.Text),
-    sa.Column("poster_url", sa.String(512)),
+    sa.Column("summary", LongText),
+    sa.Column("poster_url", LongText),
     sa.Column("poster_path", sa.String(255)),  # under IMAGES_STORE, with DOWNLOAD_POSTERS
     sa.Column("first_seen", Timestamp, nullable=False),
     sa.Column("last_seen", Timestamp, nullable=False),
@@ -83,6 +87,12 @@ observations = sa.Table(
     sa.Index("ix_observations_subject_id", "subject_id"),
     **TABLE_OPTIONS,
 )
+
+# Columns made wider since the first release: MovieStore.create_schema widens them in an existing
+# database (a MariaDB TEXT title or summary would still refuse a long value).
+WIDENED_COLUMNS = {
+    movies.name: ("title", "original_title", "quote", "summary", "poster_url"),
+}
 
 # Movie fields that the movies table does not hold as columns of the same name.
 NOT_MOVIE_COLUMNS = frozenset({"crawled_at"})

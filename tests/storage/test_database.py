@@ -192,6 +192,64 @@ def test_an_older_movies_table_gains_the_columns_added_since(
     assert row["poster_path"] == "full/abc.jpg"
 
 
+# Every control character but NUL (which PostgreSQL's text cannot hold: validation strips it).
+CONTROL_CHARACTERS = "".join(map(chr, range(1, 32))) + "\x7f\x85"
+EMOJI = "🎬🍿👨‍👩‍👧"
+
+
+def test_long_text_emoji_and_control_characters_come_back_byte_for_byte(
+    database_url: URL, store_crawl: Callable[..., StoreMovies], tmp_path: Path
+):
+    summary = ("二十世纪四十年代末，" * 3400 + EMOJI)[:-1]  # about 100 KB of UTF-8
+    assert len(summary.encode("utf-8")) > 100_000
+    title = ("肖申克" * 3334)[:10_000]
+    film = a_film(
+        title=title,
+        original_title=f"The {EMOJI} {CONTROL_CHARACTERS} end",
+        quote=CONTROL_CHARACTERS,
+        summary=summary,
+        aliases=[EMOJI, CONTROL_CHARACTERS],
+        poster_url="https://img.example/" + "p" * 2000 + ".jpg",
+        crawled_at=MONDAY,
+    )
+    pipeline = store_crawl(database_url, [film], DATABASE_UNSAVED_FILE=str(tmp_path / "unsaved.jl"))
+
+    assert pipeline.crawler.stats.get_value("moviespider/storage/rejected") is None
+    [row] = rows(database_url, movies)
+    for name in ("title", "original_title", "quote", "summary", "aliases", "poster_url"):
+        assert row[name] == getattr(film, name), name
+
+
+def test_an_older_database_with_narrow_text_columns_is_widened(
+    database_url: URL, store_crawl: Callable[..., StoreMovies], tmp_path: Path
+):
+    engine = sa.create_engine(database_url)
+    narrow = {  # what the first release created
+        "mysql": [
+            "ALTER TABLE movies MODIFY COLUMN title TEXT",
+            "ALTER TABLE movies MODIFY COLUMN summary TEXT",
+            "ALTER TABLE movies MODIFY COLUMN poster_url VARCHAR(512)",
+        ],
+        "postgresql": ["ALTER TABLE movies ALTER COLUMN poster_url TYPE VARCHAR(512)"],
+        "sqlite": [],
+    }[database_url.get_backend_name()]
+    with engine.begin() as connection:
+        metadata.create_all(connection)
+        for statement in narrow:
+            connection.execute(sa.text(statement))
+    engine.dispose()
+    long_film = a_film(
+        summary="长" * 40_000, poster_url="https://img.example/" + "p" * 600, crawled_at=MONDAY
+    )
+
+    unsaved = str(tmp_path / "unsaved.jl")
+    store_crawl(database_url, [long_film], DATABASE_UNSAVED_FILE=unsaved)
+    store_crawl(database_url, [long_film], DATABASE_UNSAVED_FILE=unsaved)  # nothing to widen
+
+    [row] = rows(database_url, movies)
+    assert (row["summary"], row["poster_url"]) == (long_film.summary, long_film.poster_url)
+
+
 # --- batching, off the reactor thread ------------------------------------------------------
 
 
