@@ -220,8 +220,12 @@ DATABASE_URL = "sqlite:///moviespider.sqlite3"
 DATABASE_BATCH_SIZE = 100
 DATABASE_FLUSH_INTERVAL = 5.0
 # Films the database still refuses when the spider closes (after retries) are written here, one
-# JSON object per line with its crawl_id. %(name)s is the spider, %(crawl_id)s the crawl.
-DATABASE_UNSAVED_FILE = "moviespider-unsaved-%(name)s-%(crawl_id)s.jl"
+# JSON object per line with its crawl_id, and the crawl's finish reason if the database never
+# came back to record it (docs/storage.md). %(name)s is the spider, %(crawl_id)s the crawl.
+# Default (None): beside the first local feed, films.jsonl → films.unsaved.jsonl; else
+# JOBDIR/unsaved.jsonl; else moviespider-unsaved-<spider>-<crawl id>.jsonl in the current
+# directory.
+DATABASE_UNSAVED_FILE = None
 
 # 1: store each film's poster under IMAGES_STORE (full/<subject_id>.jpg, and a thumbnail per
 # IMAGES_THUMBS under thumbs/<name>/) and set the film's poster_path. Needs Pillow.

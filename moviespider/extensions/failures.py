@@ -35,12 +35,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
-from urllib.parse import urlsplit
 
 from scrapy import signals
 from scrapy.utils.job import job_dir
-from w3lib.url import file_uri_to_path
 
+from moviespider.feeds import beside_first_feed
 from moviespider.jobdir.journal import job_started
 from moviespider.signals import page_failed, requested_url
 
@@ -216,11 +215,4 @@ class FailedPages:
 
 def default_path(settings: BaseSettings) -> Path:
     """Beside the first local feed (``films.jl`` → ``films.failed.tsv``), else the default."""
-    for uri in settings.getdict("FEEDS"):
-        uri = str(uri)
-        scheme = urlsplit(uri).scheme
-        if "%(" in uri or scheme not in ("", "file"):
-            continue  # a remote feed, or a name only known when the feed opens
-        feed = Path(file_uri_to_path(uri) if scheme == "file" else uri)
-        return feed.with_name(feed.stem + ".failed.tsv")
-    return Path(DEFAULT_FILE)
+    return beside_first_feed(settings, ".failed.tsv") or Path(DEFAULT_FILE)
