@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
+from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
+from moviespider.items import MOVIE_FIELDS
 from tests.helpers.crawl import ROOT
 
 if TYPE_CHECKING:
@@ -67,3 +70,38 @@ def test_a_crawl_to_stdout_leaves_no_files_when_nothing_failed(tmp_path):
     assert done.returncode == 0, done.stderr
     assert [json.loads(line) for line in done.stdout.splitlines()]
     assert list(tmp_path.iterdir()) == []
+
+
+def readme_outputs() -> set[str]:
+    """Every file the README's commands write with -o/-O, and what they leave beside it."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    feeds = set(re.findall(r"-[oO] ([\w./-]+\.(?:json|jsonl|jl|csv|xml))\b", readme))
+    assert len(feeds) >= 5, feeds  # the pattern still finds them
+    beside = {
+        f"{PurePosixPath(feed).with_suffix('')}{suffix}"
+        for feed in feeds
+        for suffix in (".failed.tsv", ".unsaved.jsonl")
+    }
+    return feeds | beside | {"moviespider.sqlite3", "failed_urls.tsv", "posters/full/1.jpg"}
+
+
+def test_gitignore_covers_what_the_readmes_commands_write():
+    outputs = sorted(readme_outputs())
+    done = subprocess.run(
+        ["git", "check-ignore", "--no-index", "--verbose", "--non-matching", *outputs],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    not_ignored = [
+        line.split("\t")[1] for line in done.stdout.splitlines() if line.startswith("::")
+    ]
+    assert not_ignored == []
+
+
+def test_the_readme_field_table_names_every_field():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    table = readme[readme.index("| field | meaning | from |") :].split("\n\n")[0]
+    named = set(re.findall(r"`(\w+)`", table))
+    assert set(MOVIE_FIELDS) - named == set()
