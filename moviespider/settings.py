@@ -261,6 +261,10 @@ CONCURRENT_ITEMS = 25
 # (moviespider/extensions/garbage.py).
 GC_THRESHOLD = (7000, 10, 10)
 
+# `scrapy check -s DOUBAN_SANDBOX=1` runs the callbacks' contracts against the sandbox; @site
+# takes a path on DOUBAN_BASE_URL where Scrapy's @url needs an absolute URL.
+SPIDER_CONTRACTS = {"moviespider.contracts.SiteContract": 10}
+
 # default: Scrapy's exporters, which read each field through ItemAdapter. Ours write a Movie's
 # fields directly, with the same output (moviespider/exporters.py).
 FEED_EXPORTERS = {

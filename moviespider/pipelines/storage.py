@@ -103,6 +103,8 @@ class StoreMovies:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
         settings = crawler.settings
+        if os.environ.get("SCRAPY_CHECK"):
+            raise NotConfigured  # `scrapy check` tries the callbacks: its items are no crawl's
         url = database_url(settings)
         if url is None:
             raise NotConfigured  # switched off on purpose: nothing to warn about

@@ -105,3 +105,14 @@ def test_the_readme_field_table_names_every_field():
     table = readme[readme.index("| field | meaning | from |") :].split("\n\n")[0]
     named = set(re.findall(r"`(\w+)`", table))
     assert set(MOVIE_FIELDS) - named == set()
+
+
+def test_scrapy_check_runs_every_callbacks_contracts_against_the_sandbox(tmp_path):
+    done = scrapy(tmp_path, "scrapy", "check", "-s", "DOUBAN_SANDBOX=1")
+    assert done.returncode == 0, done.stderr
+    ran = re.search(r"Ran (\d+) contracts", done.stderr)
+    assert ran, done.stderr
+    # parse_page (top250), parse_list (later, nowplaying), parse_details (all four spiders)
+    assert int(ran.group(1)) == 15, done.stderr
+    assert done.stderr.rstrip().endswith("OK")
+    assert list(tmp_path.iterdir()) == []  # a check stores nothing
