@@ -12,6 +12,7 @@ value as an empty element rather than the text "None".
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from operator import attrgetter
 from types import MappingProxyType
@@ -85,9 +86,19 @@ class CsvItemExporter(MovieFieldsMixin, exporters.CsvItemExporter):
         return spreadsheet_safe(value) if self.spreadsheet_safe else value
 
 
+# Characters XML 1.0 cannot hold, even escaped; Scrapy's exporter writes them raw, and the file
+# then fails to parse.
+NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
 class XmlItemExporter(MovieFieldsMixin, exporters.XmlItemExporter):
     """Scrapy's XML exporter, which writes None as the text "None": here it is an empty
-    element, as an absent field of a dict item already is."""
+    element, as an absent field of a dict item already is. Control characters that XML 1.0
+    cannot hold are left out, so that the file parses."""
 
     def _export_xml_field(self, name: str, serialized_value: Any, depth: int) -> None:
-        super()._export_xml_field(name, "" if serialized_value is None else serialized_value, depth)
+        if serialized_value is None:
+            serialized_value = ""
+        elif isinstance(serialized_value, str):
+            serialized_value = NOT_XML.sub("", serialized_value)
+        super()._export_xml_field(name, serialized_value, depth)

@@ -114,3 +114,13 @@ def test_the_setting_chooses_for_the_feed(setting, title):
     exporter.export_item(Movie(subject_id="1", url="u", source="top250", title="=1+1"))
     exporter.finish_exporting()
     assert csv_rows(output.getvalue())[0]["title"] == title
+
+
+def test_xml_leaves_out_the_control_characters_xml_cannot_hold_and_parses():
+    film = Movie(
+        subject_id="1", url="u", source="top250", title="片\x01名\x1b", genres=["剧\x0b情"]
+    )
+    root = ElementTree.fromstring(export(exporters.XmlItemExporter, [film]))
+    [item] = root
+    assert item.find("title").text == "片名"
+    assert [value.text for value in item.find("genres")] == ["剧情"]
