@@ -303,7 +303,7 @@ class StorageConfig:
     url: URL | None  # None: storage is off
     batch_size: int
     flush_interval: float
-    unsaved_file: str
+    unsaved_file: str | None  # None: beside the first local feed (moviespider.feeds)
 
     @classmethod
     def from_settings(cls, settings: BaseSettings) -> StorageConfig:
@@ -312,9 +312,10 @@ class StorageConfig:
         flush_interval = get_float(settings, "DATABASE_FLUSH_INTERVAL", minimum=0)
         if flush_interval == 0:
             raise ConfigError("setting DATABASE_FLUSH_INTERVAL: expected more than 0, got 0")
-        unsaved_file = get_str(settings, "DATABASE_UNSAVED_FILE")
+        unsaved_file = get_str(settings, "DATABASE_UNSAVED_FILE", optional=True)
         try:
-            unsaved_file % {"name": "spider", "crawl_id": "0"}
+            if unsaved_file is not None:
+                unsaved_file % {"name": "spider", "crawl_id": "0"}
         except (KeyError, ValueError, TypeError) as error:
             raise ConfigError(
                 f"setting DATABASE_UNSAVED_FILE: {error!s}; only %(name)s and %(crawl_id)s "

@@ -57,7 +57,7 @@ class Movie:
     want_count: int | None = _number()
     city: str | None = _text(64)
     summary: str | None = None
-    poster_url: str | None = _text(512)
+    poster_url: str | None = None
     crawled_at: str | None = None  # ISO-8601 UTC, set by the spider when the item is made
     poster_path: str | None = _text(255)  # the stored poster, under IMAGES_STORE (DOWNLOAD_POSTERS)
     # Ids Douban merged into this film: asked for, they led (by redirect, or by serving this

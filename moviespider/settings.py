@@ -230,8 +230,12 @@ DATABASE_URL = "sqlite:///moviespider.sqlite3"
 DATABASE_BATCH_SIZE = 100
 DATABASE_FLUSH_INTERVAL = 5.0
 # Films the database still refuses when the spider closes (after retries) are written here, one
-# JSON object per line with its crawl_id. %(name)s is the spider, %(crawl_id)s the crawl.
-DATABASE_UNSAVED_FILE = "moviespider-unsaved-%(name)s-%(crawl_id)s.jl"
+# JSON object per line with its crawl_id, and the crawl's finish reason if the database never
+# came back to record it (docs/storage.md). %(name)s is the spider, %(crawl_id)s the crawl.
+# Default (None): beside the first local feed, films.jsonl → films.unsaved.jsonl; else
+# JOBDIR/unsaved.jsonl; else moviespider-unsaved-<spider>-<crawl id>.jsonl in the current
+# directory.
+DATABASE_UNSAVED_FILE = None
 
 # 1: store each film's poster under IMAGES_STORE (full/<subject_id>.jpg, and a thumbnail per
 # IMAGES_THUMBS under thumbs/<name>/) and set the film's poster_path. Needs Pillow.
@@ -267,6 +271,10 @@ CONCURRENT_ITEMS = 25
 # (moviespider/extensions/garbage.py).
 GC_THRESHOLD = (7000, 10, 10)
 
+# `scrapy check -s DOUBAN_SANDBOX=1` runs the callbacks' contracts against the sandbox; @site
+# takes a path on DOUBAN_BASE_URL where Scrapy's @url needs an absolute URL.
+SPIDER_CONTRACTS = {"moviespider.contracts.SiteContract": 10}
+
 # default: Scrapy's exporters, which read each field through ItemAdapter. Ours write a Movie's
 # fields directly, with the same output (moviespider/exporters.py).
 FEED_EXPORTERS = {
@@ -275,4 +283,11 @@ FEED_EXPORTERS = {
     "jsonl": "moviespider.exporters.JsonLinesItemExporter",
     "jl": "moviespider.exporters.JsonLinesItemExporter",
     "csv": "moviespider.exporters.CsvItemExporter",
+    # default: Scrapy's, which writes a missing value as the text "None"; ours, an empty element.
+    "xml": "moviespider.exporters.XmlItemExporter",
 }
+
+# default (Scrapy): off. A CSV cell starting with = + - @ (or tab, CR) is run as a formula by
+# spreadsheets (CSV injection); on, it is written with a leading ' , which they show as text.
+# JSON, XML and the database keep every value as it is. 0 writes CSV cells unchanged.
+CSV_SPREADSHEET_SAFE = True

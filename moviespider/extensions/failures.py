@@ -18,8 +18,9 @@ summary. A resumed ``JOBDIR`` job keeps the pages its earlier runs gave up on.
 The file is tab-separated, one page per line: URL, last HTTP status (``-`` if none), error
 (``-`` if none), UTC time. Lines starting with ``#`` are comments. ``FAILED_URLS_FILE`` defaults
 to the first local feed's path with its suffix replaced by ``.failed.tsv`` (``-o films.jl``
-gives ``films.failed.tsv``), or ``failed_urls.tsv`` without a feed. Each crawl starts it afresh,
-except a resumed job.
+gives ``films.failed.tsv``), or ``failed_urls.tsv`` in the current directory without a local feed
+(``-o -``, a remote feed). The file exists only when a page was given up on, and the log names it:
+each crawl removes an earlier crawl's list at the same path (a resumed job keeps it).
 
 Re-running the failed pages::
 
@@ -34,13 +35,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
-from urllib.parse import urlsplit
 
 from scrapy import signals
 from scrapy.utils.job import job_dir
-from w3lib.url import file_uri_to_path
 
 from moviespider.config import FailedPagesConfig
+from moviespider.feeds import beside_first_feed
 from moviespider.jobdir.journal import job_started
 from moviespider.signals import page_failed, requested_url
 
@@ -101,6 +101,7 @@ class FailedPages:
         self.file: TextIO | None = None
         self.signals = crawler.signals
         self.watching_responses = False
+        self.opened = self.closed = False
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> FailedPages:
@@ -123,19 +124,30 @@ class FailedPages:
             self.watching_responses = True
 
     def open(self) -> None:
+        self.opened = True
         if self.keep_earlier and self.path.exists():
             with self.path.open(encoding="utf-8") as earlier:
                 for line in earlier:
                     if page := FailedPage.from_line(line):
                         self.pages[page.url] = page
+        elif self.path.exists():
+            # An earlier crawl's list: left in place it would pass for this crawl's.
+            self.path.unlink()
         if self.pages:
             self.watch_responses()
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        # Line-buffered: each failure reaches the file as it happens, so a crawl that is killed
-        # still leaves its list behind.
-        self.file = self.path.open("a" if self.keep_earlier else "w", encoding="utf-8", buffering=1)
-        if self.file.tell() == 0:
-            self.file.write(HEADER)
+
+    def _open_file(self) -> TextIO:
+        """The file, created at the first page given up on: a crawl that gives up on nothing
+        leaves none."""
+        if self.file is None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            # Line-buffered: each failure reaches the file as it happens, so a crawl that is
+            # killed still leaves its list behind.
+            self.file = self.path.open("a", encoding="utf-8", buffering=1)
+            if self.file.tell() == 0:
+                self.file.write(HEADER)
+            logger.info("Pages given up on are listed in %s", self.path.resolve())
+        return self.file
 
     def page_failed(self, url: str, status: int | None = None, error: str | None = None) -> None:
         previous = self.pages.get(url)
@@ -148,8 +160,8 @@ class FailedPages:
         self.pages[url] = page
         self.watch_responses()
         self.stats.inc_value("moviespider/failed_pages/reported")
-        if self.file is not None:
-            self.file.write(page.to_line())
+        if self.opened and not self.closed:
+            self._open_file().write(page.to_line())
 
     def spider_error(self, failure: Failure, response: Response | Failure) -> None:
         """A callback (or an errback: then ``response`` is the download's Failure) raised."""
@@ -168,11 +180,16 @@ class FailedPages:
             self.pages.pop(requested_url(request), None)
 
     def close(self, spider: Spider, reason: str) -> None:
-        if self.file is None:
-            return
-        self.file.close()
-        self.file = None
-        self.rewrite()
+        if not self.opened or self.closed:
+            return  # the crawl never started: an earlier run's list stays as it was
+        self.closed = True
+        if self.file is not None:
+            self.file.close()
+            self.file = None
+        if self.pages:
+            self.rewrite()
+        elif self.path.exists():  # every page listed came after all
+            self.path.unlink()
         self.stats.set_value("moviespider/failed_pages", len(self.pages))
         if not self.pages:
             return
@@ -183,7 +200,7 @@ class FailedPages:
         logger.warning(
             "%d pages given up on (listed in %s):\n%s",
             len(self.pages),
-            self.path,
+            self.path.resolve(),
             "\n".join(listed),
             extra={"spider": spider},
         )
@@ -199,11 +216,4 @@ class FailedPages:
 
 def default_path(settings: BaseSettings) -> Path:
     """Beside the first local feed (``films.jl`` → ``films.failed.tsv``), else the default."""
-    for uri in settings.getdict("FEEDS"):
-        uri = str(uri)
-        scheme = urlsplit(uri).scheme
-        if "%(" in uri or scheme not in ("", "file"):
-            continue  # a remote feed, or a name only known when the feed opens
-        feed = Path(file_uri_to_path(uri) if scheme == "file" else uri)
-        return feed.with_name(feed.stem + ".failed.tsv")
-    return Path(DEFAULT_FILE)
+    return beside_first_feed(settings, ".failed.tsv") or Path(DEFAULT_FILE)

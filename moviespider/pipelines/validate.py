@@ -85,6 +85,8 @@ def clean_text(value: Any) -> str | None:
     if value is None:
         return None
     text = str(value).strip()
+    if "\x00" in text:  # no page means it, and PostgreSQL's text cannot hold it
+        text = text.replace("\x00", "")
     # Most text is already clean; the substitution is the costly part.
     if "  " in text or "\t" in text or "\u00a0" in text or "\u3000" in text:
         text = SPACES.sub(" ", text).strip()

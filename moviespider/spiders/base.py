@@ -85,6 +85,13 @@ class DoubanSpider(scrapy.Spider):
         )
 
     async def parse_details(self, response: Response, listed: dict[str, Any]):
+        """A film's subject page (the sandbox's top-ranked film for `scrapy check`).
+
+        @site /subject/1692248/
+        @cb_kwargs {"listed": {"subject_id": "1692248"}}
+        @returns items 1 1
+        @scrapes subject_id url title year kind genres countries summary
+        """
         try:
             details = parse_subject_page(response.body)
         except PageError as error:
@@ -211,6 +218,12 @@ class CityListSpider(DoubanSpider):
         yield scrapy.Request(self.list_url(), callback=self.parse_list)
 
     async def parse_list(self, response: Response):
+        """The city's list: one subject-page request per film.
+
+        @site list_url
+        @returns items 0 0
+        @returns requests 1
+        """
         try:
             films = self.parse_list_page(response.body)
         except PageError as error:

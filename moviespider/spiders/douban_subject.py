@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from pydantic import Field, field_validator, model_validator
@@ -35,6 +36,8 @@ class SubjectParams(SpiderParams):
     @model_validator(mode="after")
     def _some_ids(self) -> SubjectParams:
         if self.ids is None and self.ids_file is None:
+            if os.environ.get("SCRAPY_CHECK"):  # `scrapy check`: the contracts are the requests
+                return self
             raise ValueError("give ids=ID[,ID…] or ids_file=PATH")
         if not self.subject_ids():
             raise ValueError("no subject id given")

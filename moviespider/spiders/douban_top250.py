@@ -59,6 +59,13 @@ class DoubanTop250Spider(DoubanSpider, Args[Top250Params]):
             yield scrapy.Request(self.site.top250_url(start), callback=self.parse_page)
 
     async def parse_page(self, response: Response):
+        """A page of the list: its 25 films.
+
+        @site /top250?start=0&filter=
+        @returns items 25 25
+        @returns requests 0 0
+        @scrapes subject_id url source title year genres rating votes rank
+        """
         try:
             films = parse_top250_page(response.body)
         except PageError as error:

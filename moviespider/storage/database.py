@@ -28,6 +28,7 @@ from moviespider.errors import ConfigError
 from moviespider.items import LIST_FIELDS
 from moviespider.storage.schema import (
     OBSERVED_FIELDS,
+    WIDENED_COLUMNS,
     crawls,
     merges,
     metadata,
@@ -187,10 +188,12 @@ class MovieStore:
         return store
 
     def create_schema(self) -> None:
-        """Create the tables if missing, and add columns a newer moviespider has introduced.
+        """Create the tables if missing, add columns a newer moviespider has introduced, and
+        widen the text columns an older one made too narrow.
 
         Every column added after the first release is nullable, so adding it is all the
-        migration there is (see docs/storage.md, "Upgrading").
+        migration there is; widening a column keeps every value (see docs/storage.md,
+        "Upgrading").
         """
         try:
             metadata.create_all(self.engine)
@@ -204,6 +207,36 @@ class MovieStore:
                 for column in table.columns:
                     if column.name not in present:
                         self._add_column(connection, column)
+            self._widen_columns(connection, inspector)
+
+    def _widen_columns(self, connection: Connection, inspector: sa.Inspector) -> None:
+        """Give a text column made narrower by an older release (MySQL TEXT, VARCHAR) its
+        current type. SQLite does not enforce text lengths: nothing to do there."""
+        dialect = self.engine.dialect
+        if dialect.name == "sqlite":
+            return
+        preparer = dialect.identifier_preparer
+        for table_name, names in WIDENED_COLUMNS.items():
+            table = metadata.tables[table_name]
+            present = {
+                column["name"]: column["type"].compile(dialect=dialect)
+                for column in inspector.get_columns(table_name)
+            }
+            for name in names:
+                column = table.c[name]
+                wanted = column.type.compile(dialect=dialect)
+                if present.get(name, wanted) == wanted:
+                    continue
+                target = f"{preparer.format_table(table)}"
+                if dialect.name == "postgresql":
+                    change = f"ALTER COLUMN {preparer.format_column(column)} TYPE {wanted}"
+                else:  # MySQL, MariaDB: MODIFY restates the whole column
+                    change = f"MODIFY COLUMN {preparer.format_column(column)} {wanted}"
+                    change += " CHARACTER SET utf8mb4"
+                connection.execute(sa.text(f"ALTER TABLE {target} {change}"))
+                logger.info(
+                    "Widened column %s.%s from %s to %s", table_name, name, present[name], wanted
+                )
 
     def _add_column(self, connection: Connection, column: sa.Column[Any]) -> None:
         assert column.nullable, f"{column} added after release must be nullable"

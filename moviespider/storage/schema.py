@@ -18,6 +18,10 @@ metadata = sa.MetaData()
 # MySQL's DATETIME drops fractions of a second by default, and crawls started in the same second
 # must still sort.
 Timestamp = sa.DateTime().with_variant(mysql.DATETIME(fsp=6), "mysql", "mariadb")
+# Text as long as a page gives it: MySQL's TEXT stops at 64 KB (a long summary is more), so
+# LONGTEXT (4 GB) there; TEXT is unbounded on PostgreSQL and SQLite. Never indexed: MySQL cannot
+# index a long text, and nothing looks films up by title.
+LongText = sa.Text().with_variant(mysql.LONGTEXT(), "mysql", "mariadb")
 # Python None is SQL NULL (not the JSON literal null), so COALESCE can tell "not seen" apart.
 JsonList = sa.JSON(none_as_null=True)
 # MySQL and MariaDB may default to a three-byte charset in which Chinese titles do not all fit.
@@ -54,7 +58,7 @@ def movie_column(name: str) -> sa.Column:
     elif name in COLUMN_SIZES:
         column_type = sa.String(COLUMN_SIZES[name])
     else:
-        column_type = sa.Text()
+        column_type = LongText
     primary_key = name == "subject_id"
     return sa.Column(
         name,
@@ -101,3 +105,13 @@ merges = sa.Table(
 
 # Movie fields that the movies table does not hold as columns of the same name (merged_ids
 # become rows of merges).
+
+# Columns made wider since the first release: MovieStore.create_schema widens them in an existing
+# database (a MariaDB TEXT title or summary would still refuse a long value).
+WIDENED_COLUMNS = {
+    movies.name: tuple(
+        name
+        for name in MOVIE_FIELDS
+        if FIELD_TYPES[name] is str and name not in COLUMN_SIZES and name not in NOT_MOVIE_COLUMNS
+    ),
+}

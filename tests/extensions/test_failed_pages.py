@@ -83,6 +83,22 @@ def test_at_close_each_url_has_one_line_with_what_every_report_knew(tmp_path):
     assert crawler.stats.get_value("moviespider/failed_pages") == 1
 
 
+def test_the_file_appears_with_the_first_page_given_up_on(tmp_path):
+    crawler, _ = open_recorder(tmp_path)
+    assert not (tmp_path / "failed.tsv").exists()
+    report_page_failed(crawler, URL, status=503)
+    assert rows(tmp_path / "failed.tsv") == [[URL, "503", "-"]]
+
+
+def test_a_crawl_that_never_opened_leaves_an_earlier_list_alone(tmp_path):
+    earlier = tmp_path / "failed.tsv"
+    earlier.write_text(f"{URL}\t503\t-\t2026-01-01T00:00:00+00:00\n", encoding="utf-8")
+    crawler = make_crawler(FAILED_URLS_FILE=str(earlier))
+    FailedPages.from_crawler(crawler)
+    close(crawler)  # e.g. refused at start
+    assert rows(earlier) == [[URL, "503", "-"]]
+
+
 def test_close_logs_a_summary_naming_the_file_and_pages(tmp_path, caplog):
     crawler, _ = open_recorder(tmp_path)
     report_page_failed(crawler, URL, status=404)
@@ -93,12 +109,13 @@ def test_close_logs_a_summary_naming_the_file_and_pages(tmp_path, caplog):
     assert f"{URL}  HTTP 404" in message
 
 
-def test_a_clean_crawl_leaves_an_empty_list_and_no_warning(tmp_path, caplog):
+def test_a_clean_crawl_leaves_no_file_and_no_warning(tmp_path, caplog):
     stale = tmp_path / "failed.tsv"
     stale.write_text(f"{URL}\t503\t-\t2026-01-01T00:00:00+00:00\n", encoding="utf-8")
     crawler, _ = open_recorder(tmp_path)
+    assert not stale.exists()  # an earlier crawl's list is not this crawl's
     close(crawler)
-    assert rows(stale) == []
+    assert not stale.exists()
     assert not [r for r in caplog.records if r.levelno >= logging.WARNING]
 
 
@@ -120,7 +137,7 @@ def test_a_resumed_job_takes_off_an_earlier_runs_page_that_arrives_now(tmp_path)
     now = response(URL)
     send(second, signals.response_received, response=now, request=now.request, spider=None)
     close(second)
-    assert rows(tmp_path / "failed.tsv") == []
+    assert not (tmp_path / "failed.tsv").exists()
 
 
 def start_job(jobdir):
@@ -144,7 +161,7 @@ def test_a_new_job_starts_a_new_list(tmp_path):
     (tmp_path / "failed.tsv").write_text(f"{URL}\t500\t-\t2026-01-01T00:00:00+00:00\n")
     crawler, _ = open_recorder(tmp_path, JOBDIR=str(tmp_path / "new-job"))
     close(crawler)
-    assert rows(tmp_path / "failed.tsv") == []
+    assert not (tmp_path / "failed.tsv").exists()
 
 
 def test_a_callback_that_raised_is_a_failed_page(tmp_path):

@@ -327,3 +327,34 @@ def test_the_job_check_lets_the_same_spider_resume(tmp_path):
 def test_the_job_check_is_off_without_a_job(tmp_path):
     with pytest.raises(NotConfigured):
         check(FilmSpider, tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("name", "feed_format", "holds"),
+    [
+        ("films.json", "json", "a JSON array"),
+        ("films.xml", "xml", "an XML document"),
+        ("films.csv", "csv", "a CSV header"),
+    ],
+)
+def test_appending_to_a_whole_file_format_is_refused(tmp_path, name, feed_format, holds):
+    feed = tmp_path / name
+    feed.write_text("[\n{}\n]", encoding="utf-8")
+    with pytest.raises(ConfigError, match=f"{name} already holds {holds} and -o appends.*-O"):
+        storage(tmp_path, feed, feed_format, overwrite=False)
+
+
+@pytest.mark.parametrize(
+    ("name", "feed_format", "overwrite", "content"),
+    [
+        ("films.json", "json", True, "[]"),  # -O
+        ("films.json", "json", False, ""),  # empty: nothing to break
+        ("films.jsonl", "jsonlines", False, "{}\n"),  # JSON Lines append cleanly
+    ],
+)
+def test_overwriting_an_empty_file_or_json_lines_may_go_ahead(
+    tmp_path, name, feed_format, overwrite, content
+):
+    feed = tmp_path / name
+    feed.write_text(content, encoding="utf-8")
+    storage(tmp_path, feed, feed_format, overwrite=overwrite)

@@ -76,6 +76,14 @@ def test_form_only_changes_are_not_counted(validate, crawler):
     )
 
 
+def test_nul_is_removed_and_other_control_characters_inside_text_are_kept(validate):
+    # PostgreSQL's text cannot hold NUL; every other character reaches the feed and database.
+    item = validate.process_item(
+        movie(title="肖申\x00克", summary="第一\x00段\x01\x1b\x7f", genres=["剧\x00情"])
+    )
+    assert (item.title, item.summary, item.genres) == ("肖申克", "第一段\x01\x1b\x7f", ["剧情"])
+
+
 def test_url_is_always_canonical(validate):
     item = validate.process_item(movie(url="http://127.0.0.1:8050/subject/1292052/"))
     assert item.url == "https://movie.douban.com/subject/1292052/"

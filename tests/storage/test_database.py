@@ -192,6 +192,64 @@ def test_an_older_movies_table_gains_the_columns_added_since(
     assert row["poster_path"] == "full/abc.jpg"
 
 
+# Every control character but NUL (which PostgreSQL's text cannot hold: validation strips it).
+CONTROL_CHARACTERS = "".join(map(chr, range(1, 32))) + "\x7f\x85"
+EMOJI = "🎬🍿👨‍👩‍👧"
+
+
+def test_long_text_emoji_and_control_characters_come_back_byte_for_byte(
+    database_url: URL, store_crawl: Callable[..., StoreMovies], tmp_path: Path
+):
+    summary = ("二十世纪四十年代末，" * 3400 + EMOJI)[:-1]  # about 100 KB of UTF-8
+    assert len(summary.encode("utf-8")) > 100_000
+    title = ("肖申克" * 3334)[:10_000]
+    film = a_film(
+        title=title,
+        original_title=f"The {EMOJI} {CONTROL_CHARACTERS} end",
+        quote=CONTROL_CHARACTERS,
+        summary=summary,
+        aliases=[EMOJI, CONTROL_CHARACTERS],
+        poster_url="https://img.example/" + "p" * 2000 + ".jpg",
+        crawled_at=MONDAY,
+    )
+    pipeline = store_crawl(database_url, [film], DATABASE_UNSAVED_FILE=str(tmp_path / "unsaved.jl"))
+
+    assert pipeline.crawler.stats.get_value("moviespider/storage/rejected") is None
+    [row] = rows(database_url, movies)
+    for name in ("title", "original_title", "quote", "summary", "aliases", "poster_url"):
+        assert row[name] == getattr(film, name), name
+
+
+def test_an_older_database_with_narrow_text_columns_is_widened(
+    database_url: URL, store_crawl: Callable[..., StoreMovies], tmp_path: Path
+):
+    engine = sa.create_engine(database_url)
+    narrow = {  # what the first release created
+        "mysql": [
+            "ALTER TABLE movies MODIFY COLUMN title TEXT",
+            "ALTER TABLE movies MODIFY COLUMN summary TEXT",
+            "ALTER TABLE movies MODIFY COLUMN poster_url VARCHAR(512)",
+        ],
+        "postgresql": ["ALTER TABLE movies ALTER COLUMN poster_url TYPE VARCHAR(512)"],
+        "sqlite": [],
+    }[database_url.get_backend_name()]
+    with engine.begin() as connection:
+        metadata.create_all(connection)
+        for statement in narrow:
+            connection.execute(sa.text(statement))
+    engine.dispose()
+    long_film = a_film(
+        summary="长" * 40_000, poster_url="https://img.example/" + "p" * 600, crawled_at=MONDAY
+    )
+
+    unsaved = str(tmp_path / "unsaved.jl")
+    store_crawl(database_url, [long_film], DATABASE_UNSAVED_FILE=unsaved)
+    store_crawl(database_url, [long_film], DATABASE_UNSAVED_FILE=unsaved)  # nothing to widen
+
+    [row] = rows(database_url, movies)
+    assert (row["summary"], row["poster_url"]) == (long_film.summary, long_film.poster_url)
+
+
 # --- batching, off the reactor thread ------------------------------------------------------
 
 
@@ -311,6 +369,99 @@ def test_films_the_database_never_took_go_to_a_json_lines_file(
     assert str(path) in caplog.text
     assert pipeline.crawler.stats.get_value("moviespider/storage/unsaved") == 15
     assert count(outage.url, observations) == 10
+
+
+def test_the_crawl_gets_its_finish_reason_when_the_database_comes_back_only_at_the_end(
+    outage: Outage, tmp_path: Path
+):
+    pipeline = storage_pipeline(
+        outage.url,
+        DATABASE_BATCH_SIZE=10,
+        DATABASE_FLUSH_INTERVAL=0.5,
+        DATABASE_UNSAVED_FILE=str(tmp_path / "unsaved.jsonl"),
+    )
+    films = top250_films(MONDAY, 10)
+
+    async def crawl() -> None:
+        await pipeline.open_spider()
+        for film in films:
+            await pipeline.process_item(film)
+        await pipeline.close_spider()  # all ten stored
+        outage.begin()
+        # Back while the end of the crawl is being recorded: after its first try.
+        asyncio.get_running_loop().call_later(0.25, outage.end)
+        await pipeline.spider_closed("shutdown")
+
+    asyncio.run(crawl())
+
+    [crawl_row] = rows(outage.url, crawls)
+    assert (crawl_row["finish_reason"], crawl_row["items"]) == ("shutdown", 10)
+    assert crawl_row["finished_at"] is not None
+    assert not (tmp_path / "unsaved.jsonl").exists()
+
+
+def test_when_the_database_never_comes_back_the_unsaved_file_holds_the_crawls_end(
+    outage: Outage, tmp_path: Path, caplog: pytest.LogCaptureFixture
+):
+    pipeline = storage_pipeline(
+        outage.url,
+        DATABASE_BATCH_SIZE=10,
+        DATABASE_FLUSH_INTERVAL=0.1,
+        DATABASE_UNSAVED_FILE=str(tmp_path / "unsaved.jsonl"),
+    )
+    films = top250_films(MONDAY, 15)
+
+    async def crawl() -> None:
+        await pipeline.open_spider()
+        outage.begin()
+        try:
+            for film in films:
+                await pipeline.process_item(film)
+            with caplog.at_level(logging.ERROR):
+                await pipeline.close_spider()
+                await pipeline.spider_closed("finished")
+        finally:
+            outage.end()
+
+    asyncio.run(crawl())
+
+    path = tmp_path / "unsaved.jsonl"
+    records = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    assert [record["subject_id"] for record in records[:-1]] == [f.subject_id for f in films]
+    assert records[-1]["crawl_id"] == pipeline.crawl_id
+    assert records[-1]["crawl"]["finish_reason"] == "finished"
+    assert records[-1]["crawl"]["items"] == 0
+    assert path.stat().st_mode & 0o777 == 0o600
+    assert f"Could not record the end of crawl {pipeline.crawl_id} (finished)" in caplog.text
+    assert str(path) in caplog.text
+
+
+@pytest.mark.parametrize(
+    ("settings", "expected"),
+    [
+        ({"FEEDS": {"out/films.jsonl": {"format": "jsonlines"}}}, "out/films.unsaved.jsonl"),
+        (
+            {"FEEDS": {"stdout:": {"format": "jsonlines"}}, "JOBDIR": "jobs/top"},
+            "jobs/top/unsaved.jsonl",
+        ),
+        (
+            {"FEEDS": {"s3://bucket/films.jl": {"format": "jsonlines"}}},
+            "moviespider-unsaved-douban_top250-{id}.jsonl",
+        ),
+        ({}, "moviespider-unsaved-douban_top250-{id}.jsonl"),
+    ],
+)
+def test_the_unsaved_file_goes_beside_the_feed_else_the_jobdir_else_the_current_directory(
+    settings: dict[str, Any], expected: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    monkeypatch.chdir(tmp_path)
+    pipeline = storage_pipeline(sa.engine.make_url("sqlite://"), **settings)
+    pipeline._write_unsaved([{"subject_id": "1"}])
+    path = tmp_path / expected.format(id=pipeline.crawl_id)
+    assert json.loads(path.read_text(encoding="utf-8")) == {
+        "crawl_id": pipeline.crawl_id,
+        "subject_id": "1",
+    }
 
 
 @pytest.mark.parametrize(
