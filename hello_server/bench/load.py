@@ -1,8 +1,9 @@
 """The load generator: plain non-blocking sockets on epoll, one loop per client process.
 
 No event-loop library in between: per connection it makes the system calls a client must make
-(socket, connect, send, recv, close) and little else, so it stays cheaper than the servers it
-measures. Each process reports its own CPU time; the run reports it beside the figures.
+(socket, connect, send, recv, close) and little else. Most of its CPU is then the kernel's TCP
+work on loopback, which no client can avoid. Each process reports its own CPU time; the run
+reports it beside the figures.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import multiprocessing
 import resource
 import select
 import socket
+import struct
 import time
 from array import array
 from collections import Counter
@@ -22,6 +24,11 @@ PREFIX = b"Hello World"
 IN = select.EPOLLIN
 OUT = select.EPOLLOUT
 ERR = select.EPOLLERR | select.EPOLLHUP
+# Closing with RST (SO_LINGER 0) leaves no TIME_WAIT socket behind. Closing with FIN leaves one
+# per connection on the client side; tens of thousands of them make every later connect() search
+# longer for a free port, so the client's cost would grow during a run and differ between points.
+LINGER_RST = struct.pack("ii", 1, 0)
+CLOSES = ("rst", "fin")
 
 
 @dataclass
@@ -72,7 +79,12 @@ def _parse(line: bytes, result: dict) -> bool:
 
 
 def _connect_loop(
-    address: tuple[str, int], concurrency: int, duration: float, limit: int, collect: bool
+    address: tuple[str, int],
+    concurrency: int,
+    duration: float,
+    limit: int,
+    collect: bool,
+    close: str = "rst",
 ) -> dict:
     """Open, send a line, read the reply, close; CONCURRENCY at a time, until DURATION or LIMIT."""
     ep = select.epoll()
@@ -100,9 +112,13 @@ def _connect_loop(
         conns[fd] = [sock, t0, b""]
         ep.register(fd, OUT)
 
+    rst = close == "rst"
+
     def finish(fd: int, error: str | None) -> None:
         entry = conns.pop(fd)
         ep.unregister(fd)
+        if rst:
+            entry[0].setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, LINGER_RST)
         entry[0].close()
         if error:
             errors[error] += 1
@@ -158,7 +174,12 @@ def _connect_loop(
 
 
 def _persistent_loop(
-    address: tuple[str, int], concurrency: int, duration: float, limit: int, collect: bool
+    address: tuple[str, int],
+    concurrency: int,
+    duration: float,
+    limit: int,
+    collect: bool,
+    close: str = "fin",
 ) -> dict:
     """CONCURRENCY connections each sending a line and waiting for its reply, over and over."""
     ep = select.epoll()
@@ -238,10 +259,13 @@ def run_load(
     duration: float = 5.0,
     limit: int = 10**9,
     collect: bool = False,
+    close: str = "rst",
 ) -> LoadResult:
     """Drive HOST:PORT from PROCESSES client processes; CONCURRENCY is the total across them."""
     if mode not in ("connect", "persistent"):
         raise ValueError(f"unknown mode {mode!r}")
+    if close not in CLOSES:
+        raise ValueError(f"unknown close {close!r}")
     context = multiprocessing.get_context("fork")
     children = []
     per_process = max(1, concurrency // processes)
@@ -250,7 +274,7 @@ def run_load(
         receiver, sender = context.Pipe(duplex=False)
         process = context.Process(
             target=_child,
-            args=(sender, mode, (host, port), per_process, duration, share, collect),
+            args=(sender, mode, (host, port), per_process, duration, share, collect, close),
             daemon=True,
         )
         process.start()
