@@ -182,7 +182,7 @@ class Connection(asyncio.Protocol):
         owed = self.owed + count
         hello = self.hello
         transport = self.transport
-        if hello is None or transport is None:
+        if hello is None or transport is None or self.closing:
             self.owed = owed
             return
         if owed:

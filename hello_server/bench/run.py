@@ -67,7 +67,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--quick", action="store_true", help="one concurrency, 2 s points")
     parser.add_argument(
-        "--seconds", type=float, default=None, help="seconds per point and round (2; --quick 1)"
+        "--seconds", type=float, default=None, help="seconds per point and round (1.5; --quick 1)"
     )
     parser.add_argument(
         "--rounds",
@@ -103,7 +103,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    seconds = args.seconds or (1.0 if args.quick else 2.0)
+    seconds = args.seconds or (1.0 if args.quick else 1.5)
     rounds = args.rounds or (1 if args.quick else 3)
     connect_levels = [200] if args.quick else [50, 200, 1000]
     persistent_levels = [200] if args.quick else [50, 1000]
@@ -270,10 +270,9 @@ def summarize(points: list[Point], unique) -> str:  # type: ignore[no-untyped-de
             for workers in (1, 2, 4):
                 mine = by.get((mode, level, ours(workers)))
                 if mine:
-                    cpu = other.server_cpu_us / mine.server_cpu_us
                     parts.append(
                         f"{workers}w {mine.rate / other.rate:.2f}x"
-                        f" (server CPU per op {cpu:.2f}x lower)"
+                        f" (server CPU/op {mine.server_cpu_us:.0f} vs {other.server_cpu_us:.0f} µs)"
                     )
             lines.append(f"{mode} c={level} ours vs {peer}: " + ", ".join(parts))
     if unique is not None:
