@@ -50,9 +50,11 @@ def wait_ready(port: int, process: subprocess.Popen | None = None, timeout: floa
 
 
 def start_ours(
-    port: int, state_dir: Path, log: Path, workers: int = 2, extra: list[str] | None = None
+    port: int, state_dir: Path, log: Path, workers: int | None = 2, extra: list[str] | None = None
 ) -> subprocess.Popen:
-    command = [sys.executable, "-m", "hello_server", "--port", str(port), "--workers", str(workers)]
+    command = [sys.executable, "-m", "hello_server", "--port", str(port)]
+    if workers is not None:
+        command += ["--workers", str(workers)]
     command += ["--state-dir", str(state_dir), *(extra or [])]
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     with open(log, "ab") as stderr:

@@ -43,7 +43,8 @@ def start_server(tmp_path: Path) -> Iterator[Callable[..., Server]]:
     """Start hello_server with extra arguments; every server started is stopped at teardown."""
     started: list[Server] = []
 
-    def start(*args: str, workers: int = 2, state_dir: Path | None = None) -> Server:
+    def start(*args: str, workers: int | None = 2, state_dir: Path | None = None) -> Server:
+        """Start a server; workers=None leaves --workers out (the default: the cores)."""
         port = free_port()
         state = state_dir or tmp_path / "state"
         log = tmp_path / f"server-{len(started)}.log"
