@@ -110,6 +110,7 @@ def main(argv: list[str] | None = None) -> int:
     uniqueness = (
         args.uniqueness if args.uniqueness is not None else (20_000 if args.quick else 200_000)
     )
+    load_before = load_average()
     with tempfile.TemporaryDirectory(prefix="hello-bench-") as temp:
         directory = Path(temp)
         servers = start_all(directory)
@@ -130,7 +131,12 @@ def main(argv: list[str] | None = None) -> int:
         if uniqueness:
             (directory / "unique").mkdir()
             unique = check_uniqueness(directory / "unique", uniqueness)
+    load_after = load_average()
     report = summarize(points, unique)
+    report += (
+        f"\n\n{os.cpu_count()} cores; load average (1 min) {load_before} before,"
+        f" {load_after} after: anything above the benchmark's own few processes is neighbours."
+    )
     print(report)
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(
@@ -143,6 +149,7 @@ def main(argv: list[str] | None = None) -> int:
                 "clients": args.clients,
                 "close": args.close,
                 "cores": os.cpu_count(),
+                "load_average": [load_before, load_after],
             },
             indent=1,
         )
@@ -150,6 +157,11 @@ def main(argv: list[str] | None = None) -> int:
     chart(points, args.chart)
     print(f"\nfigures: {args.json}\nchart: {args.chart}")
     return 0 if unique is None or unique.ok else 1
+
+
+def load_average() -> float:
+    with open("/proc/loadavg") as handle:
+        return float(handle.read().split()[0])
 
 
 def start_all(directory: Path) -> dict[str, tuple[subprocess.Popen, int]]:
