@@ -28,6 +28,8 @@ from hello_server.bench.launch import (
     wait_ready,
 )
 from hello_server.bench.load import run_load
+from hello_server.bench.peers import NGINX as NGINX_BINARY
+from hello_server.bench.peers import NGINX_STREAM_MODULE
 from hello_server.bench.uniqueness import check_uniqueness
 
 NGINX = "nginx (C, 2 workers)"
@@ -103,6 +105,11 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    if not (Path(NGINX_BINARY).exists() and Path(NGINX_STREAM_MODULE).exists()):
+        parser.error(
+            f"needs {NGINX_BINARY} and {NGINX_STREAM_MODULE}:"
+            " apt-get install nginx libnginx-mod-stream"
+        )
     seconds = args.seconds or (1.0 if args.quick else 1.5)
     rounds = args.rounds or (1 if args.quick else 3)
     connect_levels = [200] if args.quick else [50, 200, 1000]
@@ -338,9 +345,7 @@ def chart(points: list[Point], path: Path) -> None:
         [sum(values) / len(values) if values else 0.0 for _, values in cpu],
         color=[colours[name] for name, _ in cpu],
     )
-    axes[2].set_title(
-        "server CPU per new connection, µs, mean of points (lower: better)", fontsize=10
-    )
+    axes[2].set_title("server CPU µs per new connection (lower: better)", fontsize=10)
     axes[2].invert_yaxis()
     figure.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)

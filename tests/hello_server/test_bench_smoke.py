@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -12,11 +13,13 @@ import pytest
 from hello_server.bench.launch import ROOT, ask, free_port, start_nginx, stop, wait_ready
 from hello_server.bench.peers import NGINX, NGINX_STREAM_MODULE
 
-
-@pytest.mark.skipif(
-    not (shutil.which(NGINX) and __import__("os").path.exists(NGINX_STREAM_MODULE)),
+needs_nginx = pytest.mark.skipif(
+    not (shutil.which(NGINX) and os.path.exists(NGINX_STREAM_MODULE)),
     reason="needs nginx and libnginx-mod-stream (.ci/run installs them)",
 )
+
+
+@needs_nginx
 def test_nginx_with_the_benchmark_config_answers(tmp_path):
     port = free_port()
     process = start_nginx(port, tmp_path)
@@ -27,6 +30,7 @@ def test_nginx_with_the_benchmark_config_answers(tmp_path):
         stop(process)
 
 
+@needs_nginx
 def test_quick_benchmark_runs_every_server_and_writes_chart_and_figures(tmp_path):
     chart = tmp_path / "chart.png"
     figures = tmp_path / "figures.json"
