@@ -144,10 +144,6 @@ class Numbers:
         with contextlib.suppress(ValueError):
             self.waiters.remove(callback)
 
-    def remaining(self) -> int:
-        spare = self.spare[1] - self.spare[0] if self.spare else 0
-        return self.end - self.next + spare
-
     def _prefetch(self) -> None:
         self.fetching = True
         future = self.loop.run_in_executor(self.executor, self.store.reserve, self.block)
