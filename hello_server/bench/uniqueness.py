@@ -107,15 +107,17 @@ def _next_number(state: Path) -> int:
 
 
 def _wait_then(condition, driver: threading.Thread, action) -> bool:  # type: ignore[no-untyped-def]
+    """When CONDITION holds while DRIVER runs, do ACTION; False if the driver ended first."""
     while driver.is_alive():
         if condition():
-            action()
-            return True
+            return action() is not False
         time.sleep(0.02)
     return False
 
 
-def _kill_a_worker(log: Path) -> None:
+def _kill_a_worker(log: Path) -> bool:
     pids = worker_pids(log)
-    if pids:
-        os.kill(pids[0], signal.SIGKILL)
+    if not pids:
+        return False
+    os.kill(min(pids.values()), signal.SIGKILL)
+    return True

@@ -55,6 +55,7 @@ def test_each_worker_prints_stats_every_interval(start_server):
 
 def test_a_killed_worker_is_replaced_and_sigterm_stops_cleanly(start_server):
     server = start_server("--stats-interval", "0", workers=2)
+    assert wait_for(lambda: len(worker_pids(server.log)) == 2)  # one may answer before the other
     victim = worker_pids(server.log)[0]
     os.kill(victim, signal.SIGKILL)
     assert wait_for(lambda: worker_pids(server.log).get(0, victim) != victim)
