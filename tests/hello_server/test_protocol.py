@@ -119,3 +119,14 @@ def test_a_silent_client_is_closed_after_the_read_timeout(start_server):
         assert read_to_end(sock) == b""
     server.stop()
     assert server.stats()["closed_read_timeout"] == 1
+
+
+def test_an_idle_client_is_closed_after_the_idle_timeout(start_server):
+    server = start_server("--idle-timeout", "1", "--stats-interval", "0", workers=1)
+    with connect(server.port) as sock:
+        sock.sendall(b"hi\n")
+        assert REPLY.match(read_lines(sock, 1)[0])
+        assert read_to_end(sock) == b""  # then nothing pending: closed after the idle timeout
+    server.stop()
+    stats = server.stats()
+    assert stats["closed_idle_timeout"] == 1 and stats["closed_read_timeout"] == 0
