@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.helpers.crawl import run_crawl
-from tests.helpers.recording import Recording
+from tests.helpers.mockserver import MockServer
 
 pytestmark = pytest.mark.crawl
 
@@ -22,9 +22,9 @@ pytestmark = pytest.mark.crawl
     ],
 )
 def test_bad_argument_is_one_line_and_exit_2(tmp_path, spider, args, named):
-    with Recording({}) as site:
+    with MockServer() as site:
         result = run_crawl(spider, tmp_path, args=args, settings={"DOUBAN_BASE_URL": site.url})
-        assert site.requested == []
+        assert site.hits == []
     assert result.returncode == 2
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1, result.stderr

@@ -31,15 +31,13 @@ def chromium():
 
 
 @pytest.fixture(scope="module")
-def static_sandbox():
-    with SandboxProcess(args=SANDBOX_ARGS) as sandbox:
-        yield sandbox
+def static_sandbox(module_sandbox):
+    return module_sandbox(*SANDBOX_ARGS)
 
 
 @pytest.fixture(scope="module")
-def js_sandbox():
-    with SandboxProcess(args=[*SANDBOX_ARGS, "--js"]) as sandbox:
-        yield sandbox
+def js_sandbox(module_sandbox):
+    return module_sandbox(*SANDBOX_ARGS, "--js")
 
 
 def sandbox_stats(sandbox: SandboxProcess) -> dict:

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
-import sys
 import time
 from typing import TYPE_CHECKING
 
@@ -13,7 +11,7 @@ import pytest
 import sqlalchemy as sa
 
 from moviespider.storage.schema import crawls, movies, observations
-from tests.helpers.crawl import ROOT, run_crawl
+from tests.helpers.crawl import project_env, run_crawl, run_project, scrapy_command
 from tests.helpers.storage import Outage
 
 if TYPE_CHECKING:
@@ -68,15 +66,8 @@ def test_crawling_the_top250_twice_gives_250_movies_and_500_observations(
     assert count(database_url, movies) == 250
     assert count(database_url, observations) == 500
     assert count(database_url, crawls) == 2
-    history = subprocess.run(
-        [sys.executable, "-m", "scrapy", "history", "--top250"],
-        cwd=ROOT,
-        env={**os.environ, **environment(database_url)},
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=True,
-    )
+    history = run_project(["history", "--top250"], tmp_path, env=environment(database_url))
+    assert history.returncode == 0, history.stderr
     assert history.stdout.endswith("\n\nNo film changed rank or rating, entered or left.\n")
 
 
@@ -105,8 +96,8 @@ def test_films_scraped_while_the_database_is_down_are_stored_when_it_is_back(
     postgresql_url: URL, tmp_path: Path
 ):
     outage = Outage(postgresql_url)
-    command = [
-        sys.executable, "-m", "scrapy", "crawl", "douban_top250",
+    command = scrapy_command(
+        "crawl", "douban_top250",
         "-O", str(tmp_path / "items.jsonl"),
         "-s", "DOUBAN_SANDBOX=1",
         # Slow enough (20 pages, one at a time, 0.3 s each) to take the database away meanwhile.
@@ -115,11 +106,11 @@ def test_films_scraped_while_the_database_is_down_are_stored_when_it_is_back(
         "-s", "CONCURRENT_REQUESTS=1",
         "-s", "DATABASE_BATCH_SIZE=25",
         "-s", "DATABASE_FLUSH_INTERVAL=0.5",
-    ]  # fmt: skip
+    )  # fmt: skip
     crawl = subprocess.Popen(
         command,
-        cwd=ROOT,
-        env={**os.environ, **environment(postgresql_url)},
+        cwd=tmp_path,
+        env=project_env(environment(postgresql_url)),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,

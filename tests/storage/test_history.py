@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import dataclasses
-import os
 import subprocess
-import sys
+import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
 import sqlalchemy as sa
 
+from tests.helpers.crawl import run_project
 from tests.helpers.storage import top250_films
 
 if TYPE_CHECKING:
@@ -22,21 +22,13 @@ if TYPE_CHECKING:
     from moviespider.items import Movie
     from moviespider.pipelines.storage import StoreMovies
 
-REPO = Path(__file__).resolve().parents[2]
 MONDAY = "2026-11-16T08:00:00+00:00"
 TUESDAY = "2026-11-17T08:00:00+00:00"
 
 
 def scrapy_history(*args: str, database_url: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "scrapy", "history", *args],
-        cwd=REPO,
-        env={**os.environ, "DATABASE_URL": database_url},
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    with tempfile.TemporaryDirectory() as directory:
+        return run_project(["history", *args], Path(directory), env={"DATABASE_URL": database_url})
 
 
 def tuesdays_list(monday: list[Movie]) -> list[Movie]:

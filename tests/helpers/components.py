@@ -1,0 +1,26 @@
+"""Building one component outside a crawl, as the crawler would build it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from scrapy import Spider
+from scrapy.crawler import Crawler
+from scrapy.utils.test import get_crawler
+from twisted.python.failure import Failure
+
+
+def open_crawler(spidercls: type[Spider] = Spider, **settings: Any) -> Crawler:
+    """A crawler with its spider and open stats, no extensions but the one a test builds."""
+    settings["EXTENSIONS_BASE"] = {}  # only the component under test hears the signals
+    crawler = get_crawler(spidercls, settings)
+    crawler.stats.open_spider()
+    crawler.spider = spidercls.from_crawler(crawler)
+    return crawler
+
+
+def send(crawler: Crawler, signal: object, **arguments: Any) -> None:
+    """Send a signal as the engine does; fail the test if a handler raised."""
+    for _, result in crawler.signals.send_catch_log(signal, **arguments):
+        if isinstance(result, Failure):
+            result.raiseException()
