@@ -7,8 +7,6 @@ import pytest
 from tests.helpers.crawl import run_crawl
 from tests.helpers.mockserver import MockServer
 
-pytestmark = pytest.mark.crawl
-
 
 @pytest.mark.parametrize(
     ("spider", "args", "named"),

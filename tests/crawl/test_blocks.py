@@ -19,8 +19,6 @@ from douban_sandbox.faults import draw
 from tests.helpers.crawl import run_crawl
 from tests.helpers.mockserver import MockServer
 
-pytestmark = pytest.mark.crawl
-
 TODAY = date(2026, 3, 1)
 SIZE, SEED = 300, 11
 CATALOG = build_catalog(size=SIZE, seed=SEED, today=TODAY)

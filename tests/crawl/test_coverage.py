@@ -10,8 +10,6 @@ from tests.helpers.crawl import run_crawl
 CATALOG, SEED = 500, 3
 TOP250 = 250
 
-pytestmark = pytest.mark.crawl
-
 
 @pytest.fixture(scope="module")
 def site(module_sandbox):

@@ -13,8 +13,6 @@ from tests.helpers.crawl import run_crawl
 CATALOG, SEED = 500, 1
 TOP250 = 250
 
-pytestmark = pytest.mark.crawl
-
 
 def failed_pages(path: Path) -> dict[str, tuple[str, str]]:
     rows = [line.split("\t") for line in path.read_text(encoding="utf-8").splitlines()]

@@ -16,8 +16,6 @@ from moviespider.outcomes import CloseReason
 from tests.crawl.test_playwright import require_chromium
 from tests.helpers.crawl import run_crawl
 
-pytestmark = pytest.mark.crawl
-
 TODAY = date(2026, 3, 1)
 SANDBOX_ARGS = ["--catalog", "300", "--seed", "11", "--today", TODAY.isoformat()]
 CATALOG = build_catalog(size=300, seed=11, today=TODAY)

@@ -7,8 +7,6 @@ import pytest
 from tests.helpers.crawl import run_crawl
 from tests.helpers.mockserver import MockServer, douban_page_routes
 
-pytestmark = pytest.mark.crawl
-
 
 @pytest.fixture
 def real_pages(douban_pages):

@@ -15,16 +15,12 @@ import subprocess
 import time
 from pathlib import Path
 
-import pytest
-
 from douban_sandbox.catalog import build_catalog
 from tests.helpers.crawl import project_env, scrapy_command
 
 CATALOG, SEED = 300, 7
 CONCURRENCY = 16
 TOP250 = 250
-
-pytestmark = pytest.mark.crawl
 
 
 def top250_ids() -> set[str]:

@@ -10,8 +10,6 @@ from douban_sandbox.catalog import build_catalog
 from moviespider.items import MOVIE_FIELDS
 from tests.helpers.crawl import run_crawl
 
-pytestmark = pytest.mark.crawl
-
 TODAY = date(2026, 3, 1)
 SIZE, SEED = 320, 7
 CATALOG = build_catalog(size=SIZE, seed=SEED, today=TODAY)

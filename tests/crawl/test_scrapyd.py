@@ -40,8 +40,6 @@ import requests
 from douban_sandbox import SandboxProcess
 from douban_sandbox.catalog import Catalog, build_catalog
 
-pytestmark = pytest.mark.crawl
-
 REPO = Path(__file__).resolve().parents[2]
 DOCS = REPO / "docs" / "scrapyd.md"
 CRON = REPO / "deploy" / "moviespider.cron"

@@ -7,7 +7,6 @@ import subprocess
 import time
 from typing import TYPE_CHECKING
 
-import pytest
 import sqlalchemy as sa
 
 from moviespider.storage.schema import crawls, movies, observations
@@ -19,7 +18,6 @@ if TYPE_CHECKING:
 
     from sqlalchemy.engine import URL
 
-pytestmark = pytest.mark.crawl
 
 SANDBOX = {"DOUBAN_SANDBOX": "1", "DOUBAN_SANDBOX_ARGS": "--catalog 300 --seed 5"}
 
