@@ -10,8 +10,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-# Real Douban pages for reference live beside the checkout (CI has them there too).
-DOUBAN_PAGES = ROOT.parent / "shared" / "douban-pages"
+# Real Douban pages for reference live beside the checkout (CI has them there too), or in
+# $DOUBAN_PAGES.
+DOUBAN_PAGES = Path(os.environ.get("DOUBAN_PAGES") or ROOT.parent / "shared" / "douban-pages")
 
 
 @dataclass
