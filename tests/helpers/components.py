@@ -9,6 +9,8 @@ from scrapy.crawler import Crawler
 from scrapy.utils.test import get_crawler
 from twisted.python.failure import Failure
 
+from moviespider.items import Movie
+
 
 def open_crawler(spidercls: type[Spider] = Spider, **settings: Any) -> Crawler:
     """A crawler with its spider and open stats, no extensions but the one a test builds."""
@@ -24,3 +26,12 @@ def send(crawler: Crawler, signal: object, **arguments: Any) -> None:
     for _, result in crawler.signals.send_catch_log(signal, **arguments):
         if isinstance(result, Failure):
             result.raiseException()
+
+
+def movie(**fields: Any) -> Movie:
+    """A Movie with the required fields of 肖申克的救赎 unless given."""
+    fields.setdefault("subject_id", "1292052")
+    fields.setdefault("url", "https://movie.douban.com/subject/1292052/")
+    fields.setdefault("source", "subject")
+    fields.setdefault("title", "肖申克的救赎")
+    return Movie(**fields)
