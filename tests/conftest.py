@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import stat
 from typing import TYPE_CHECKING
 
 import pytest
@@ -30,6 +31,16 @@ def douban_pages() -> Path:
     if not DOUBAN_PAGES.is_dir():
         pytest.skip(f"no real Douban pages at {DOUBAN_PAGES}")
     return DOUBAN_PAGES
+
+
+@pytest.fixture
+def fake_chromium(tmp_path):
+    """An executable file standing in for a browser binary."""
+    path = tmp_path / "bin" / "chromium"
+    path.parent.mkdir()
+    path.write_text("#!/bin/sh\n")
+    path.chmod(path.stat().st_mode | stat.S_IXUSR)
+    return path
 
 
 def _sandboxes() -> Iterator[Callable[..., SandboxProcess]]:

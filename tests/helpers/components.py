@@ -6,6 +6,7 @@ from typing import Any
 
 from scrapy import Spider
 from scrapy.crawler import Crawler
+from scrapy.settings import BaseSettings
 from scrapy.utils.test import get_crawler
 from twisted.python.failure import Failure
 
@@ -35,3 +36,19 @@ def movie(**fields: Any) -> Movie:
     fields.setdefault("source", "subject")
     fields.setdefault("title", "肖申克的救赎")
     return Movie(**fields)
+
+
+def project_crawler(spidercls: type[Spider] = Spider, **settings: Any) -> Crawler:
+    """A crawler with moviespider's settings and these on top (as settings.py would set them),
+    add-ons applied."""
+    project = BaseSettings()
+    project.setmodule("moviespider.settings")
+    project = project.copy_to_dict()
+    del project["TWISTED_REACTOR"]  # get_crawler picks what suits a test without a reactor
+    # The project's spiders play no part here: don't load them. DOWNLOAD_HANDLERS as the
+    # project has it (get_crawler would set its own for a test without a reactor).
+    crawler = get_crawler(
+        spidercls, {**project, "SPIDER_MODULES": [], "DOWNLOAD_HANDLERS": {}, **settings}
+    )
+    crawler.stats.open_spider()
+    return crawler
