@@ -72,6 +72,7 @@ def run_crawl(
     timeout: float = 240,
 ) -> CrawlResult:
     """Run `scrapy crawl SPIDER` in a subprocess in ``tmp_path``; return its items."""
+    tmp_path.mkdir(parents=True, exist_ok=True)  # the crawl's working directory
     feed = tmp_path / output
     command = ["crawl", spider, "-O", str(feed)]
     for name, value in (args or {}).items():
