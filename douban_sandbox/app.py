@@ -1,22 +1,6 @@
-"""The sandbox's aiohttp application: Douban's paths, served from the synthetic catalog.
+"""The sandbox's aiohttp application: Douban's paths (docs/sandbox.md), served from the catalog.
 
-| path | page |
-|---|---|
-| ``/`` | a home page linking the lists (for people trying the sandbox in a browser) |
-| ``/top250?start=N&filter=`` | Top250 list: 25 films from rank N+1 (empty beyond the catalog) |
-| ``/cinema/later/<city>/`` | upcoming films of a city (unknown city: 404) |
-| ``/cinema/nowplaying/<city>/`` | films in cinemas of a city, plus its upcoming block |
-| ``/subject/<id>/`` | a film's page (unknown id: 404; no trailing slash: 301 like Douban); a
-  merged id 302s to the film it was merged into, a misfiled id serves another film's page |
-| ``/j/…`` | JSON data of the pages above, for JS mode (see ``--js``) |
-| ``/robots.txt`` | rules like Douban's: the pages above are allowed, /j/ and searches are not |
-| ``/view/photo/s_ratio_poster/public/p<id>.jpg`` | poster JPEGs |
-| ``/sec/c?r=<url>``, ``/accounts/login?redir=<url>`` | where bans and login walls redirect |
-| ``/__sandbox__/stats`` | JSON counters for tests (not counted themselves); DELETE zeroes them |
-
-Links and image URLs on the pages point back at the host the request was addressed to, so a
-crawler following them stays in the sandbox. Rendered pages are cached per URL: they are a pure
-function of the catalog.
+Links point back at the host the request was addressed to; rendered pages are cached per URL.
 """
 
 from __future__ import annotations

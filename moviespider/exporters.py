@@ -1,13 +1,9 @@
-"""Feed exporters that write Movie items straight from their fields.
+"""Feed exporters that write Movie items straight from their fields, as Scrapy's would.
 
-Scrapy's exporters read every field of every item through ItemAdapter (presence checks, field
-metadata, serializers), which for a dataclass costs more than encoding the item. A Movie has
-no field metadata, so its fields are read directly; the output is byte for byte what Scrapy's
-exporters write. Other items, and feeds with FEED_EXPORT_FIELDS, take Scrapy's path.
-
-Two departures from Scrapy's output, both for the reader of the file: CSV cells that a
-spreadsheet would run as a formula are defused (CSV_SPREADSHEET_SAFE), and XML writes a missing
-value as an empty element rather than the text "None".
+Saves reading every field through ItemAdapter, which costs more than encoding the item
+(docs/performance.md). Other items, and feeds with FEED_EXPORT_FIELDS, take Scrapy's path.
+CSV cells a spreadsheet would run as a formula are defused (CSV_SPREADSHEET_SAFE), and XML
+writes a missing value as an empty element, not the text "None".
 """
 
 from __future__ import annotations

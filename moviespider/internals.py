@@ -3,9 +3,9 @@
 Scrapy sends no signal when the engine is done with a request (callback or errback run, its
 items through the pipelines, the requests it led to scheduled). The engine's slot tracks exactly
 that, in the set Scrapy's own status report (``scrapy.utils.engine.get_engine_status``) reads.
-:func:`check_internals` runs when a component that needs it starts, so a Scrapy that changed it
-fails there with one clear error; ``tests/test_internals.py`` holds the contract against the
-installed Scrapy. Tests of components fake :class:`EngineRequests`, never the engine.
+:func:`engine_requests` is called when a component that needs it starts, so a Scrapy that
+changed it fails there with one clear error; ``tests/test_internals.py`` holds the contract
+against the installed Scrapy. Tests of components fake :class:`EngineRequests`, never the engine.
 """
 
 from __future__ import annotations

@@ -1,8 +1,7 @@
 """Log lines for dropped items: one line with the reason, not the whole item.
 
-Below DEBUG, the per-response ("Crawled (200) …") and per-item ("Scraped from …") entries are
-not built at all: Scrapy makes a log record for each even when LOG_LEVEL filters it out, and at
-thousands of films that is measurable CPU (docs/performance.md).
+Below DEBUG it saves building the "Crawled"/"Scraped" entries Scrapy makes for every response
+and item even when the level drops them (docs/performance.md).
 """
 
 from __future__ import annotations

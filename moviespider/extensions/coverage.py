@@ -1,28 +1,8 @@
 """Field coverage: the share of items that have each field, checked against thresholds.
 
-When Douban changes its markup, a selector stops matching and a field quietly becomes None in
-every item: the crawl "succeeds" with worse data. This extension is how the user learns of it.
-At close it logs, per field, the share of items that have it (not None, not empty). When a key
-field's share falls below its threshold it logs an error naming the field, lists the fields in
-the ``moviespider/coverage/low_fields`` stat and, when the crawl would otherwise end as
-"finished", ends it with the close reason ``field_coverage_low`` so that a scheduler (Scrapyd,
-cron, CI) watching ``finish_reason`` notices.
-
-Items are counted as they leave the item pipelines, scraped or dropped: a broken title selector
-makes the validation pipeline drop every film, which must show as low title coverage, not as
-none at all. Scraped items are handed over by ``CountFields``, the last item pipeline: a call in
-the pipeline chain costs a fraction of a signal receiver (Scrapy sends a signal through a task
-per receiver), and a crawl has 25 items a list page. Without that pipeline (ITEM_PIPELINES
-replaced), the extension listens to ``item_scraped`` instead. Dropped items, rare, come by the
-``item_dropped`` signal.
-
-Settings:
-    COVERAGE_THRESHOLDS: ``{field: minimum share (0–1)}`` for every spider.
-    COVERAGE_MIN_ITEMS: below this many items shares are logged but not judged (default 20): a
-        handful of films says little about a selector.
-
-A spider adds or overrides thresholds with a ``coverage_thresholds`` attribute of the same
-shape; ``None`` for a field removes its threshold (an upcoming film has no rating yet).
+A selector that stops matching makes a field None in every item; this is how the user learns
+of it (docs/resume.md, "Field coverage"). Items are counted as they leave the pipelines, scraped
+(from ``CountFields``, else ``item_scraped``) or dropped.
 """
 
 from __future__ import annotations

@@ -1,30 +1,9 @@
-"""Pages given up on: listed at close and in a file a later crawl can take.
+"""FailedPages: every page given up on, in a file a later crawl can take (docs/resume.md).
 
-Two parts:
-
-``ReportGiveUps`` (downloader middleware, placed just outside RetryMiddleware) turns Scrapy's
-own give-ups into the ``moviespider.signals.page_failed`` signal: a download error that
-RetryMiddleware did not retry (or stopped retrying: ``retry/max_reached``), and a response whose
-HTTP status the spider does not handle (a 5xx after the last retry, a 404, …: what
-HttpErrorMiddleware would filter). It sees them whether or not the request has an errback.
-
-``FailedPages`` (extension) records every ``page_failed``, whoever sends it (ReportGiveUps, the
-spiders' ``page_unusable``, the block detector), and every callback that raised
-(``spider_error``). A page that later arrives fine (another try, another session) is taken off
-the list. Each failure is appended to ``FAILED_URLS_FILE`` at once, so a crawl killed halfway
-still leaves its list; at close the file is rewritten with one line per URL and the log gets a
-summary. A resumed ``JOBDIR`` job keeps the pages its earlier runs gave up on.
-
-The file is tab-separated, one page per line: URL, last HTTP status (``-`` if none), error
-(``-`` if none), UTC time. Lines starting with ``#`` are comments. ``FAILED_URLS_FILE`` defaults
-to the first local feed's path with its suffix replaced by ``.failed.tsv`` (``-o films.jl``
-gives ``films.failed.tsv``), or ``failed_urls.tsv`` in the current directory without a local feed
-(``-o -``, a remote feed). The file exists only when a page was given up on, and the log names it:
-each crawl removes an earlier crawl's list at the same path (a resumed job keeps it).
-
-Re-running the failed pages::
-
-    scrapy crawl douban_subject -a ids_file=films.failed.tsv -o films-retry.jl
+It records each ``page_failed`` signal and each callback that raised, takes a page off the list
+when it later arrives, and appends to ``FAILED_URLS_FILE`` at once so a killed crawl leaves it.
+The file exists only once a page is given up on; each crawl removes an earlier crawl's list at
+the same path (a resumed job keeps it). docs/resume.md has the format and the defaults.
 """
 
 from __future__ import annotations

@@ -1,20 +1,8 @@
 """Python's cyclic garbage collector, tuned for a crawl while it runs.
 
-A crawl allocates many short-lived container objects per page (requests, responses, Deferreds,
-25 items), and with Python's default thresholds, (700, 10, 10), the collector runs a young
-collection every 700 net allocations and a full one every hundred of those. Full collections
-walk every tracked object in the process: the framework, the scheduler's queued requests, the
-items in flight. Measured on a 1,000-page Top250 crawl (docs/performance.md), collections took
-9–10% of the crawl's CPU time with the default thresholds and 1% with a first threshold ten
-times higher. Almost everything a crawl allocates is freed by reference counting anyway; the
-collector only finds cycles, and a few thousand more of them waiting a little longer cost
-kilobytes.
-
-Settings:
-    GC_THRESHOLD: the thresholds to run the crawl with, as for :func:`gc.set_threshold`
-        (default ``(7000, 10, 10)``); empty or ``None`` keeps Python's. The previous thresholds
-        come back when the engine stops, so a process that runs other code after the crawl (a
-        test, a script with CrawlerProcess) gets its own back.
+A crawl allocates many short-lived containers per page, so Python's thresholds run full
+collections often; ``GC_THRESHOLD`` raises them while the engine runs and restores Python's
+after. Saves most of the collector's CPU (docs/performance.md).
 """
 
 from __future__ import annotations

@@ -1,22 +1,8 @@
 """Crawl progress: items, pages, rate, blocks and, when the total is known, an ETA.
 
-Replaces Scrapy's LogStats (and keeps its ``responses_per_minute``/``items_per_minute`` stats).
-When stderr is a terminal it draws a live progress bar (tqdm) that log lines scroll above;
-otherwise (a log file, Scrapyd, CI) it logs one line every ``LOGSTATS_INTERVAL`` seconds::
-
-    Progress: 120/250 items (48%), 6 pages, 40 items/min, 40 pages/min, 0 blocks, ETA 3m15s
-
-Nothing runs per item or per page: every figure is read from the stats on a timer.
-
-The total comes from the spider's ``expected_items`` attribute, read at each update so that a
-spider may set it once it knows (Top250: the list size; a city list: after its list page).
-Blocks are the block detector's ``moviespider/blocked_total`` stat.
-
-Settings:
-    PROGRESS_BAR: ``None`` (default) draws the bar when stderr is a terminal; True or False
-        forces it on or off.
-    PROGRESS_BAR_REFRESH: seconds between redraws of the bar (default 0.5).
-    LOGSTATS_INTERVAL: seconds between log lines (Scrapy's; 0 turns them off).
+Replaces Scrapy's LogStats (keeping its per-minute stats): a live bar on a terminal, else a log
+line every ``LOGSTATS_INTERVAL`` (docs/resume.md, "Progress"). Every figure is read from the stats
+on a timer, nothing per item; the total is the spider's ``expected_items``, read at each update.
 """
 
 from __future__ import annotations

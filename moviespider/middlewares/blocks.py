@@ -1,30 +1,7 @@
 """Recognise Douban's blocks, back off, retry with a fresh session, and stop when banned.
 
-Douban refuses crawlers in a handful of ways, all seen by crawler users:
-
-* HTTP 418 (a non-browser user agent), 403 or 429;
-* a redirect to its JavaScript proof-of-work challenge (``https://sec.douban.com/c?r=…``) or to
-  the log-in page (``https://accounts.douban.com/passport/login?…``);
-* a page titled 禁止访问 saying 检测到有异常请求从你的 IP 发出 ("abnormal requests from your IP").
-
-:class:`BlockMiddleware` sorts every response into content or one of these *kinds* of block. A
-blocked response never reaches a callback. Instead the middleware pauses the engine for a
-backoff time (exponential, jittered, capped), has the session retired (see
-:mod:`moviespider.middlewares.sessions`), and sends the request again, which then goes out with a
-new ``bid`` cookie, user agent and proxy. We never try to solve a challenge.
-
-Blocks are counted per session generation: when Douban blocks a session, the requests that were
-already in flight with it come back blocked too, but only the first of them says anything new.
-So ``DOUBAN_MAX_BLOCKS`` counts *fresh* sessions blocked in a row with no page served in
-between; that many means Douban refuses the IP itself, and the spider closes with reason
-``banned``.
-
-Hooks for other components:
-
-* signal :data:`request_blocked` (``request``, ``response``, ``kind``) for every blocked response;
-* :data:`moviespider.signals.page_failed` when a request has been blocked more than
-  ``DOUBAN_BLOCK_RETRY_TIMES`` times and is dropped, so that it is listed with the other pages
-  given up on; its errback then receives a :class:`RequestBlocked` failure.
+The kinds of block, the backoff, ``DOUBAN_MAX_BLOCKS`` (fresh sessions blocked in a row) and the
+``request_blocked``/``page_failed`` signals are described in docs/blocking.md.
 """
 
 from __future__ import annotations

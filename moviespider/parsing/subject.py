@@ -43,8 +43,8 @@ from moviespider.parsing._document import (
 from moviespider.parsing.names import person_names
 from moviespider.site import IMDB_ID
 
-# One scan of the document finds every element read by its RDFa property, id or rel; each
-# further "//" scan of a ~130 KB subject page would cost about 0.2 ms.
+# One scan of the document finds every element read by its RDFa property, id or rel: a "//"
+# scan per field would walk the whole page each time (docs/performance.md).
 _LANDMARKS = xpath("//*[@property or @id or @rel='v:image' or @rel='canonical']")
 _LABELS = xpath(".//span[@class='pl']")
 _DIRECTORS = xpath(".//a[@rel='v:directedBy']/text()")

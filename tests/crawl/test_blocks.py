@@ -16,11 +16,8 @@ import pytest
 
 from douban_sandbox.catalog import build_catalog
 from douban_sandbox.faults import draw
-from douban_sandbox.process import SandboxProcess
 from tests.helpers.crawl import run_crawl
-from tests.helpers.recording import Recording
-
-pytestmark = pytest.mark.crawl
+from tests.helpers.mockserver import MockServer
 
 TODAY = date(2026, 3, 1)
 SIZE, SEED = 300, 11
@@ -29,7 +26,7 @@ DETAIL_FIELDS = ("title", "original_title", "year", "genres", "rating", "votes",
 BLOCK_RETRY_TIMES = 3  # settings.py's DOUBAN_BLOCK_RETRY_TIMES, which the crawls below keep
 
 
-def sandbox(*faults: str) -> dict[str, str]:
+def in_crawl_sandbox(*faults: str) -> dict[str, str]:
     args = ["--catalog", str(SIZE), "--seed", str(SEED), "--today", TODAY.isoformat(), *faults]
     return {
         "DOUBAN_SANDBOX": "1",
@@ -80,7 +77,7 @@ def test_banned_sessions_are_replaced_and_every_film_arrives(tmp_path, style, ki
         "douban_top250",
         tmp_path,
         args={"details": "1"},
-        settings=sandbox("--ban-after", "40", "--ban-style", style),
+        settings=in_crawl_sandbox("--ban-after", "40", "--ban-style", style),
     )
     assert result.returncode == 0, result.log[-3000:]
     assert finish_reason(result.log) == "finished"
@@ -109,7 +106,7 @@ def crawl_films_behind_walls(tmp_path, rate: float, **settings: str):
         "douban_subject",
         tmp_path,
         args={"ids": ",".join(film.subject_id for film in FILMS)},
-        settings={**sandbox("--login-wall-rate", str(rate)), **settings},
+        settings={**in_crawl_sandbox("--login-wall-rate", str(rate)), **settings},
     )
     assert result.returncode == 0, result.log[-3000:]
     assert finish_reason(result.log) == "finished"
@@ -165,7 +162,7 @@ def test_the_sessions_user_agents_pass_a_browser_check(tmp_path):
         "douban_top250",
         tmp_path,
         settings={
-            **sandbox("--require-browser-ua"),
+            **in_crawl_sandbox("--require-browser-ua"),
             "USER_AGENT": "Scrapy/2.19.0 (+https://scrapy.org)",
         },
     )
@@ -180,7 +177,7 @@ def test_a_site_that_refuses_every_session_closes_the_crawl_as_banned(tmp_path):
         "douban_top250",
         tmp_path,
         settings={
-            **sandbox("--require-browser-ua"),
+            **in_crawl_sandbox("--require-browser-ua"),
             "DOUBAN_USER_AGENTS": "python-requests/2.32.3",  # 418 from the sandbox, every time
         },
         timeout=120,
@@ -196,20 +193,20 @@ def test_a_site_that_refuses_every_session_closes_the_crawl_as_banned(tmp_path):
     assert given_up_ids(result.log) == []  # unfetched, not failed: a JOBDIR re-run takes them
 
 
-def test_a_dead_proxy_is_rested_and_the_crawl_goes_through_a_live_one(tmp_path):
+def test_a_dead_proxy_is_rested_and_the_crawl_goes_through_a_live_one(tmp_path, sandbox):
     # The sandbox also answers as a forward proxy would (it serves the path of an absolute
     # request URL), so the spider asks for a host that does not exist, through two proxies: one
     # refuses connections, the other is the sandbox.
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         dead = f"http://scout:s3cret@127.0.0.1:{probe.getsockname()[1]}"
-    with SandboxProcess(args=sandbox()["DOUBAN_SANDBOX_ARGS"].split()) as site:
-        result = run_crawl(
-            "douban_top250",
-            tmp_path,
-            settings={"DOUBAN_BASE_URL": "http://movie.douban.invalid", "DOUBAN_PROFILE": "fast"},
-            env={"PROXY_LIST": f"{dead} {site.url}"},
-        )
+    site = sandbox(*in_crawl_sandbox()["DOUBAN_SANDBOX_ARGS"].split())
+    result = run_crawl(
+        "douban_top250",
+        tmp_path,
+        settings={"DOUBAN_BASE_URL": "http://movie.douban.invalid", "DOUBAN_PROFILE": "fast"},
+        env={"PROXY_LIST": f"{dead} {site.url}"},
+    )
     assert result.returncode == 0, result.log[-3000:]
     assert finish_reason(result.log) == "finished"
     assert sorted(item["rank"] for item in result.items) == list(range(1, 251))
@@ -236,14 +233,14 @@ def test_a_bad_setting_stops_the_crawl_before_any_request(tmp_path, settings, en
         proxies = tmp_path / "proxies.txt"
         proxies.write_text("http://ok.example:8080\nhttp://u:s3cret@bad.example\n", "utf-8")
         settings = {"PROXY_LIST": str(proxies)}
-    with Recording({}) as site:
+    with MockServer() as site:
         result = run_crawl(
             "douban_top250",
             tmp_path,
             settings={"DOUBAN_BASE_URL": site.url, **settings},
             env=environment,
         )
-        assert site.requested == []
+        assert site.hits == []
     assert result.returncode == 2
     errors = [line for line in result.stderr.splitlines() if "error" in line.lower()]
     assert len(errors) == 1, result.stderr

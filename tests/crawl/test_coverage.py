@@ -4,20 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from douban_sandbox import SandboxProcess
 from douban_sandbox.catalog import build_catalog
 from tests.helpers.crawl import run_crawl
 
 CATALOG, SEED = 500, 3
 TOP250 = 250
 
-pytestmark = pytest.mark.crawl
-
 
 @pytest.fixture(scope="module")
-def site():
-    with SandboxProcess(args=["--catalog", str(CATALOG), "--seed", str(SEED)]) as sandbox:
-        yield sandbox.url
+def site(module_sandbox):
+    return module_sandbox("--catalog", str(CATALOG), "--seed", str(SEED)).url
 
 
 def crawl_top250(site, tmp_path, **settings):

@@ -16,8 +16,6 @@ from moviespider.outcomes import CloseReason
 from tests.crawl.test_playwright import require_chromium
 from tests.helpers.crawl import run_crawl
 
-pytestmark = pytest.mark.crawl
-
 TODAY = date(2026, 3, 1)
 SANDBOX_ARGS = ["--catalog", "300", "--seed", "11", "--today", TODAY.isoformat()]
 CATALOG = build_catalog(size=300, seed=11, today=TODAY)
@@ -31,15 +29,13 @@ def chromium():
 
 
 @pytest.fixture(scope="module")
-def static_sandbox():
-    with SandboxProcess(args=SANDBOX_ARGS) as sandbox:
-        yield sandbox
+def static_sandbox(module_sandbox):
+    return module_sandbox(*SANDBOX_ARGS)
 
 
 @pytest.fixture(scope="module")
-def js_sandbox():
-    with SandboxProcess(args=[*SANDBOX_ARGS, "--js"]) as sandbox:
-        yield sandbox
+def js_sandbox(module_sandbox):
+    return module_sandbox(*SANDBOX_ARGS, "--js")
 
 
 def sandbox_stats(sandbox: SandboxProcess) -> dict:

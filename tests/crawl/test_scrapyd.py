@@ -40,8 +40,6 @@ import requests
 from douban_sandbox import SandboxProcess
 from douban_sandbox.catalog import Catalog, build_catalog
 
-pytestmark = pytest.mark.crawl
-
 REPO = Path(__file__).resolve().parents[2]
 DOCS = REPO / "docs" / "scrapyd.md"
 CRON = REPO / "deploy" / "moviespider.cron"
@@ -385,17 +383,15 @@ def catalog() -> Catalog:
 
 
 @pytest.fixture(scope="module")
-def sandbox() -> Iterator[SandboxProcess]:
-    with SandboxProcess(args=SANDBOX_ARGS) as process:
-        yield process
+def site(module_sandbox) -> SandboxProcess:
+    return module_sandbox(*SANDBOX_ARGS)
 
 
 @pytest.fixture(scope="module")
-def slow_sandbox() -> Iterator[SandboxProcess]:
+def slow_site(module_sandbox) -> SandboxProcess:
     """The same site, each page taking 0.2 s: a job crawling it one page at a time is busy
     long enough to be stopped half-way."""
-    with SandboxProcess(args=[*SANDBOX_ARGS, "--latency", "0.2"]) as process:
-        yield process
+    return module_sandbox(*SANDBOX_ARGS, "--latency", "0.2")
 
 
 def crawl_settings(sandbox: SandboxProcess, **settings: object) -> dict[str, object]:
@@ -415,17 +411,17 @@ def sandbox_stats(sandbox: SandboxProcess) -> dict[str, int]:
 
 
 @pytest.fixture(scope="module")
-def crawls(runner, sandbox) -> dict[str, Job]:
+def crawls(runner, site) -> dict[str, Job]:
     """Jobs scheduled together, as production would, and run to the end."""
     (try_sandbox,) = documented(f"DOUBAN_BASE_URL={DOCUMENTED_SANDBOX}")
     scheduled = {
         "top250": runner.schedule(
-            "douban_top250", settings=crawl_settings(sandbox, CONCURRENT_REQUESTS=8)
+            "douban_top250", settings=crawl_settings(site, CONCURRENT_REQUESTS=8)
         ),
-        "later": runner.schedule("douban_later", settings=crawl_settings(sandbox), city="shanghai"),
+        "later": runner.schedule("douban_later", settings=crawl_settings(site), city="shanghai"),
         # The documented first try, against the sandbox started from the checkout.
         "top250_in_job_sandbox": json.loads(
-            runner.run(try_sandbox.replace(DOCUMENTED_SANDBOX, sandbox.url)).stdout
+            runner.run(try_sandbox.replace(DOCUMENTED_SANDBOX, site.url)).stdout
         )["jobid"],
     }
     return {name: runner.finished_job(job_id) for name, job_id in scheduled.items()}
@@ -799,8 +795,8 @@ def test_documented_watch_commands_show_a_finished_job(runner, crawls):
     assert stored == job.items
 
 
-def test_job_with_a_bad_argument_ends_with_one_line_in_scrapyds_log(runner, sandbox):
-    job_id = runner.schedule("douban_later", settings=crawl_settings(sandbox), city="Shanghai")
+def test_job_with_a_bad_argument_ends_with_one_line_in_scrapyds_log(runner, site):
+    job_id = runner.schedule("douban_later", settings=crawl_settings(site), city="Shanghai")
     finished = runner.wait_for(job_id, "finished")
     assert finished["log_url"] is None  # it stopped before Scrapy opened a log
     scrapyd_log = (runner.directory / "scrapyd.log").read_text("utf-8")
@@ -831,8 +827,8 @@ def schedule_slow_crawl(server: Scrapyd, sandbox: SandboxProcess, city: str, **a
     return job_id
 
 
-def test_documented_cancel_stops_a_running_job(runner, slow_sandbox, catalog):
-    job_id = schedule_slow_crawl(runner, slow_sandbox, "chongqing")
+def test_documented_cancel_stops_a_running_job(runner, slow_site, catalog):
+    job_id = schedule_slow_crawl(runner, slow_site, "chongqing")
     (cancel,) = documented("cancel.json")
     cancelled = runner.run(cancel, JOB_ID=job_id)
     assert json.loads(cancelled.stdout)["prevstate"] == "running"
@@ -845,15 +841,15 @@ def test_documented_cancel_stops_a_running_job(runner, slow_sandbox, catalog):
     assert_items_are(job.items, {i["subject_id"]: expected[i["subject_id"]] for i in job.items})
 
 
-def test_cancelled_job_scheduled_again_with_its_jobid_resumes(runner, slow_sandbox, catalog):
-    before = sandbox_stats(slow_sandbox)
-    job_id = schedule_slow_crawl(runner, slow_sandbox, "guangzhou")
+def test_cancelled_job_scheduled_again_with_its_jobid_resumes(runner, slow_site, catalog):
+    before = sandbox_stats(slow_site)
+    job_id = schedule_slow_crawl(runner, slow_site, "guangzhou")
     runner.post("cancel.json", project=PROJECT, job=job_id)
     runner.wait_for(job_id, "finished")
 
     runner.schedule(
         "douban_later",
-        settings=crawl_settings(slow_sandbox, CONCURRENT_REQUESTS=1),
+        settings=crawl_settings(slow_site, CONCURRENT_REQUESTS=1),
         city="guangzhou",
         jobid=job_id,
     )
@@ -862,6 +858,6 @@ def test_cancelled_job_scheduled_again_with_its_jobid_resumes(runner, slow_sandb
     expected = expected_upcoming(catalog, "guangzhou")
     assert_items_are(job.items, expected)  # both runs' items, in the one items file
     assert "Resuming crawl" in job.log
-    after = sandbox_stats(slow_sandbox)
+    after = sandbox_stats(slow_site)
     fetched = {kind: after.get(kind, 0) - before.get(kind, 0) for kind in ("later", "subject")}
     assert fetched == {"later": 1, "subject": len(expected)}  # no page fetched twice

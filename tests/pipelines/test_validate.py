@@ -3,9 +3,8 @@ from scrapy.exceptions import DropItem
 from scrapy.spiders import Spider
 from scrapy.utils.test import get_crawler
 
-from moviespider.items import Movie
-from moviespider.pipelines.duplicates import DropDuplicates
 from moviespider.pipelines.validate import ValidateMovie
+from tests.helpers.components import movie
 
 
 @pytest.fixture
@@ -18,14 +17,6 @@ def crawler():
 @pytest.fixture
 def validate(crawler):
     return ValidateMovie.from_crawler(crawler)
-
-
-def movie(**fields):
-    fields.setdefault("subject_id", "1292052")
-    fields.setdefault("url", "https://movie.douban.com/subject/1292052/")
-    fields.setdefault("source", "subject")
-    fields.setdefault("title", "肖申克的救赎")
-    return Movie(**fields)
 
 
 def test_numbers_become_their_types(validate):
@@ -107,16 +98,6 @@ def test_unusable_item_is_dropped_and_counted(validate, crawler, fields, reason)
 def test_release_date_must_be_iso(validate):
     assert validate.process_item(movie(release_date="2026-02-30")).release_date is None
     assert validate.process_item(movie(release_date="2026-03-14")).release_date == "2026-03-14"
-
-
-def test_duplicates_are_dropped_once_seen(crawler):
-    pipeline = DropDuplicates.from_crawler(crawler)
-    first = movie()
-    assert pipeline.process_item(first) is first
-    pipeline.process_item(movie(subject_id="3541415"))
-    with pytest.raises(DropItem):
-        pipeline.process_item(movie(rank=1))
-    assert crawler.stats.get_value("moviespider/duplicates_dropped") == 1
 
 
 def test_a_dict_item_gets_the_same_rules_through_itemadapter(validate, crawler):

@@ -20,7 +20,13 @@ from moviespider.items import MOVIE_FIELDS, Movie
 from moviespider.pipelines.storage import StoreMovies
 from moviespider.site import canonical_subject_url
 from moviespider.storage.schema import NOT_MOVIE_COLUMNS, crawls, metadata, movies, observations
-from tests.helpers.storage import Outage, run_pipeline, storage_pipeline, top250_films
+from tests.helpers.storage import (
+    Outage,
+    count_rows,
+    run_pipeline,
+    storage_pipeline,
+    top250_films,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -39,14 +45,6 @@ def rows(url: URL, table: sa.Table, order_by: str | None = None) -> list[dict[st
         query = query.order_by(table.c[order_by])
     with engine.connect() as connection:
         result = [dict(row._mapping) for row in connection.execute(query)]
-    engine.dispose()
-    return result
-
-
-def count(url: URL, table: sa.Table) -> int:
-    engine = sa.create_engine(url)
-    with engine.connect() as connection:
-        result = connection.scalar(sa.select(sa.func.count()).select_from(table))
     engine.dispose()
     return result
 
@@ -70,8 +68,8 @@ def test_the_same_crawl_twice_gives_one_movie_row_and_two_observations_per_film(
     first = store_crawl(database_url, top250_films(MONDAY))
     second = store_crawl(database_url, top250_films(TUESDAY))
 
-    assert count(database_url, movies) == 250
-    assert count(database_url, observations) == 500
+    assert count_rows(database_url, movies) == 250
+    assert count_rows(database_url, observations) == 500
     assert first.crawl_id != second.crawl_id
     recorded = rows(database_url, crawls, order_by="started_at")
     assert [(crawl["id"], crawl["spider"]) for crawl in recorded] == [
@@ -259,7 +257,7 @@ def test_films_are_written_in_batches(database_url: URL, store_crawl: Callable[.
     stats = pipeline.crawler.stats
     assert stats.get_value("moviespider/storage/batches") == 5  # 4 full batches and the rest
     assert stats.get_value("moviespider/storage/films") == 95
-    assert count(database_url, observations) == 95
+    assert count_rows(database_url, observations) == 95
 
 
 def test_items_do_not_wait_for_the_database(tmp_path: Path):
@@ -292,7 +290,7 @@ def test_a_partial_batch_is_written_after_the_flush_interval(database_url: URL):
         for film in top250_films(MONDAY, 5):
             await pipeline.process_item(film)
         await asyncio.sleep(0.6)
-        written = await asyncio.to_thread(count, database_url, observations)
+        written = await asyncio.to_thread(count_rows, database_url, observations)
         await pipeline.close_spider()
         await pipeline.spider_closed("finished")
         return written
@@ -329,7 +327,7 @@ def test_films_written_while_the_database_is_down_are_kept_and_retried(
     assert stats.get_value("moviespider/storage/write_failures") >= 1
     assert stats.get_value("moviespider/storage/films") == 40
     assert stats.get_value("moviespider/storage/unsaved") is None
-    assert count(outage.url, observations) == 40
+    assert count_rows(outage.url, observations) == 40
     assert "Could not store" in caplog.text
 
 
@@ -368,7 +366,7 @@ def test_films_the_database_never_took_go_to_a_json_lines_file(
     assert lines[0] == {"crawl_id": pipeline.crawl_id, **dataclasses.asdict(films[10])}
     assert str(path) in caplog.text
     assert pipeline.crawler.stats.get_value("moviespider/storage/unsaved") == 15
-    assert count(outage.url, observations) == 10
+    assert count_rows(outage.url, observations) == 10
 
 
 def test_the_crawl_gets_its_finish_reason_when_the_database_comes_back_only_at_the_end(
@@ -480,7 +478,7 @@ def test_a_film_that_cannot_be_stored_does_not_hold_up_the_others(
 
     asyncio.run(run_pipeline(pipeline, films))
 
-    assert count(database_url, observations) == 9
+    assert count_rows(database_url, observations) == 9
     [line] = (tmp_path / "unsaved.jl").read_text(encoding="utf-8").splitlines()
     assert json.loads(line)["subject_id"] == films[4].subject_id
     assert f"Film {films[4].subject_id} cannot be stored" in caplog.text
@@ -574,7 +572,7 @@ def test_a_password_from_the_environment_is_never_logged(
     with caplog.at_level(logging.DEBUG):
         asyncio.run(run_pipeline(pipeline, top250_films(MONDAY, 3)))
 
-    assert count(postgresql_url, movies) == 3
+    assert count_rows(postgresql_url, movies) == 3
     assert f"{url.username}:***@" in caplog.text
     assert "s3cret" not in caplog.text
 
