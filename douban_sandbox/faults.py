@@ -12,7 +12,9 @@ clock or of request interleaving:
   the request carries one, else the client address. The request after the Nth is banned, and so
   is every later one of that session. A client that drops its cookies and takes the fresh ``bid``
   the sandbox hands out starts a new count (its first, cookie-less request counts against its
-  address);
+  address). With ``--ban-scope address`` the count and the ban are the client address's, so no
+  new ``bid`` escapes it. ``--ban-for S`` lifts a ban S seconds after it began (the one use of
+  the clock), and the count starts again from zero;
 - ``--require-browser-ua`` looks only at the User-Agent header.
 
 Faults apply to pages (HTML and the /j/ JSON of JS mode), not to robots.txt, posters, the
@@ -23,6 +25,8 @@ the stats endpoint.
 from __future__ import annotations
 
 import hashlib
+import math
+import time
 from collections import Counter
 
 from douban_sandbox.options import SandboxOptions
@@ -53,7 +57,8 @@ class FaultPlan:
         self.seed = options.seed
         self.attempts: Counter[str] = Counter()
         self.session_requests: Counter[str] = Counter()
-        self.banned: set[str] = set()
+        self.banned_until: dict[str, float] = {}  # session or address -> monotonic end of its ban
+        self.bans = 0  # bans begun (a session or address banned again counts again)
 
     def next_attempt(self, url: str) -> int:
         """Count one more request for this URL; return its attempt number (0 for the first)."""
@@ -68,15 +73,26 @@ class FaultPlan:
         index = int(draw(self.seed, "status", url, attempt) * len(FAIL_STATUSES))
         return FAIL_STATUSES[index]
 
-    def ban_style(self, session: str) -> str | None:
-        """None while the session may go on; else how to tell it that it is banned."""
+    def ban_style(self, session: str, address: str = "unknown") -> str | None:
+        """None while the client may go on; else how to tell it that it is banned."""
         if not self.options.ban_after:
             return None
-        self.session_requests[session] += 1
-        if self.session_requests[session] <= self.options.ban_after:
-            return None
-        self.banned.add(session)
+        key = address if self.options.ban_scope == "address" else session
+        until = self.banned_until.get(key)
+        now = time.monotonic()
+        if until is not None and now >= until:  # the ban is over: a clean slate
+            del self.banned_until[key]
+            self.session_requests[key] = 0
+            until = None
+        if until is None:
+            self.session_requests[key] += 1
+            if self.session_requests[key] <= self.options.ban_after:
+                return None
+            self.banned_until[key] = (
+                now + self.options.ban_for if self.options.ban_for else math.inf
+            )
+            self.bans += 1
         if self.options.ban_style != "mixed":
             return self.options.ban_style
-        index = int(draw(self.seed, "ban-style", session) * len(BAN_STYLES_MIXED))
+        index = int(draw(self.seed, "ban-style", key) * len(BAN_STYLES_MIXED))
         return BAN_STYLES_MIXED[index]

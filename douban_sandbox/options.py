@@ -11,6 +11,7 @@ from douban_sandbox.catalog import DEFAULT_SIZE
 from douban_sandbox.pages import MARKUPS
 
 BAN_STYLES = ("403", "302", "page", "mixed")
+BAN_SCOPES = ("session", "address")
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,8 @@ class SandboxOptions:
     require_browser_ua: bool = False
     ban_after: int = 0  # 0: never ban
     ban_style: str = "403"
+    ban_scope: str = "session"  # "address": every session from the client's address
+    ban_for: float = 0.0  # seconds a ban lasts; 0: for good
     # Client-side rendering: pages are shells that JavaScript fills (see the package docstring).
     js: bool = False
     cache_pages: int = 4096  # rendered pages kept per process (LRU)
@@ -107,6 +110,19 @@ def build_parser(raising: bool = False) -> argparse.ArgumentParser:
     fault("--require-browser-ua", action="store_true", help="418 for non-browser user agents")
     fault("--ban-after", type=_non_negative(int), default=0, help="ban a session after N requests")
     fault("--ban-style", choices=BAN_STYLES, default="403", help="how a banned session is told")
+    fault(
+        "--ban-scope",
+        choices=BAN_SCOPES,
+        default="session",
+        help="what --ban-after counts and bans: a bid cookie, or the client's address (all its "
+        "sessions, as Douban mostly does)",
+    )
+    fault(
+        "--ban-for",
+        type=_non_negative(float),
+        default=0.0,
+        help="seconds a ban lasts, then requests are served again (0: for good)",
+    )
     add("--js", action="store_true", help="pages are shells that JavaScript fills from /j/ JSON")
     add("--cache-pages", type=_non_negative(int), default=4096, help="rendered pages to keep")
     add("--warm", action="store_true", help="render all list pages before announcing the URL")

@@ -13,6 +13,8 @@ from __future__ import annotations
 from collections.abc import Collection
 from typing import TYPE_CHECKING, Protocol
 
+from scrapy.utils.asyncio import call_later
+
 if TYPE_CHECKING:
     from scrapy import Request
     from scrapy.crawler import Crawler
@@ -48,3 +50,29 @@ class ScrapyEngineRequests:
 def engine_requests(crawler: Crawler) -> EngineRequests:
     """The engine's in-progress requests, checked: call once the engine has opened the spider."""
     return ScrapyEngineRequests(crawler)
+
+
+def hold_downloads(crawler: Crawler, seconds: float) -> int:
+    """Keep every downloader slot from starting a queued download for *seconds*; return how
+    many slots were held.
+
+    Requests the downloader has already accepted wait in its slots' queues (for DOWNLOAD_DELAY
+    or a free connection) and would leave during a backoff pause, however paused the engine is.
+    A slot with a pending ``latercall`` processes nothing until it fires
+    (``Downloader._process_queue``), so one is set to fire when the pause ends; the queue then
+    goes on as Scrapy would have it, delays included.
+    """
+    downloader = getattr(crawler.engine, "downloader", None)
+    slots = getattr(downloader, "slots", None)
+    resume = getattr(downloader, "_latercall", None)
+    if not isinstance(slots, dict) or resume is None:
+        raise InternalsChanged(
+            "moviespider cannot hold the downloader's queued requests during a backoff "
+            "(Downloader.slots, Slot.latercall, Downloader._latercall): the installed Scrapy "
+            "changed them; use the Scrapy version pinned in requirements.txt"
+        )
+    for slot in slots.values():
+        if slot.latercall is not None:
+            slot.latercall.cancel()
+        slot.latercall = call_later(seconds, resume, slot)
+    return len(slots)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import http.client
 import json
 import socket
+import time
 import urllib.parse
 from datetime import date
 
@@ -137,6 +138,44 @@ def test_ban_after_n_requests_per_bid_and_a_fresh_bid_starts_over():
         counts = stats(sandbox.url)
         assert counts["faults"] == {"ban_403": 2}
         assert counts["banned_sessions"] == 1
+
+
+def test_an_address_ban_refuses_every_session_from_the_address_for_good():
+    args = [*BASE_ARGS, "--ban-after", "3", "--ban-scope", "address"]
+    with SandboxProcess(args=args) as sandbox:
+        statuses = [
+            request(sandbox.url, "/top250", {"Cookie": f"bid=session{n:04d}"})[0] for n in range(6)
+        ]
+        assert statuses == [200, 200, 200, 403, 403, 403]  # a fresh bid each time: no escape
+        assert request(sandbox.url, "/top250")[0] == 403
+        assert stats(sandbox.url)["banned_sessions"] == 1
+
+
+def test_a_timed_ban_ends_and_the_count_starts_again():
+    args = [*BASE_ARGS, "--ban-after", "2", "--ban-scope", "address", "--ban-for", "1.5"]
+    with SandboxProcess(args=args) as sandbox:
+        assert [request(sandbox.url, "/top250")[0] for _ in range(3)] == [200, 200, 403]
+        time.sleep(2)
+        assert [request(sandbox.url, "/top250")[0] for _ in range(3)] == [200, 200, 403]
+        assert stats(sandbox.url)["banned_sessions"] == 2
+
+
+def test_the_request_log_has_each_page_request_with_its_arrival_time():
+    with SandboxProcess(args=[*BASE_ARGS, "--ban-after", "1"]) as sandbox:
+        before = time.time()
+        request(sandbox.url, "/top250", {"Cookie": "bid=aaaaaaaaaaa"})
+        request(sandbox.url, SUBJECT, {"Cookie": "bid=aaaaaaaaaaa"})
+        request(sandbox.url, "/robots.txt")
+        after = time.time()
+        stats(sandbox.url)  # not logged
+        log = json.loads(request(sandbox.url, "/__sandbox__/requests")[2])
+    assert [(e["path"], e["bid"], e["status"]) for e in log] == [
+        ("/top250", "aaaaaaaaaaa", 200),
+        (SUBJECT, "aaaaaaaaaaa", 403),
+        ("/robots.txt", None, 200),
+    ]
+    times = [e["time"] for e in log]
+    assert before <= times[0] <= times[1] <= times[2] <= after
 
 
 def test_ban_after_zero_never_bans():
