@@ -35,7 +35,7 @@ from urllib.parse import quote
 from aiohttp import web
 
 from douban_sandbox.catalog import build_catalog
-from douban_sandbox.faults import FaultPlan, looks_like_browser
+from douban_sandbox.faults import FaultPlan, gzip_bomb, looks_like_browser
 from douban_sandbox.images import poster_jpeg
 from douban_sandbox.options import SandboxOptions
 from douban_sandbox.pages import PageRenderer, read_resource
@@ -285,6 +285,10 @@ class Sandbox:
             assert request.transport is not None
             request.transport.abort()
             return web.Response(status=500)  # never sent: aiohttp finds the transport closed
+        if faults.hits("bomb", options.bomb_rate, url, attempt):
+            counts["bomb"] += 1
+            headers = {"Content-Type": "text/html; charset=utf-8", "Content-Encoding": "gzip"}
+            return web.Response(body=gzip_bomb(), headers=headers)
         if faults.hits("fail", options.fail_rate, url, attempt):
             counts["fail"] += 1
             status = faults.fail_status(url, attempt)

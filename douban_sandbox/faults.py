@@ -4,10 +4,11 @@ Every decision is a pure function of ``--seed`` and what the sandbox has seen, n
 clock or of request interleaving:
 
 - per-URL faults (``--fail-rate``, ``--reset-rate``, ``--slow-rate``, ``--truncate-rate``,
-  ``--login-wall-rate``) draw from ``hash(seed, fault, URL, attempt)`` where ``attempt`` counts the
-  earlier requests for the same URL (path and query). A URL's attempts draw independently, so at
-  any rate below 1 a retried URL gets through eventually, and a crawl that requests the same URLs
-  meets the same faults on the same attempts whatever its concurrency;
+  ``--login-wall-rate``, ``--bomb-rate``) draw from ``hash(seed, fault, URL, attempt)`` where
+  ``attempt`` counts the earlier requests for the same URL (path and query). A URL's attempts
+  draw independently, so at any rate below 1 a retried URL gets through eventually, and a crawl
+  that requests the same URLs meets the same faults on the same attempts whatever its
+  concurrency;
 - bans (``--ban-after N``) count requests per session, in arrival order: the ``bid`` cookie when
   the request carries one, else the client address. The request after the Nth is banned, and so
   is every later one of that session. A client that drops its cookies and takes the fresh ``bid``
@@ -24,10 +25,12 @@ the stats endpoint.
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import math
 import time
 from collections import Counter
+from functools import cache
 
 from douban_sandbox.options import SandboxOptions
 
@@ -35,6 +38,18 @@ FAIL_STATUSES = (500, 502, 503)
 BAN_STYLES_MIXED = ("403", "302", "page")
 # Substrings of user agents that are not desktop browsers (compared in lower case).
 NON_BROWSER_AGENTS = ("scrapy", "python", "curl", "wget", "go-http-client", "java/", "okhttp")
+
+
+BOMB_SIZE = 300 * 1024 * 1024  # bytes a gzip bomb decompresses to
+
+
+@cache
+def gzip_bomb() -> bytes:
+    """A gzip stream of BOMB_SIZE zero bytes, about 300 KB: one gzip member of a megabyte of
+    zeros, repeated (members follow one another in a valid gzip stream; compressing 300 MB in
+    one takes seconds)."""
+    megabyte = gzip.compress(bytes(1024 * 1024), compresslevel=9, mtime=0)
+    return megabyte * (BOMB_SIZE // (1024 * 1024))
 
 
 def draw(seed: int, *key: object) -> float:

@@ -10,7 +10,7 @@ installed Scrapy. Tests of components fake :class:`EngineRequests`, never the en
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from typing import TYPE_CHECKING, Protocol
 
 from scrapy.utils.asyncio import call_later
@@ -76,3 +76,27 @@ def hold_downloads(crawler: Crawler, seconds: float) -> int:
             slot.latercall.cancel()
         slot.latercall = call_later(seconds, resume, slot)
     return len(slots)
+
+
+def recall_queued(crawler: Crawler, error: Callable[[Request], Exception]) -> int:
+    """Fail, with ``error(request)``, every request waiting in a downloader slot's queue (not
+    yet sent); return how many. Each then goes through the middlewares' ``process_exception``
+    like a download error, where it can be sent back to the scheduler.
+
+    What the downloader queued before a block carries the session Douban just refused; sent
+    after the pause, each would only be refused again.
+    """
+    slots = getattr(getattr(crawler.engine, "downloader", None), "slots", None)
+    if not isinstance(slots, dict):
+        raise InternalsChanged(
+            "moviespider cannot recall the downloader's queued requests (Downloader.slots, "
+            "Slot.queue): the installed Scrapy changed them; use the Scrapy version pinned in "
+            "requirements.txt"
+        )
+    recalled = 0
+    for slot in slots.values():
+        while slot.queue:
+            request, queued = slot.queue.popleft()
+            queued.errback(error(request))
+            recalled += 1
+    return recalled

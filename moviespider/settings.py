@@ -53,6 +53,12 @@ AUTOTHROTTLE_START_DELAY = 2
 AUTOTHROTTLE_MAX_DELAY = 60
 AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
 
+# default: 1 GiB and 32 MiB. The largest real Douban page we have is 161 KB (docs/blocking.md):
+# a response past 32 MiB, or decompressing past it (a gzip bomb), is refused and listed as
+# failed rather than held in memory; one past 2 MiB is logged as unusual.
+DOWNLOAD_MAXSIZE = 32 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
+
 # default: 2 retries. Douban's transient 5xx and resets pass quickly; a third try is cheap.
 RETRY_TIMES = 3
 
@@ -72,6 +78,9 @@ DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
     "moviespider.middlewares.metarefresh.MetaRefreshMiddleware": 580,
     "moviespider.middlewares.blocks.BlockMiddleware": 587,
+    # Scrapy's, plus listing a page refused for decompressing past DOWNLOAD_MAXSIZE as failed.
+    "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
+    "moviespider.middlewares.giveups.HttpCompressionMiddleware": 590,
 }
 
 ITEM_PIPELINES = {

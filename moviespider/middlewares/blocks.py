@@ -44,7 +44,7 @@ from w3lib.url import safe_url_string
 
 from moviespider.backoff import backoff_delay
 from moviespider.config import check_politeness_settings, get_float, get_int
-from moviespider.internals import hold_downloads
+from moviespider.internals import hold_downloads, recall_queued
 from moviespider.outcomes import CloseReason
 from moviespider.signals import report_page_failed, request_blocked, requested_url
 
@@ -122,6 +122,12 @@ class RequestBlocked(IgnoreRequest):
         self.blocks = blocks
 
 
+class RecalledForNewSession(IgnoreRequest):
+    """Raised into a request the downloader had queued, unsent, when a block retired its session:
+    :class:`BlockMiddleware` sends it back to the scheduler, to go out after the pause with the
+    new session instead of meeting the block again."""
+
+
 class BlockMiddleware:
     """Turn blocked responses into backoff and a retry with a fresh session.
 
@@ -156,6 +162,7 @@ class BlockMiddleware:
         max_blocks: int,
         backoff: float,
         backoff_max: float,
+        priority_adjust: int = -1,
     ):
         self.crawler = crawler
         self.stats = crawler.stats
@@ -163,6 +170,7 @@ class BlockMiddleware:
         self.max_blocks = max_blocks
         self.backoff = backoff
         self.backoff_max = backoff_max
+        self.priority_adjust = priority_adjust
         self._rng = random.Random()
         self._generation = 0  # goes up with every fresh block: the sessions in use changed
         self._in_a_row = 0  # fresh blocks since a page was last served
@@ -183,6 +191,7 @@ class BlockMiddleware:
             max_blocks=get_int(settings, "DOUBAN_MAX_BLOCKS", minimum=1),
             backoff=get_float(settings, "DOUBAN_BLOCK_BACKOFF", minimum=0),
             backoff_max=get_float(settings, "DOUBAN_BLOCK_BACKOFF_MAX", minimum=0),
+            priority_adjust=settings.getint("RETRY_PRIORITY_ADJUST"),
         )
 
     async def process_request(self, request: Request) -> None:
@@ -206,6 +215,8 @@ class BlockMiddleware:
         if fresh and not self.banned:
             self._generation += 1
             self._in_a_row += 1
+            recalled = recall_queued(self.crawler, RecalledForNewSession)
+            self.stats.inc_value("moviespider/blocked_recalled", recalled)
             if self._in_a_row >= self.max_blocks:
                 self._close_banned(request, response, kind)
             else:
@@ -241,9 +252,20 @@ class BlockMiddleware:
             self._give_up(request, response, kind, blocks + shared)
         self.stats.inc_value("moviespider/blocked_retried")
         retry = self._retry_request(request)
+        if fresh:
+            # To the back of the queue (RETRY_PRIORITY_ADJUST, as Scrapy's retries): the first
+            # request after the pause is another page, so that a page blocked for itself (a
+            # log-in wall) is told from a site that refuses every page (an address ban), where
+            # the same page tried first each time would be given up before the crawl is banned.
+            retry.priority = request.priority + self.priority_adjust
         retry.meta[BLOCKS_META_KEY] = blocks
         retry.meta[SHARED_BLOCKS_META_KEY] = shared
         return retry
+
+    def process_exception(self, request: Request, exception: Exception) -> Request | None:
+        if isinstance(exception, RecalledForNewSession):
+            return self._retry_request(request)  # unsent: neither a block nor a retry
+        return None
 
     @staticmethod
     def _retry_request(request: Request) -> Request:
