@@ -1,5 +1,10 @@
 """The one place moviespider reads Scrapy internals.
 
+Two needs: the engine's requests in progress (below), and the downloader's slots, which a
+backoff pause holds and empties of requests queued with a refused session
+(:func:`hold_downloads`, :func:`recall_queued`): Scrapy's engine.pause() stops only the
+scheduler.
+
 Scrapy sends no signal when the engine is done with a request (callback or errback run, its
 items through the pipelines, the requests it led to scheduled). The engine's slot tracks exactly
 that, in the set Scrapy's own status report (``scrapy.utils.engine.get_engine_status``) reads.
