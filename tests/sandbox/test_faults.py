@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import gzip
 import http.client
+import io
 import json
 import socket
 import time
@@ -176,6 +178,18 @@ def test_the_request_log_has_each_page_request_with_its_arrival_time():
     ]
     times = [e["time"] for e in log]
     assert before <= times[0] <= times[1] <= times[2] <= after
+
+
+def test_a_gzip_bomb_is_small_and_decompresses_to_300_mb():
+    with SandboxProcess(args=[*BASE_ARGS, "--bomb-rate", "1"]) as sandbox:
+        status, headers, body = request(sandbox.url, SUBJECT)
+        assert stats(sandbox.url)["faults"] == {"bomb": 1}
+    assert status == 200
+    assert headers["Content-Encoding"] == "gzip"
+    assert len(body) < 400_000
+    with gzip.GzipFile(fileobj=io.BytesIO(body)) as stream:
+        size = sum(len(chunk) for chunk in iter(lambda: stream.read(1 << 20), b""))
+    assert size == 300 * 1024 * 1024
 
 
 def test_ban_after_zero_never_bans():
