@@ -35,7 +35,7 @@ from urllib.parse import quote
 from aiohttp import web
 
 from douban_sandbox.catalog import build_catalog
-from douban_sandbox.faults import FaultPlan, gzip_bomb, looks_like_browser
+from douban_sandbox.faults import FaultPlan, gzip_bomb, looks_like_browser, with_odd_bytes
 from douban_sandbox.images import poster_jpeg
 from douban_sandbox.options import SandboxOptions
 from douban_sandbox.pages import PageRenderer, read_resource
@@ -299,7 +299,19 @@ class Sandbox:
         elif options.latency:
             await asyncio.sleep(options.latency)
         response = await handler(request)
-        if response.status == 200 and faults.hits("truncate", options.truncate_rate, url, attempt):
+        if response.status == 200 and faults.hits(
+            "odd_bytes", options.odd_bytes_rate, url, attempt
+        ):
+            counts["odd_bytes"] += 1
+            body = response.body  # type: ignore[attr-defined]  # pages are web.Response
+            assert isinstance(body, bytes)
+            content_type = response.headers["Content-Type"]
+            response = web.Response(
+                body=with_odd_bytes(body), headers={"Content-Type": content_type}
+            )
+        elif response.status == 200 and faults.hits(
+            "truncate", options.truncate_rate, url, attempt
+        ):
             counts["truncate"] += 1
             body = response.body  # type: ignore[attr-defined]  # pages are web.Response
             assert isinstance(body, bytes)

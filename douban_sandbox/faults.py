@@ -4,11 +4,11 @@ Every decision is a pure function of ``--seed`` and what the sandbox has seen, n
 clock or of request interleaving:
 
 - per-URL faults (``--fail-rate``, ``--reset-rate``, ``--slow-rate``, ``--truncate-rate``,
-  ``--login-wall-rate``, ``--bomb-rate``) draw from ``hash(seed, fault, URL, attempt)`` where
-  ``attempt`` counts the earlier requests for the same URL (path and query). A URL's attempts
-  draw independently, so at any rate below 1 a retried URL gets through eventually, and a crawl
-  that requests the same URLs meets the same faults on the same attempts whatever its
-  concurrency;
+  ``--login-wall-rate``, ``--bomb-rate``, ``--odd-bytes-rate``) draw from
+  ``hash(seed, fault, URL, attempt)`` where ``attempt`` counts the earlier requests for the same
+  URL (path and query). A URL's attempts draw independently, so at any rate below 1 a retried
+  URL gets through eventually, and a crawl that requests the same URLs meets the same faults on
+  the same attempts whatever its concurrency;
 - bans (``--ban-after N``) count requests per session, in arrival order: the ``bid`` cookie when
   the request carries one, else the client address. The request after the Nth is banned, and so
   is every later one of that session. A client that drops its cookies and takes the fresh ``bid``
@@ -41,6 +41,14 @@ NON_BROWSER_AGENTS = ("scrapy", "python", "curl", "wget", "go-http-client", "jav
 
 
 BOMB_SIZE = 300 * 1024 * 1024  # bytes a gzip bomb decompresses to
+ODD_BYTES = b"\xff\xfe\xfd\xfc\x00"  # four bytes that are not UTF-8 and a NUL
+ODD_PADDING = 20 * 1024 * 1024  # blank lines after </html>: a 20 MB page
+
+
+def with_odd_bytes(page: bytes) -> bytes:
+    """The whole page, with ODD_BYTES just inside <body> and ODD_PADDING after its end."""
+    at = page.index(b">", page.index(b"<body")) + 1
+    return page[:at] + ODD_BYTES + page[at:] + b"\n" * ODD_PADDING
 
 
 @cache

@@ -33,6 +33,7 @@ class SandboxOptions:
     truncate_rate: float = 0.0
     login_wall_rate: float = 0.0
     bomb_rate: float = 0.0
+    odd_bytes_rate: float = 0.0
     require_browser_ua: bool = False
     ban_after: int = 0  # 0: never ban
     ban_style: str = "403"
@@ -113,6 +114,12 @@ def build_parser(raising: bool = False) -> argparse.ArgumentParser:
         type=_rate,
         default=0.0,
         help="a gzip bomb: 300 KB that decompress to 300 MB of zeros, status 200",
+    )
+    fault(
+        "--odd-bytes-rate",
+        type=_rate,
+        default=0.0,
+        help="the whole page with invalid UTF-8 and a NUL in it and 20 MB of blank lines after it",
     )
     fault("--require-browser-ua", action="store_true", help="418 for non-browser user agents")
     fault("--ban-after", type=_non_negative(int), default=0, help="ban a session after N requests")

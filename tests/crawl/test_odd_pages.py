@@ -68,3 +68,36 @@ def test_a_gzip_bomb_is_refused_and_its_page_listed(tmp_path):
     )
     without_details = {film["subject_id"] for film in crawl.items if film["summary"] is None}
     assert without_details == bombed_films
+
+
+def test_pages_with_odd_bytes_and_20_mb_are_read_not_retried(tmp_path):
+    # The sandbox's odd pages hold invalid UTF-8 and a NUL, and 20 MB of blank lines after
+    # </html>: each is whole, and each film must come from its page at the first try.
+    catalog = build_catalog(SIZE, SEED)
+    with SandboxProcess(
+        args=["--catalog", str(SIZE), "--seed", str(SEED), "--odd-bytes-rate", str(RATE)]
+    ) as site:
+        crawl = run_crawl(
+            "douban_top250",
+            tmp_path,
+            args={"details": "1"},
+            settings={
+                "DOUBAN_BASE_URL": site.url,
+                "DOUBAN_TOP250_SIZE": str(SIZE),
+                "DOUBAN_PROFILE": "fast",
+            },
+            output="films.jsonl",
+        )
+        with urllib.request.urlopen(site.url + "/__sandbox__/stats", timeout=30) as response:
+            sandbox_stats = json.load(response)
+    assert crawl.returncode == 0, crawl.log[-3000:]
+    assert sandbox_stats["faults"]["odd_bytes"] >= 3
+    assert "cut short" not in crawl.log
+    failed = tmp_path / "films.failed.tsv"
+    assert not failed.exists() or failed_pages(failed) == {}
+    assert sorted(film["subject_id"] for film in crawl.items) == sorted(
+        catalog.by_rank(rank).subject_id for rank in range(1, SIZE + 1)
+    )
+    for film in crawl.items:
+        truth = catalog.film(film["subject_id"]).movie_fields()
+        assert (film["title"], film["summary"]) == (truth["title"], truth["summary"])
