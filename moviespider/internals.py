@@ -83,10 +83,15 @@ def hold_downloads(crawler: Crawler, seconds: float) -> int:
     return len(slots)
 
 
-def recall_queued(crawler: Crawler, error: Callable[[Request], Exception]) -> int:
-    """Fail, with ``error(request)``, every request waiting in a downloader slot's queue (not
-    yet sent); return how many. Each then goes through the middlewares' ``process_exception``
-    like a download error, where it can be sent back to the scheduler.
+def recall_queued(
+    crawler: Crawler,
+    error: Callable[[Request], Exception],
+    which: Callable[[Request], bool] = lambda request: True,
+) -> int:
+    """Fail, with ``error(request)``, every request for which ``which(request)`` is true waiting
+    in a downloader slot's queue (not yet sent); return how many. Each then goes through the
+    middlewares' ``process_exception`` like a download error, where it can be sent back to the
+    scheduler.
 
     What the downloader queued before a block carries the session Douban just refused; sent
     after the pause, each would only be refused again.
@@ -98,10 +103,12 @@ def recall_queued(crawler: Crawler, error: Callable[[Request], Exception]) -> in
             "Slot.queue): the installed Scrapy changed them; use the Scrapy version pinned in "
             "requirements.txt"
         )
-    recalled = 0
+    recalled = []
     for slot in slots.values():
-        while slot.queue:
-            request, queued = slot.queue.popleft()
-            queued.errback(error(request))
-            recalled += 1
-    return recalled
+        kept = [entry for entry in slot.queue if not which(entry[0])]
+        recalled += [entry for entry in slot.queue if which(entry[0])]
+        slot.queue.clear()
+        slot.queue.extend(kept)
+    for request, queued in recalled:  # after: an errback may queue requests again
+        queued.errback(error(request))
+    return len(recalled)

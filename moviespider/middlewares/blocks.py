@@ -46,7 +46,7 @@ from moviespider.backoff import backoff_delay
 from moviespider.config import check_politeness_settings, get_float, get_int
 from moviespider.internals import hold_downloads, recall_queued
 from moviespider.outcomes import CloseReason
-from moviespider.signals import report_page_failed, request_blocked, requested_url
+from moviespider.signals import is_page, report_page_failed, request_blocked, requested_url
 
 if TYPE_CHECKING:
     from scrapy import Request
@@ -215,7 +215,8 @@ class BlockMiddleware:
         if fresh and not self.banned:
             self._generation += 1
             self._in_a_row += 1
-            recalled = recall_queued(self.crawler, RecalledForNewSession)
+            # Pages only: what the engine downloads for itself (robots.txt, posters) just waits.
+            recalled = recall_queued(self.crawler, RecalledForNewSession, is_page)
             self.stats.inc_value("moviespider/blocked_recalled", recalled)
             if self._in_a_row >= self.max_blocks:
                 self._close_banned(request, response, kind)
