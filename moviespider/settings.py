@@ -46,6 +46,11 @@ AUTOTHROTTLE_START_DELAY = 2
 AUTOTHROTTLE_MAX_DELAY = 60
 AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
 
+# default 1 GiB / 32 MiB: the largest real Douban page is 161 KB; a bigger response, or a gzip
+# bomb decompressing past it, is refused and listed as failed (docs/blocking.md).
+DOWNLOAD_MAXSIZE = 32 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
+
 # default 2: Douban's transient 5xx and resets pass quickly, so a third try is cheap.
 RETRY_TIMES = 3
 
@@ -64,6 +69,9 @@ DOWNLOADER_MIDDLEWARES = {
     "moviespider.middlewares.metarefresh.MetaRefreshMiddleware": 580,
     # Sees redirects before they are followed and ban pages decompressed.
     "moviespider.middlewares.blocks.BlockMiddleware": 587,
+    # Scrapy's, plus listing a page refused for decompressing past DOWNLOAD_MAXSIZE as failed.
+    "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
+    "moviespider.middlewares.giveups.HttpCompressionMiddleware": 590,
 }
 
 ITEM_PIPELINES = {

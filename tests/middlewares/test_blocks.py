@@ -412,6 +412,28 @@ def test_a_block_pauses_every_download_for_the_backoff():
     assert started_during_pause == []  # only the two sent before the block came back
 
 
+def test_requests_the_downloader_had_queued_wait_for_the_pause_and_take_the_new_session():
+    # DOWNLOAD_DELAY and one connection: the downloader accepts 6 requests and queues 5 of them,
+    # which Scrapy would send during the pause (engine.pause() stops only the scheduler), each
+    # with the session just refused.
+    site = fake_douban(lambda hit, hits: web.Response(status=403) if len(hits) == 1 else None)
+    settings = {"DOUBAN_BLOCK_BACKOFF": 0.6, "DOUBAN_BLOCK_BACKOFF_MAX": 0.6}
+    result = crawl(
+        site,
+        pages(8),
+        CONCURRENT_REQUESTS=6,
+        CONCURRENT_REQUESTS_PER_DOMAIN=1,
+        DOWNLOAD_DELAY=0.1,
+        DOWNLOAD_DELAY_JITTER=0,
+        **settings,
+    )
+    blocked, *after = site.hits
+    assert all(hit.at - blocked.at >= 0.3 for hit in after)  # the pause is 0.3 to 0.6 s
+    assert blocked.bid not in {hit.bid for hit in after}
+    assert result.stats["moviespider/blocked_recalled"] >= 1
+    assert sorted(path for path, _ in result.spider.pages) == pages(8)
+
+
 def test_a_shutdown_does_not_wait_for_the_backoff_to_end():
     site = fake_douban(first_hit_blocked(BLOCKS["http_403"]))
 

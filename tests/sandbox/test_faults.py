@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import gzip
 import http.client
+import io
 import json
 import socket
+import time
 import urllib.parse
 from datetime import date
 
@@ -136,6 +139,56 @@ def test_ban_after_n_requests_per_bid_and_a_fresh_bid_starts_over(sandbox):
     counts = stats(site.url)
     assert counts["faults"] == {"ban_403": 2}
     assert counts["banned_sessions"] == 1
+
+
+def test_an_address_ban_refuses_every_session_from_the_address_for_good(sandbox):
+    args = [*BASE_ARGS, "--ban-after", "3", "--ban-scope", "address"]
+    site = sandbox(*args)
+    statuses = [
+        request(site.url, "/top250", {"Cookie": f"bid=session{n:04d}"})[0] for n in range(6)
+    ]
+    assert statuses == [200, 200, 200, 403, 403, 403]  # a fresh bid each time: no escape
+    assert request(site.url, "/top250")[0] == 403
+    assert stats(site.url)["banned_sessions"] == 1
+
+
+def test_a_timed_ban_ends_and_the_count_starts_again(sandbox):
+    args = [*BASE_ARGS, "--ban-after", "2", "--ban-scope", "address", "--ban-for", "1.5"]
+    site = sandbox(*args)
+    assert [request(site.url, "/top250")[0] for _ in range(3)] == [200, 200, 403]
+    time.sleep(2)
+    assert [request(site.url, "/top250")[0] for _ in range(3)] == [200, 200, 403]
+    assert stats(site.url)["banned_sessions"] == 2
+
+
+def test_the_request_log_has_each_page_request_with_its_arrival_time(sandbox):
+    site = sandbox(*BASE_ARGS, "--ban-after", "1")
+    before = time.time()
+    request(site.url, "/top250", {"Cookie": "bid=aaaaaaaaaaa"})
+    request(site.url, SUBJECT, {"Cookie": "bid=aaaaaaaaaaa"})
+    request(site.url, "/robots.txt")
+    after = time.time()
+    stats(site.url)  # not logged
+    log = json.loads(request(site.url, "/__sandbox__/requests")[2])
+    assert [(e["path"], e["bid"], e["status"]) for e in log] == [
+        ("/top250", "aaaaaaaaaaa", 200),
+        (SUBJECT, "aaaaaaaaaaa", 403),
+        ("/robots.txt", None, 200),
+    ]
+    times = [e["time"] for e in log]
+    assert before <= times[0] <= times[1] <= times[2] <= after
+
+
+def test_a_gzip_bomb_is_small_and_decompresses_to_300_mb(sandbox):
+    site = sandbox(*BASE_ARGS, "--bomb-rate", "1")
+    status, headers, body = request(site.url, SUBJECT)
+    assert stats(site.url)["faults"] == {"bomb": 1}
+    assert status == 200
+    assert headers["Content-Encoding"] == "gzip"
+    assert len(body) < 400_000
+    with gzip.GzipFile(fileobj=io.BytesIO(body)) as stream:
+        size = sum(len(chunk) for chunk in iter(lambda: stream.read(1 << 20), b""))
+    assert size == 300 * 1024 * 1024
 
 
 def test_ban_after_zero_never_bans(sandbox):
