@@ -85,6 +85,15 @@ ITEM_PIPELINES = {
     "moviespider.pipelines.fieldcount.CountFields": 1000,
 }
 
+# default: DEBUG, which logs every page and every whole film: the progress and the outcome
+# summary drown in it. -L DEBUG (or -s LOG_LEVEL=DEBUG) brings them back.
+LOG_LEVEL = "INFO"
+
+# default: True, which logs the ~60 raw stats at INFO before the crawl's outcome is known.
+# moviespider.extensions.outcome.CrawlOutcome logs them, with the outcome, at
+# CLOSE_STATS_LOG_LEVEL (below) after its summary.
+STATS_DUMP = False
+
 # default: Scrapy's, which logs a dropped item's every field over many lines. Ours logs the reason
 # in one line (the pipelines count drops in stats).
 LOG_FORMATTER = "moviespider.logformatter.LogFormatter"
@@ -141,7 +150,20 @@ EXTENSIONS = {
     "moviespider.extensions.jobcheck.JobCheck": 0,
     # GC_THRESHOLD, below.
     "moviespider.extensions.garbage.GCThreshold": 0,
+    # Scrapy's, but a feed that cannot be written stops the crawl at once (reason feed_failed)
+    # instead of a traceback per film.
+    "scrapy.extensions.feedexport.FeedExporter": None,
+    "moviespider.extensions.feeds.FeedExporter": 0,
+    # Decides the crawl's outcome and exit status (README, "Exit status") and logs a summary.
+    "moviespider.extensions.outcome.CrawlOutcome": 0,
 }
+
+# A crawl that gives up on more than this share (0–1) of the pages it requested ends
+# "incomplete" (exit status 6), even though every failed page is listed.
+INCOMPLETE_FAILED_SHARE = 0.1
+# The level at which the raw Scrapy stats are logged at close, after the outcome summary:
+# INFO to see them in every log (Scrapy's STATS_DUMP, above, would log them before the outcome).
+CLOSE_STATS_LOG_LEVEL = "DEBUG"
 
 # Where the pages given up on are listed (TSV: url, last status, error, time), for
 # `scrapy crawl douban_subject -a ids_file=FILE`. Default (None): beside the first local feed,

@@ -9,6 +9,7 @@ Values given on the command line (``-s NAME=VALUE``) always win over both.
 from __future__ import annotations
 
 import logging
+import os
 import shlex
 
 from scrapy import signals
@@ -48,6 +49,12 @@ class MoviespiderAddon:
         return cls(crawler)
 
     def update_settings(self, settings: BaseSettings) -> None:
+        # Scrapy's cookie middleware asks tldextract whether a cookie's domain is a public
+        # suffix; on a cold cache tldextract downloads the list from GitHub, and offline logs
+        # ~180 lines of tracebacks before using the snapshot it ships with. The snapshot is
+        # enough for one site's cookies. Read when the middleware's module is first imported,
+        # which is after this; a value in the environment wins.
+        os.environ.setdefault("TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS", "")
         sandbox = settings.getbool("DOUBAN_SANDBOX")
         profile = settings.get("DOUBAN_PROFILE") or "polite"
         if sandbox and (settings.getpriority("DOUBAN_PROFILE") or 0) < (

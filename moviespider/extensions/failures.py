@@ -173,6 +173,7 @@ class FailedPages:
         self.file = None
         self.rewrite()
         self.stats.set_value("moviespider/failed_pages", len(self.pages))
+        self.stats.set_value("moviespider/failed_pages/file", str(self.path))
         if not self.pages:
             return
         listed = [f"    {page.url}  {page.describe()}" for page in self.pages.values()]
