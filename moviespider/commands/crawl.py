@@ -65,14 +65,18 @@ class Command(ScrapyCrawlCommand):
         self.crawler_process.start()
         if self.exitcode != 0:  # a bad setting found as the crawl started
             return
+        status = stat(crawler, EXIT_STATUS_STAT)
         if self.interrupted:
             # Whether or not the spider got to close (a second Ctrl-C does not wait for it).
-            self.exitcode = outcomes.INTERRUPTED.exit_status
-        elif self.crashed or self.crawler_process.bootstrap_failed:
-            self.exitcode = outcomes.CRASHED.exit_status
+            outcome = outcomes.INTERRUPTED
+        elif self.crashed or self.crawler_process.bootstrap_failed or status is None:
+            outcome = outcomes.CRASHED
         else:
-            status = stat(crawler, EXIT_STATUS_STAT)
-            self.exitcode = outcomes.CRASHED.exit_status if status is None else int(status)
+            self.exitcode = int(status)
+            return
+        self.exitcode = outcome.exit_status
+        if status != outcome.exit_status:  # CrawlOutcome did not get to say it
+            logger.warning("Outcome: %s (exit status %d)", outcome.name, outcome.exit_status)
 
     def _watch_signals(self) -> None:
         """Note a SIGINT or SIGTERM, then let Scrapy's handler (installed as the reactor starts,

@@ -79,7 +79,7 @@ class CrawlOutcome:
         outcome, why = decide(stats, self.incomplete_share)
         self.stats.set_value(OUTCOME_STAT, outcome.name)
         self.stats.set_value(EXIT_STATUS_STAT, outcome.exit_status)
-        log = logger.error if outcome.exit_status else logger.info
+        log = logger.warning if outcome.exit_status else logger.info
         log(
             "Outcome: %s (exit status %d), %s\n%s",
             outcome.name,

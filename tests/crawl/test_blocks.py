@@ -187,6 +187,7 @@ def test_a_site_that_refuses_every_session_closes_the_crawl_as_banned(tmp_path):
     )
     assert finish_reason(result.log) == "banned"
     assert result.returncode == 3
+    assert "Outcome: blocked (exit status 3), close reason banned" in result.log
     assert result.items == []
     errors = [line for line in result.log.splitlines() if "] ERROR: " in line]
     assert len(errors) == 1, result.log[-3000:]

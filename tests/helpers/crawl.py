@@ -35,13 +35,20 @@ def run_crawl(
     output: str = "items.jsonl",
     env: dict[str, str] | None = None,
     timeout: float = 240,
+    raw_stats: bool = True,
+    read_items: bool = True,
 ) -> CrawlResult:
-    """Run `scrapy crawl SPIDER` in a subprocess from the project root; return its items."""
+    """Run `scrapy crawl SPIDER` in a subprocess from the project root; return its items.
+
+    With ``raw_stats`` the raw Scrapy stats are logged at INFO at the end (as
+    ``-s CLOSE_STATS_LOG_LEVEL=INFO`` does), for the tests that read them from the log.
+    """
     feed = tmp_path / output
     command = [sys.executable, "-m", "scrapy", "crawl", spider, "-O", str(feed)]
     for name, value in (args or {}).items():
         command += ["-a", f"{name}={value}"]
-    for name, value in {"LOG_LEVEL": "INFO", **(settings or {})}.items():
+    defaults = {"CLOSE_STATS_LOG_LEVEL": "INFO"} if raw_stats else {}
+    for name, value in {**defaults, **(settings or {})}.items():
         command += ["-s", f"{name}={value}"]
     # Storage is off unless a test asks for it: a crawl test must not write into the checkout.
     environment = {**os.environ, "PYTHONPATH": str(ROOT), "DATABASE_URL": "", **(env or {})}
@@ -54,7 +61,8 @@ def run_crawl(
         timeout=timeout,
         check=False,
     )
-    return CrawlResult(done.returncode, done.stdout, done.stderr, read_feed(feed))
+    items = read_feed(feed) if read_items else []
+    return CrawlResult(done.returncode, done.stdout, done.stderr, items)
 
 
 def read_feed(path: Path) -> list[dict]:
