@@ -108,7 +108,10 @@ class CrawlOutcome:
         lines.append(
             "coverage  " + (f"low: {', '.join(low)}" if low else "no field below its threshold")
         )
-        lines.append("feed      " + (", ".join(self.feeds) if self.feeds else "none"))
+        feeds = ", ".join(self.feeds) if self.feeds else "none"
+        if stats.get("moviespider/feeds/failed"):
+            feeds += " (could not be written: the films counted above are not all in it)"
+        lines.append(f"feed      {feeds}")
         failed_file = stats.get("moviespider/failed_pages/file")
         if failed_file:
             lines.append(f"failed    {failed or 'none'} (list: {failed_file})")

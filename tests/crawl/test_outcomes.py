@@ -130,6 +130,7 @@ def test_a_feed_that_cannot_be_written_stops_the_crawl_at_once_in_one_line(tmp_p
     assert outcome_line(crawl.log).startswith("Outcome: feed_failed (exit status 7)")
     assert "Traceback" not in crawl.log
     assert "Closing spider (feed_failed)" in crawl.log
+    assert f"feed      {path} (could not be written" in crawl.log
     # At once: the city's 27 subject pages were mostly never fetched.
     assert raw_stats(crawl.log)["item_scraped_count"] <= 2
 
