@@ -10,6 +10,7 @@ import sys
 from aiohttp import web
 
 from douban_sandbox.app import SANDBOX_KEY, create_app
+from douban_sandbox.catalog import Catalog
 from douban_sandbox.options import SandboxOptions, parse_options
 
 READY_LINE = "moviespider sandbox listening on {url}"
@@ -41,6 +42,8 @@ async def serve(options: SandboxOptions) -> None:
     # Exactly one line on stdout: SandboxProcess reads the URL from it.
     print(READY_LINE.format(url=url), flush=True)
     sys.stdout = sys.stderr  # a parent reads only that line: never fill its pipe
+    if not options.exit_with_stdin:  # a person started it: show where to begin
+        print(examples(url, app[SANDBOX_KEY].catalog), flush=True)
     try:
         if options.exit_with_stdin:
             await _stdin_closed()
@@ -48,6 +51,20 @@ async def serve(options: SandboxOptions) -> None:
             await asyncio.Event().wait()
     finally:
         await runner.cleanup()
+
+
+def examples(url: str, catalog: Catalog) -> str:
+    first, second = (catalog.by_rank(rank).subject_id for rank in (1, min(2, len(catalog))))
+    city = next(iter(catalog.cities))
+    return "\n".join(
+        [
+            f"  {url}/top250",
+            f"  {url}/cinema/later/{city}/   (cities: {', '.join(catalog.cities)})",
+            f"  {url}/subject/{first}/",
+            f"  scrapy crawl douban_subject -a ids={first},{second} "
+            f"-s DOUBAN_BASE_URL={url} -o films.jsonl",
+        ]
+    )
 
 
 async def _stdin_closed() -> None:

@@ -6,7 +6,8 @@
 | ``/top250?start=N&filter=`` | Top250 list: 25 films from rank N+1 (empty beyond the catalog) |
 | ``/cinema/later/<city>/`` | upcoming films of a city (unknown city: 404) |
 | ``/cinema/nowplaying/<city>/`` | films in cinemas of a city, plus its upcoming block |
-| ``/subject/<id>/`` | a film's page (unknown id: 404; no trailing slash: 301 like Douban) |
+| ``/subject/<id>/`` | a film's page (unknown id: 404; no trailing slash: 301 like Douban); a
+  merged id 302s to the film it was merged into, a misfiled id serves another film's page |
 | ``/j/…`` | JSON data of the pages above, for JS mode (see ``--js``) |
 | ``/robots.txt`` | rules like Douban's: the pages above are allowed, /j/ and searches are not |
 | ``/view/photo/s_ratio_poster/public/p<id>.jpg`` | poster JPEGs |
@@ -179,11 +180,16 @@ class Sandbox:
 
     async def subject(self, request: web.Request) -> web.Response:
         subject_id = request.match_info["subject_id"]
-        if self.catalog.film(subject_id) is None:
+        target = self.catalog.redirect_of(subject_id)
+        if target is not None:  # Douban merged this entry into another
+            prefix = "/j" if request.path.startswith("/j/") else ""
+            raise web.HTTPFound(f"{prefix}/subject/{target}/")
+        film = self.catalog.film(subject_id) or self.catalog.misfiled(subject_id)
+        if film is None:
             raise self.not_found(f"no subject {subject_id}")
         if not request.path.endswith("/"):
             raise web.HTTPMovedPermanently(f"/subject/{subject_id}/")
-        return self.page(request, "subject", subject_id)
+        return self.page(request, "subject", film.subject_id)
 
     async def index(self, request: web.Request) -> web.Response:
         base = f"{request.scheme}://{request.host}"
@@ -263,6 +269,15 @@ class Sandbox:
             counts["login_wall"] += 1
             target = f"{base}/accounts/login?source=movie&redir={quote(base + url, safe='')}"
             return web.Response(status=302, headers={"Location": target})
+        if (
+            kind == "subject"
+            and faults.hits("self_redirect", options.self_redirect_rate, url, attempt)
+            and self.catalog.film(request.match_info.get("subject_id", "")) is not None
+        ):
+            # Douban answers some requests for a film's page with a 302 to the very same URL
+            # (setting a cookie). Merged and misfiled ids keep their own behaviour.
+            counts["self_redirect"] += 1
+            return web.Response(status=302, headers={"Location": f"{base}{url}"})
         if faults.hits("reset", options.reset_rate, url, attempt):
             counts["reset"] += 1
             assert request.transport is not None

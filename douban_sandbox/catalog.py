@@ -35,6 +35,11 @@ What list pages show of a film (Douban shows less there than on the subject page
 - later: ``li.dt`` cells are the date ("MM月DD日", year not shown), genres and countries joined
   with " / ", and "N人想看" unless ``Upcoming.want_count`` is None; want counts and dates are the
   same in every city.
+- merged and misfiled ids (ground truth for identity checks; outside the films' id range): for
+  each of the first MERGED_FILMS films, ``merged_id_of(index)`` is an old id Douban merged into
+  it (its page 302s to the film's), ``chained_merged_id_of(index)`` one merged into that old id
+  (302 to the old id, then to the film), and ``misfiled_id_of(index)`` an id whose page is the
+  film's own, served with 200 and no redirect.
 - nowplaying: ``data-region`` and ``data-director`` join with spaces (as Douban does, so a Latin
   name with a space is ambiguous there); ``data-actors`` holds the first three actors.
 """
@@ -58,12 +63,22 @@ DEFAULT_SIZE = 500
 ID_OFFSET = 1_000_000
 ID_SPAN = 10_000_000
 ID_STRIDE = 7_654_321  # odd and not a multiple of 5: invertible modulo 10**7
+# Old ids merged into the first films, and ids that serve their page: beyond ID_OFFSET + ID_SPAN.
+MERGED_FILMS = 20
+MERGED_OFFSET = 30_000_000
+CHAINED_MERGED_OFFSET = 31_000_000
+MISFILED_OFFSET = 40_000_000
+
+# The README's example ids (Douban's own ids of its first two Top250 films) are the sandbox's
+# first two films, whatever the seed, so the documented commands work against it.
+WELL_KNOWN_IDS = ("1292052", "3541415")
 
 UPCOMING_POOL = 60  # films in the "later" lists (the tail of the ranking)
 NOWPLAYING_POOL = 40  # films in cinemas (just above the upcoming ones)
 UPCOMING_PER_CITY = (20, 40)
 NOWPLAYING_PER_CITY = (15, 25)
 UPCOMING_DAYS = 75  # upcoming releases fall within this many days after `today`
+RECOMMENDATIONS = 10  # films a subject page recommends, as Douban's do
 PEOPLE_POOL = 3000  # people per pool (Chinese, Western) the films draw their cast and crew from
 
 
@@ -177,6 +192,10 @@ class Catalog:
         self.rated = size - self.upcoming_pool
         self._id_shift = random.Random(f"{seed}/ids").randrange(ID_SPAN)
         self._id_inverse = pow(ID_STRIDE, -1, ID_SPAN)
+        self._id_of: dict[int, str] = {}  # the affine mapping, swapped for WELL_KNOWN_IDS
+        self._index_of: dict[str, int] = {}
+        for index, subject_id in enumerate(WELL_KNOWN_IDS[:size]):
+            self._swap_ids(index, subject_id)
         self.film_at = lru_cache(maxsize=65536)(self._make_film)
 
     def __len__(self) -> int:
@@ -188,17 +207,63 @@ class Catalog:
         return dict(words.CITIES)
 
     def subject_id_of(self, index: int) -> str:
-        return str(ID_OFFSET + (index * ID_STRIDE + self._id_shift) % ID_SPAN)
+        return self._id_of.get(index) or self._affine_id(index)
 
     def film(self, subject_id: str) -> Film | None:
         """The film with this subject id, or None when the catalog has none."""
+        index = self._index_of.get(subject_id)
+        if index is None:
+            index = self._affine_index(subject_id)
+        return self.film_at(index) if index is not None and index < self.size else None
+
+    def _affine_id(self, index: int) -> str:
+        return str(ID_OFFSET + (index * ID_STRIDE + self._id_shift) % ID_SPAN)
+
+    def _affine_index(self, subject_id: str) -> int | None:
         if not subject_id.isdigit():
             return None
         value = int(subject_id) - ID_OFFSET
         if not 0 <= value < ID_SPAN:
             return None
-        index = (value - self._id_shift) * self._id_inverse % ID_SPAN
-        return self.film_at(index) if index < self.size else None
+        return (value - self._id_shift) * self._id_inverse % ID_SPAN
+
+    def _swap_ids(self, index: int, subject_id: str) -> None:
+        """Give film ``index`` the id ``subject_id``, and its own id to the film that had it."""
+        other = self._index_of.get(subject_id, self._affine_index(subject_id))
+        own = self.subject_id_of(index)
+        self._id_of[index], self._index_of[subject_id] = subject_id, index
+        if other is not None and other != index:
+            self._id_of[other], self._index_of[own] = own, other
+        elif own != subject_id:
+            self._index_of[own] = ID_SPAN  # no film has it any more
+
+    def merged_id_of(self, index: int) -> str:
+        return str(MERGED_OFFSET + index)
+
+    def chained_merged_id_of(self, index: int) -> str:
+        return str(CHAINED_MERGED_OFFSET + index)
+
+    def misfiled_id_of(self, index: int) -> str:
+        return str(MISFILED_OFFSET + index)
+
+    def redirect_of(self, subject_id: str) -> str | None:
+        """Where a merged id's page redirects (the next id on the way to the film), or None."""
+        index = self._special_index(subject_id, CHAINED_MERGED_OFFSET)
+        if index is not None:
+            return self.merged_id_of(index)
+        index = self._special_index(subject_id, MERGED_OFFSET)
+        return self.subject_id_of(index) if index is not None else None
+
+    def misfiled(self, subject_id: str) -> Film | None:
+        """The film whose page a misfiled id serves, or None."""
+        index = self._special_index(subject_id, MISFILED_OFFSET)
+        return self.film_at(index) if index is not None else None
+
+    def _special_index(self, subject_id: str, offset: int) -> int | None:
+        if not subject_id.isdigit():
+            return None
+        index = int(subject_id) - offset
+        return index if 0 <= index < min(MERGED_FILMS, self.size) else None
 
     def by_rank(self, rank: int) -> Film:
         if not 1 <= rank <= self.size:
@@ -210,6 +275,18 @@ class Catalog:
         return [
             self.film_at(index) for index in range(max(start, 0), min(start + count, self.size))
         ]
+
+    def recommended(self, film: Film) -> list[Film]:
+        """The films ``film``'s page recommends: the next film first, so that following
+        recommendations from any film reaches the whole catalog, then others of its own draw."""
+        size, index = self.size, film.index
+        picked = [(index + 1) % size] if size > 1 else []
+        rng = random.Random(f"{self.seed}/recommended/{index}")
+        while len(picked) < min(RECOMMENDATIONS, size - 1):
+            other = rng.randrange(size)
+            if other != index and other not in picked:
+                picked.append(other)
+        return [self.film_at(other) for other in picked]
 
     def upcoming(self, city: str) -> tuple[Upcoming, ...]:
         """The /cinema/later/<city>/ list in page order (by date); KeyError for unknown cities."""

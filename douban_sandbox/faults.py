@@ -4,10 +4,11 @@ Every decision is a pure function of ``--seed`` and what the sandbox has seen, n
 clock or of request interleaving:
 
 - per-URL faults (``--fail-rate``, ``--reset-rate``, ``--slow-rate``, ``--truncate-rate``,
-  ``--login-wall-rate``) draw from ``hash(seed, fault, URL, attempt)`` where ``attempt`` counts the
-  earlier requests for the same URL (path and query). A URL's attempts draw independently, so at
-  any rate below 1 a retried URL gets through eventually, and a crawl that requests the same URLs
-  meets the same faults on the same attempts whatever its concurrency;
+  ``--login-wall-rate``, ``--self-redirect-rate`` for subject pages) draw from
+  ``hash(seed, fault, URL, attempt)`` where ``attempt`` counts the earlier requests for the
+  same URL (path and query). A URL's attempts draw independently, so at any rate below 1 a
+  retried URL gets through eventually, and a crawl that requests the same URLs meets the same
+  faults on the same attempts whatever its concurrency;
 - bans (``--ban-after N``) count requests per session, in arrival order: the ``bid`` cookie when
   the request carries one, else the client address. The request after the Nth is banned, and so
   is every later one of that session. A client that drops its cookies and takes the fresh ``bid``

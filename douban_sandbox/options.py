@@ -31,6 +31,7 @@ class SandboxOptions:
     slow_seconds: float = 60.0
     truncate_rate: float = 0.0
     login_wall_rate: float = 0.0
+    self_redirect_rate: float = 0.0
     require_browser_ua: bool = False
     ban_after: int = 0  # 0: never ban
     ban_style: str = "403"
@@ -104,6 +105,7 @@ def build_parser(raising: bool = False) -> argparse.ArgumentParser:
     fault("--slow-seconds", type=_non_negative(float), default=60.0)
     fault("--truncate-rate", type=_rate, default=0.0, help="send half of the page, status 200")
     fault("--login-wall-rate", type=_rate, default=0.0, help="302 to the login page")
+    fault("--self-redirect-rate", type=_rate, default=0.0, help="302 a subject page to itself")
     fault("--require-browser-ua", action="store_true", help="418 for non-browser user agents")
     fault("--ban-after", type=_non_negative(int), default=0, help="ban a session after N requests")
     fault("--ban-style", choices=BAN_STYLES, default="403", help="how a banned session is told")

@@ -366,9 +366,38 @@ class PageRenderer:
             rating_sum=rating_sum,
             summary=self._summary(film),
             report_id="link-report" if self.markup == "2019" else "link-report-intra",
+            recommendations=self._recommendations(film, base),
         )
         head = self._json_ld(film)
         return Page(title=f"{film.title} (豆瓣)", content=content, app=content, head=head)
+
+    def _recommendations(self, film: Film, base: str) -> str:
+        films = self.catalog.recommended(film)
+        if not films:
+            return ""
+        kind = "剧集" if film.kind == "tv" else "电影"
+        items = "".join(
+            f"""
+                        <dl class="">
+                            <dt>
+                                <a href="{base}/subject/{other.subject_id}/?from=subject-page" >
+                                    <img src="{base}{other.poster_path}" alt="{_text(other.title)}" class="" />
+                                </a>
+                            </dt>
+                            <dd>
+                                <a href="{base}/subject/{other.subject_id}/?from=subject-page" class="" >{_text(other.title)}</a>
+                            </dd>
+                        </dl>"""  # noqa: E501 (Douban's own line lengths)
+            for other in films
+        )
+        return f"""                <div id="recommendations" class="">
+                    <h2>
+                        <i class="">喜欢这部{kind}的人也喜欢</i>
+                        · · · · · ·
+                    </h2>
+                    <div class="recommendations-bd">{items}
+                    </div>
+                </div>"""
 
     def _info(self, film: Film, base: str) -> str:
         indent = "                                "

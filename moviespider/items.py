@@ -12,7 +12,7 @@ from typing import Any
 
 from itemadapter import ItemAdapter
 
-SOURCES = ("later", "top250", "subject", "nowplaying")
+SOURCES = ("later", "top250", "subject", "nowplaying", "catalog")
 
 
 @dataclass
@@ -46,6 +46,9 @@ class Movie:
     poster_url: str | None = None
     crawled_at: str | None = None  # ISO-8601 UTC, set by the spider when the item is made
     poster_path: str | None = None  # the stored poster, relative to IMAGES_STORE (DOWNLOAD_POSTERS)
+    # Ids Douban merged into this film: asked for, they led (by redirect, or by serving this
+    # film's page) to this one. Empty for a film found under its own id.
+    merged_ids: list[str] = field(default_factory=list)
 
 
 MOVIE_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(Movie))

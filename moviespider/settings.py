@@ -67,6 +67,9 @@ DOWNLOADER_MIDDLEWARES = {
     "moviespider.middlewares.giveups.ReportGiveUps": 540,
     "moviespider.middlewares.sessions.SessionMiddleware": 560,
     "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": 585,
+    # Just above it: a redirect to a subject page passes the duplicate filter (a merged film's
+    # redirect to one already crawled must reach the spider).
+    "moviespider.middlewares.redirects.FollowSubjectRedirects": 586,
     # Scrapy's, minus decoding every page that has no "refresh" in it (moviespider/middlewares/
     # metarefresh.py).
     "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
@@ -136,6 +139,10 @@ DOUBAN_REFERENCE_DATE = None
 # How many ranked films the Top250 list holds: 250 on Douban. The sandbox ranks its whole catalog,
 # so benchmarks can ask for longer lists.
 DOUBAN_TOP250_SIZE = 250
+
+# douban_catalog: what decides which films the crawl still takes (each once, at most max_films):
+# this process's memory; the distributed frontier replaces it with one shared in Redis.
+CATALOG_FILM_BUDGET = "moviespider.spiders.douban_catalog.LocalFilmBudget"
 
 # --- Losing nothing: failed pages, field coverage, progress -----------------------------------
 

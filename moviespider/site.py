@@ -7,9 +7,11 @@ the page.
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urlsplit
 
 CANONICAL_BASE_URL = "https://movie.douban.com"
+SUBJECT_ID = re.compile(r"\d+")  # a Douban subject id, whole (use fullmatch)
 
 
 def canonical_subject_url(subject_id: str) -> str:

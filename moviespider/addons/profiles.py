@@ -8,9 +8,11 @@ Values given on the command line (``-s NAME=VALUE``) always win over both.
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 import os
 import shlex
+from urllib.parse import urlsplit
 
 from scrapy import signals
 from scrapy.crawler import Crawler
@@ -39,6 +41,16 @@ PROFILES: dict[str, dict[str, object]] = {
 }
 
 
+def is_loopback(url: str | None) -> bool:
+    host = urlsplit(url or "").hostname or ""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
 class MoviespiderAddon:
     def __init__(self, crawler: Crawler):
         self.crawler = crawler
@@ -57,10 +69,18 @@ class MoviespiderAddon:
         os.environ.setdefault("TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS", "")
         sandbox = settings.getbool("DOUBAN_SANDBOX")
         profile = settings.get("DOUBAN_PROFILE") or "polite"
-        if sandbox and (settings.getpriority("DOUBAN_PROFILE") or 0) < (
-            settings.getpriority("DOUBAN_SANDBOX") or 0
-        ):
+        profile_priority = settings.getpriority("DOUBAN_PROFILE") or 0
+        if sandbox and profile_priority < (settings.getpriority("DOUBAN_SANDBOX") or 0):
             profile = "fast"  # the sandbox is ours: be polite to it only if asked to
+        elif profile_priority < (settings.getpriority("DOUBAN_BASE_URL") or 0) and is_loopback(
+            settings.get("DOUBAN_BASE_URL")
+        ):
+            # A site on this machine is a sandbox or a recording, not Douban.
+            profile = "fast"
+            logger.info(
+                "DOUBAN_BASE_URL is on this machine: crawling it with DOUBAN_PROFILE=fast "
+                "(-s DOUBAN_PROFILE=polite keeps Douban's delays)"
+            )
         if profile not in PROFILES:
             raise ConfigError(
                 f"setting DOUBAN_PROFILE: expected one of {', '.join(PROFILES)}, got {profile!r}"

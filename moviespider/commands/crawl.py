@@ -14,6 +14,7 @@ from scrapy.spiderloader import get_spider_loader
 from moviespider import outcomes
 from moviespider.errors import ConfigError
 from moviespider.extensions.outcome import EXIT_STATUS_STAT
+from moviespider.storage.database import check_database
 
 if TYPE_CHECKING:
     import argparse
@@ -34,17 +35,21 @@ class Command(ScrapyCrawlCommand):
         # Check spider arguments before Scrapy sets up logging and the crawler process, so that
         # a bad one gives exactly one line on stderr.
         if len(args) == 1:
+            loader = get_spider_loader(self.settings)
             try:
-                spidercls = get_spider_loader(self.settings).load(args[0])
+                spidercls = loader.load(args[0])
             except KeyError:
-                return  # Scrapy reports an unknown spider itself
-            check = getattr(spidercls, "check_arguments", None)
-            if check is not None:
-                try:
+                known = ", ".join(sorted(loader.list()))
+                self._report(ConfigError(f"no spider {args[0]!r}; the spiders are: {known}"))
+                sys.exit(USAGE_EXIT_CODE)
+            try:
+                if check := getattr(spidercls, "check_arguments", None):
                     check(**opts.spargs)
-                except ConfigError as error:
-                    self._report(error)
-                    sys.exit(USAGE_EXIT_CODE)
+                # A database that cannot be reached is found now, not after the start-up log.
+                check_database(self.settings)
+            except ConfigError as error:
+                self._report(error)
+                sys.exit(USAGE_EXIT_CODE)
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         if len(args) != 1:

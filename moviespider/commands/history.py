@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import sys
 from functools import partial
@@ -19,6 +20,7 @@ from moviespider.storage.history import (
     film_history,
     has_history,
     list_changes,
+    merged_into,
     recent_crawls,
 )
 
@@ -85,9 +87,14 @@ class Command(ScrapyCommand):
             show = partial(show_film, subject_id=opts.film)
         try:
             self._read(show)
+            sys.stdout.flush()
         except ConfigError as error:
             print(f"moviespider: error: {error}", file=sys.stderr)
             self.exitcode = USAGE_EXIT_CODE
+        except BrokenPipeError:
+            # The reader went away (`scrapy history | head`): what it wanted it has. Python
+            # would report the pipe again when it flushes stdout at exit.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
     def _read(self, show: Callable[[Connection], None]) -> None:
         assert self.settings is not None
@@ -163,6 +170,9 @@ def show_top250_changes(connection: Connection) -> None:
 
 
 def show_film(connection: Connection, subject_id: str) -> None:
+    if (film := merged_into(connection, subject_id)) is not None:
+        print(f"Film {subject_id} was merged by Douban into film {film}.")
+        subject_id = film
     title, sightings = film_history(connection, subject_id)
     if not sightings:
         print(f"Film {subject_id} is not in any stored crawl.")

@@ -26,6 +26,7 @@ from moviespider.parsing._document import (
     whole_films,
     xpath,
 )
+from moviespider.parsing.names import person_names
 
 _LIST = xpath("//*[@id='nowplaying']")
 _FILMS = xpath(".//li[@data-subject]")
@@ -62,8 +63,8 @@ def _film(node: HtmlElement) -> dict:
         "year": first_int(attrs.get("data-release")),
         "rating": to_float(attrs.get("data-score", "").strip()) if enough else None,
         "votes": first_int(attrs.get("data-votecount")),
-        "directors": _space_separated_names(attrs.get("data-director", "")),
-        "actors": split_clean(attrs.get("data-actors")),
+        "directors": person_names(_space_separated_names(attrs.get("data-director", ""))),
+        "actors": person_names(split_clean(attrs.get("data-actors"))),
         "countries": (attrs.get("data-region") or "").split(),
         "runtime_minutes": first_int(attrs.get("data-duration")),
         "poster_url": _POSTER(node) or None,

@@ -60,6 +60,10 @@ class ValidateMovie:
                 fields[name] = fixed
                 if lost_information(value, fixed):
                     self.stats.inc_value(f"moviespider/validate/fixed/{name}")
+        if fields.get("merged_ids"):  # ids, never the film's own
+            fields["merged_ids"] = [
+                i for i in fields["merged_ids"] if SUBJECT_ID.fullmatch(i) and i != subject_id
+            ]
         if fields.get("title") is None:
             self.stats.inc_value("moviespider/validate/dropped/title")
             raise DropItem(f"film {subject_id} has no title")

@@ -2,36 +2,40 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from functools import cached_property
 from typing import Any, ClassVar
 
 import scrapy
+from pydantic import Field
 from scrapy.downloadermiddlewares.retry import get_retry_request
-from scrapy.exceptions import CloseSpider
+from scrapy.exceptions import CloseSpider, IgnoreRequest
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
-from moviespider.errors import ConfigError
 from moviespider.items import MOVIE_FIELDS, Movie
 from moviespider.outcomes import CloseReason
-from moviespider.parsing import PageCutShort, PageError, is_javascript_shell, parse_subject_page
+from moviespider.parsing import (
+    PageCutShort,
+    PageError,
+    is_javascript_shell,
+    parse_subject_page,
+    subject_id_from_url,
+)
 from moviespider.signals import report_page_failed, requested_url
 from moviespider.site import DoubanSite, canonical_subject_url
+from moviespider.spiders.arguments import CitySlug, SpiderParams, params_model, parse_params
 
-SUBJECT_ID = re.compile(r"\d+")
-CITY_SLUG = re.compile(r"[a-z][a-z0-9-]*")
 FIELD_NAMES = frozenset(MOVIE_FIELDS)  # looked up for every parsed field
 
 
 class DoubanSpider(scrapy.Spider):
     """Base class: builds every URL from ``DOUBAN_BASE_URL`` and makes Movie items.
 
-    A subclass documents its arguments in its docstring and validates them in ``parse_arguments``,
-    which ``scrapy crawl`` also calls before the crawl starts (see moviespider.commands.crawl), so
-    a bad argument costs one line on stderr and no request.
+    A subclass declares its arguments once, as ``Args[Model]`` (moviespider.spiders.arguments);
+    ``scrapy crawl`` validates them before the crawl starts, so a bad one costs one line on
+    stderr and no request. ``arguments()`` turns the validated model into the spider's attributes.
     """
 
     source: ClassVar[str]
@@ -41,21 +45,26 @@ class DoubanSpider(scrapy.Spider):
     browser_pages: ClassVar[Mapping[str, str]] = {"parse_details": "#info"}
 
     def __init__(self, *args: Any, **kwargs: Any):
-        super().__init__(*args, **kwargs)
-        for name, value in self.parse_arguments(**kwargs).items():
+        params = parse_params(type(self), kwargs)
+        super().__init__(*args, **params.model_dump())  # Scrapyd's own (_job) are not ours
+        self.args = params  # where scrapy-spider-metadata's Args keeps them
+        for name, value in self.arguments(params).items():
             setattr(self, name, value)
 
     @classmethod
-    def parse_arguments(cls, **kwargs: str) -> dict[str, Any]:
-        """Validated spider arguments, as attributes to set; raise ConfigError on a bad one.
+    def arguments(cls, params: Any) -> dict[str, Any]:
+        """The spider's attributes made from its validated arguments (by default, as given)."""
+        return params.model_dump()
 
-        Arguments a spider does not know are left alone: Scrapyd passes its own (``_job``).
-        """
-        return {}
+    @classmethod
+    def args_model(cls) -> type[SpiderParams]:
+        """The model of the arguments this spider takes."""
+        return params_model(cls)
 
     @classmethod
     def check_arguments(cls, **kwargs: str) -> None:
-        cls.parse_arguments(**kwargs)
+        """Raise ConfigError, in one line, on a bad or unknown argument."""
+        cls.arguments(parse_params(cls, kwargs))
 
     @cached_property
     def site(self) -> DoubanSite:
@@ -80,10 +89,38 @@ class DoubanSpider(scrapy.Spider):
             if fallback is not None:
                 yield fallback
             return
-        yield self.make_movie(listed, details, subject_id=listed["subject_id"])
+        own, merged = self.identify(listed["subject_id"], details, response)
+        yield self.make_movie(listed, details, subject_id=own, merged_ids=merged)
+
+    def identify(
+        self, requested: str, details: dict[str, Any], response: Response
+    ) -> tuple[str, list[str]]:
+        """The film a subject page shows, by the page's own word (or the URL a redirect ended
+        at), and the ids merged into it: Douban merges duplicate entries by redirecting the old
+        id to the film kept, and a page served under the wrong id must not be stored under it."""
+        own = details["subject_id"] or subject_id_from_url(response.url) or requested
+        if own == requested:
+            return own, []
+        chain = [requested, *map(subject_id_from_url, response.meta.get("redirect_urls", ()))]
+        merged = unique(i for i in chain if i and i != own)
+        self.crawler.stats.inc_value("moviespider/subjects_merged", len(merged))
+        self.logger.info(
+            "Subject %s %s film %s: stored under %s, with %s merged into it",
+            requested,
+            "redirects to" if response.meta.get("redirect_urls") else "serves the page of",
+            own,
+            own,
+            ", ".join(merged),
+        )
+        return own, merged
 
     async def details_failed(self, failure: Failure):
-        if (movie := self.without_details(failure.request.cb_kwargs["listed"])) is not None:
+        request = failure.request
+        if failure.check(IgnoreRequest) and request.meta.get("redirect_urls"):
+            # RedirectMiddleware gives up on a redirect loop at DEBUG level and lists nothing.
+            self.logger.error("Gave up on %s: %s", requested_url(request), failure.value)
+            report_page_failed(self.crawler, requested_url(request), error=str(failure.value))
+        if (movie := self.without_details(request.cb_kwargs["listed"])) is not None:
             yield movie
 
     def without_details(self, listed: dict[str, Any]) -> Movie | None:
@@ -147,21 +184,19 @@ class DoubanSpider(scrapy.Spider):
         return Movie(**merged)
 
 
+class CityParams(SpiderParams):
+    city: CitySlug = Field("beijing", description="Douban's city slug, as in the list's URL")
+
+
 class CityListSpider(DoubanSpider):
     """A spider that reads one city's film list, then every listed film's subject page."""
+
+    city: str
 
     browser_pages: ClassVar[Mapping[str, str]] = {
         **DoubanSpider.browser_pages,
         "parse_list": "#showing-soon, #nowplaying",  # the upcoming list, the now-showing list
     }
-
-    @classmethod
-    def parse_arguments(cls, city: str = "beijing", **kwargs: str) -> dict[str, Any]:
-        if not CITY_SLUG.fullmatch(city):
-            raise ConfigError(
-                f"argument city: {city!r} is not a Douban city slug (lowercase, like 'shanghai')"
-            )
-        return {"city": city}
 
     def list_url(self) -> str:
         raise NotImplementedError
@@ -182,21 +217,6 @@ class CityListSpider(DoubanSpider):
         self.expected_items = len(films)  # the progress bar's total
         for listed in films:
             yield self.details_request({**listed, "city": self.city})
-
-
-def check_subject_id(value: str, argument: str) -> str:
-    value = value.strip()
-    if not SUBJECT_ID.fullmatch(value):
-        raise ConfigError(
-            f"argument {argument}: {value!r} is not a Douban subject id (digits only)"
-        )
-    return value
-
-
-def check_flag(value: str, argument: str) -> bool:
-    if value not in ("0", "1"):
-        raise ConfigError(f"argument {argument}: expected 0 or 1, got {value!r}")
-    return value == "1"
 
 
 def unique(values: Iterable[str]) -> list[str]:

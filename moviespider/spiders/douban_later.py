@@ -3,22 +3,23 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta, timezone
 from typing import Any, ClassVar
 
+from scrapy_spider_metadata import Args
+
 from moviespider.errors import ConfigError
 from moviespider.parsing import parse_later_page
-from moviespider.spiders.base import CityListSpider
+from moviespider.spiders.base import CityListSpider, CityParams
 
 # Douban publishes the list in China Standard Time, which has no daylight saving time.
 CHINA_STANDARD_TIME = timezone(timedelta(hours=8), "CST")
 
 
-class DoubanLaterSpider(CityListSpider):
+class DoubanLaterSpider(CityListSpider, Args[CityParams]):
     """Films coming to one city's cinemas, each merged with its detail page.
 
     Reads /cinema/later/<city>/, then every listed film's /subject/<id>/. A film whose detail
     page cannot be had is still yielded with its list fields (stats: moviespider/details_missing).
 
-    Arguments:
-        city: Douban's city slug, as in the list's URL (default "beijing").
+    Arguments (CityParams): city, Douban's city slug as in the list's URL (default beijing).
 
     Settings:
         DOUBAN_REFERENCE_DATE: the day the list's "MM月DD日" dates are read against (YYYY-MM-DD;

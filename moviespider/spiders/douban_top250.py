@@ -1,25 +1,31 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, ClassVar
+from typing import ClassVar
 
 import scrapy
+from pydantic import Field
 from scrapy.http import Response
+from scrapy_spider_metadata import Args
 
 from moviespider.errors import ConfigError
 from moviespider.parsing import PageError, parse_top250_page
-from moviespider.spiders.base import DoubanSpider, check_flag
+from moviespider.spiders.arguments import Flag, SpiderParams
+from moviespider.spiders.base import DoubanSpider
 
 PAGE_SIZE = 25  # films per Top250 page, fixed by Douban
 
 
-class DoubanTop250Spider(DoubanSpider):
+class Top250Params(SpiderParams):
+    details: Flag = Field(False, description="1: also fetch every film's subject page")
+
+
+class DoubanTop250Spider(DoubanSpider, Args[Top250Params]):
     """Douban's Top250 films, one item per film with its rank.
 
     All list pages are requested at once: they don't depend on each other.
 
-    Arguments:
-        details: "1" to also fetch every film's subject page and merge its fields (default "0").
+    Arguments (Top250Params): details=1 also fetches every film's subject page.
 
     Settings:
         DOUBAN_TOP250_SIZE: how many ranked films the list holds (250 on Douban; the sandbox can
@@ -39,9 +45,7 @@ class DoubanTop250Spider(DoubanSpider):
         "parse_page": "ol.grid_view",
     }
 
-    @classmethod
-    def parse_arguments(cls, details: str = "0", **kwargs: str) -> dict[str, Any]:
-        return {"details": check_flag(details, "details")}
+    details: bool
 
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):

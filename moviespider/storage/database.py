@@ -25,7 +25,14 @@ from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
 from moviespider.errors import ConfigError
 from moviespider.items import LIST_FIELDS
-from moviespider.storage.schema import OBSERVED_FIELDS, crawls, metadata, movies, observations
+from moviespider.storage.schema import (
+    OBSERVED_FIELDS,
+    crawls,
+    merges,
+    metadata,
+    movies,
+    observations,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Mapping
@@ -62,8 +69,8 @@ def database_url(settings: BaseSettings) -> URL | None:
     if not raw:
         return None
     try:
-        url = make_url(raw)
-    except ArgumentError:
+        url = with_bundled_driver(make_url(raw))
+    except (ArgumentError, ValueError):  # ValueError: a port that is not a number
         # The text itself is not repeated: it may hold a password.
         raise ConfigError(
             "setting DATABASE_URL: not a database URL "
@@ -75,6 +82,25 @@ def database_url(settings: BaseSettings) -> URL | None:
             "give the URL in the DATABASE_URL environment variable instead"
         )
     return url
+
+
+# URLs as people write them, without a driver, get the driver moviespider ships with.
+BUNDLED_DRIVERS = {
+    "mysql": "mysql+pymysql",
+    "mariadb": "mariadb+pymysql",
+    "postgres": "postgresql+psycopg",
+    "postgresql": "postgresql+psycopg",
+}
+
+
+def with_bundled_driver(url: URL) -> URL:
+    return url.set(drivername=BUNDLED_DRIVERS.get(url.drivername, url.drivername))
+
+
+def check_database(settings: BaseSettings) -> None:
+    """Connect to the configured database (creating missing tables), or raise ConfigError."""
+    if (url := database_url(settings)) is not None:
+        MovieStore.connect(url).close()
 
 
 def safe_url(url: URL) -> str:
@@ -215,6 +241,7 @@ class MovieStore:
         """
         movie_rows: dict[str, dict[str, Any]] = {}
         observation_rows: dict[str, dict[str, Any]] = {}
+        merge_rows: dict[str, dict[str, Any]] = {}
         for film in films:
             seen = parse_crawled_at(film.get("crawled_at"))
             row = movie_row(film, seen)
@@ -233,6 +260,13 @@ class MovieStore:
                 "crawled_at": seen,
                 **{name: film.get(name) for name in OBSERVED_FIELDS},
             }
+            for old_id in film.get("merged_ids") or ():
+                merge_rows[old_id] = {
+                    "old_id": old_id,
+                    "subject_id": subject_id,
+                    "first_seen": seen,
+                    "last_seen": seen,
+                }
         if not movie_rows:
             return 0
         with self.engine.begin() as connection:
@@ -243,6 +277,10 @@ class MovieStore:
                 self._upsert(observations, ("crawl_id", "subject_id"), replace_observation),
                 list(observation_rows.values()),
             )
+            if merge_rows:
+                connection.execute(
+                    self._upsert(merges, ("old_id",), replace_merge), list(merge_rows.values())
+                )
         return len(movie_rows)
 
     def close(self) -> None:
@@ -276,6 +314,11 @@ def merge_movie(table: sa.Table, new: Any) -> dict[str, Any]:
         (new.last_seen > table.c.last_seen, new.last_seen), else_=table.c.last_seen
     )
     return values
+
+
+def replace_merge(table: sa.Table, new: Any) -> dict[str, Any]:
+    """An old id points at the film it was last seen merged into; first_seen stays."""
+    return {"subject_id": new.subject_id, "last_seen": new.last_seen}
 
 
 def replace_observation(table: sa.Table, new: Any) -> dict[str, Any]:

@@ -1,8 +1,9 @@
-"""The three tables, in SQLAlchemy Core, portable across SQLite, PostgreSQL and MySQL/MariaDB.
+"""The four tables, in SQLAlchemy Core, portable across SQLite, PostgreSQL and MySQL/MariaDB.
 
 ``movies`` holds one row per film with every Movie field (``crawled_at`` becomes ``first_seen``
 and ``last_seen``); ``observations`` holds what changes over time, one row per film per crawl;
-``crawls`` records each crawl. All times are naive UTC: SQLite and MySQL keep no time zone.
+``crawls`` records each crawl; ``merges`` maps each id Douban merged into a film to that film's.
+All times are naive UTC: SQLite and MySQL keep no time zone.
 """
 
 from __future__ import annotations
@@ -84,6 +85,21 @@ observations = sa.Table(
     **TABLE_OPTIONS,
 )
 
-# Movie fields that the movies table does not hold as columns of the same name.
-NOT_MOVIE_COLUMNS = frozenset({"crawled_at"})
+# An old id Douban merged into another film (its page redirects there, or serves that film's
+# page): a lookup of old_id finds subject_id. Not a foreign key to movies: the film kept is
+# stored in the same transaction, and the old id may have a row of its own from before.
+merges = sa.Table(
+    "merges",
+    metadata,
+    sa.Column("old_id", sa.String(20), primary_key=True),
+    sa.Column("subject_id", sa.String(20), nullable=False),  # the film it was merged into
+    sa.Column("first_seen", Timestamp, nullable=False),
+    sa.Column("last_seen", Timestamp, nullable=False),
+    sa.Index("ix_merges_subject_id", "subject_id"),
+    **TABLE_OPTIONS,
+)
+
+# Movie fields that the movies table does not hold as columns of the same name (merged_ids
+# become rows of merges).
+NOT_MOVIE_COLUMNS = frozenset({"crawled_at", "merged_ids"})
 OBSERVED_FIELDS = ("rank", "rating", "votes", "want_count")

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
+
 import pytest
 
-from tests.helpers.crawl import run_crawl
+from tests.helpers.crawl import ROOT, run_crawl
 from tests.helpers.recording import Recording
 
 pytestmark = pytest.mark.crawl
@@ -60,3 +65,78 @@ def test_bad_setting_stops_the_crawl_with_one_error_line(tmp_path, settings, nam
     assert named in errors[0]
     assert "Traceback" not in result.stderr
     assert "Crawled" not in result.stderr
+
+
+def run_scrapy(*args: str, tmp_path, env=None):
+    return subprocess.run(
+        [sys.executable, "-m", "scrapy", *args],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT), "DATABASE_URL": "", **(env or {})},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_an_unknown_spider_is_one_line_listing_the_spiders(tmp_path):
+    result = run_scrapy("crawl", "douban_top25", tmp_path=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        "moviespider: error: no spider 'douban_top25'; the spiders are: douban_catalog, "
+        "douban_later, douban_nowplaying, douban_subject, douban_top250"
+    ]
+
+
+def test_an_argument_the_spider_does_not_take_is_refused_not_ignored(tmp_path):
+    with Recording({}) as site:
+        result = run_crawl(
+            "douban_later",
+            tmp_path,
+            args={"town": "shanghai"},
+            settings={"DOUBAN_BASE_URL": site.url},
+        )
+        assert site.requested == []
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        "moviespider: error: argument town: unknown; douban_later takes city"
+    ]
+
+
+def test_scrapy_spiders_lists_each_spider_with_its_arguments(tmp_path):
+    listed = run_scrapy("spiders", tmp_path=tmp_path)
+    assert listed.returncode == 0, listed.stderr
+    assert "douban_top250: " in listed.stdout
+    assert "-a details=…  (0 or 1, default 0)" in listed.stdout
+    assert "-a ids_file=…" in listed.stdout
+    published = json.loads(run_scrapy("spiders", "--json", tmp_path=tmp_path).stdout)
+    assert set(published) == {
+        "douban_later",
+        "douban_nowplaying",
+        "douban_subject",
+        "douban_top250",
+    }
+    assert set(published["douban_subject"]["param_schema"]["properties"]) == {"ids", "ids_file"}
+
+
+def test_an_unreachable_database_is_one_line_before_the_start_up_log(tmp_path):
+    result = run_crawl(
+        "douban_top250",
+        tmp_path,
+        env={"DATABASE_URL": "postgresql://crawler:s3cret@127.0.0.1:1/movies"},
+    )
+    assert result.returncode == 2
+    (line,) = result.stderr.strip().splitlines()
+    assert line.startswith("moviespider: error: setting DATABASE_URL: cannot connect to ")
+    assert "s3cret" not in line
+
+
+@pytest.mark.parametrize("scheme", ["mysql", "mariadb"])
+def test_mysql_urls_as_people_write_them_use_the_bundled_driver(tmp_path, scheme, monkeypatch):
+    from scrapy.settings import Settings
+
+    from moviespider.storage.database import create_engine, database_url
+
+    monkeypatch.setenv("DATABASE_URL", f"{scheme}://root@127.0.0.1:3306/mysql")
+    engine = create_engine(database_url(Settings()))
+    assert engine.dialect.driver == "pymysql"

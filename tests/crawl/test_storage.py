@@ -6,6 +6,7 @@ import os
 import re
 import subprocess
 import sys
+import threading
 import time
 from typing import TYPE_CHECKING
 
@@ -125,15 +126,31 @@ def test_films_scraped_while_the_database_is_down_are_stored_when_it_is_back(
         stderr=subprocess.PIPE,
         text=True,
     )
+    log_lines: list[str] = []
+    failed_write = threading.Event()
+
+    def read_log() -> None:
+        assert crawl.stderr is not None
+        for line in crawl.stderr:
+            log_lines.append(line)
+            if "Could not store" in line:
+                failed_write.set()
+
+    reader = threading.Thread(target=read_log, daemon=True)
+    reader.start()
     try:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 120
         while stored_so_far(postgresql_url) < 25:  # the first batch is in
             assert crawl.poll() is None and time.monotonic() < deadline
             time.sleep(0.1)
         outage.begin()
-        time.sleep(2)
+        # Down until the crawl has met the outage, however slowly a loaded machine crawls.
+        met = failed_write.wait(timeout=120)
         outage.end()
-        _, log = crawl.communicate(timeout=120)
+        assert met, "".join(log_lines)[-3000:]
+        crawl.wait(timeout=240)
+        reader.join(timeout=30)
+        log = "".join(log_lines)
     finally:
         if crawl.poll() is None:
             crawl.kill()

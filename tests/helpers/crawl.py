@@ -10,8 +10,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-# Real Douban pages for reference live beside the checkout (CI has them there too).
-DOUBAN_PAGES = ROOT.parent / "shared" / "douban-pages"
+# Real Douban pages for reference live beside the checkout (CI has them there too); a worktree
+# one level deeper names them with MOVIESPIDER_DOUBAN_PAGES.
+DOUBAN_PAGES = Path(
+    os.environ.get("MOVIESPIDER_DOUBAN_PAGES") or ROOT.parent / "shared" / "douban-pages"
+)
 
 
 @dataclass

@@ -138,3 +138,8 @@ def test_a_dict_item_gets_the_same_rules_through_itemadapter(validate, crawler):
 def test_absent_values_stay_absent_and_lists_stay_lists(validate):
     item = validate.process_item(movie(genres=None, year=None, rating=None))
     assert (item.genres, item.year, item.rating, item.aliases) == ([], None, None, [])
+
+
+def test_merged_ids_keep_only_other_films_ids(validate):
+    item = movie(subject_id="1292052", merged_ids=[" 26000001 ", "1292052", "abc", "26000001"])
+    assert validate.process_item(item).merged_ids == ["26000001"]

@@ -495,3 +495,63 @@ def test_create_app_serves_in_process_and_warm_fills_the_page_cache():
     assert warmed == list_pages == 3 + 2 * len(build_catalog(60, seed=2).cities)
     assert status == 200
     assert len(html.fromstring(body).cssselect("ol.grid_view > li")) == 10
+
+
+@pytest.mark.parametrize("seed", [0, 1, 42])
+def test_the_readmes_example_ids_are_the_first_two_films_whatever_the_seed(seed):
+    catalog = build_catalog(300, seed=seed)
+    assert [catalog.by_rank(rank).subject_id for rank in (1, 2)] == ["1292052", "3541415"]
+    ids = [catalog.subject_id_of(index) for index in range(len(catalog))]
+    assert len(set(ids)) == len(ids)  # still one id a film
+    assert all(catalog.film(subject_id).subject_id == subject_id for subject_id in ids)
+
+
+def test_started_by_hand_it_prints_where_to_start():
+    sandbox = subprocess.Popen(
+        [sys.executable, "-m", "douban_sandbox", "--port", "0", "--catalog", "10"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert sandbox.stdout is not None and sandbox.stderr is not None
+        url = sandbox.stdout.readline().split()[-1]
+        shown = [sandbox.stderr.readline() for _ in range(4)]
+    finally:
+        sandbox.terminate()
+        sandbox.wait(timeout=30)
+    assert shown[0].strip() == f"{url}/top250"
+    assert f"{url}/subject/1292052/" in shown[2]
+    assert "scrapy crawl douban_subject -a ids=1292052,3541415" in shown[3]
+
+
+def test_recommendations_reach_the_whole_catalog_from_any_film():
+    catalog = build_catalog(1000, seed=2)
+    start = catalog.by_rank(500)
+    seen, todo = {start.subject_id}, [start]
+    while todo:
+        for film in catalog.recommended(todo.pop()):
+            if film.subject_id not in seen:
+                seen.add(film.subject_id)
+                todo.append(film)
+    assert len(seen) == 1000
+    assert all(len(catalog.recommended(catalog.by_rank(r))) == 10 for r in (1, 500, 1000))
+
+
+def test_merged_subjects_redirect_to_the_film_kept(sandbox, catalog):
+    film = catalog.by_rank(2)
+    status, headers, _ = fetch(f"{sandbox.url}/subject/{catalog.merged_id_of(1)}/")
+    assert status == 302
+    assert headers["Location"].endswith(f"/subject/{film.subject_id}/")
+    status, headers, _ = fetch(f"{sandbox.url}/subject/{catalog.chained_merged_id_of(1)}/")
+    assert status == 302
+    assert headers["Location"].endswith(f"/subject/{catalog.merged_id_of(1)}/")
+
+
+def test_a_misfiled_subject_serves_another_film_s_page(sandbox, catalog):
+    film = catalog.by_rank(3)
+    doc = page(f"{sandbox.url}/subject/{catalog.misfiled_id_of(2)}/")
+    assert texts(doc.cssselect('[property="v:itemreviewed"]'))[0].startswith(film.title)
+    og_url = doc.cssselect('meta[property="og:url"]')
+    json_ld = doc.cssselect('script[type="application/ld+json"]')
+    assert film.subject_id in (og_url[0].get("content") if og_url else json_ld[0].text)

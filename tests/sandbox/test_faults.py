@@ -196,3 +196,15 @@ def test_login_wall_redirects_to_a_douban_style_login_page():
         assert status == 200
         assert html.fromstring(body).findtext(".//title") == "登录豆瓣"
         assert stats(sandbox.url)["faults"] == {"login_wall": 1}
+
+
+def test_self_redirect_answers_a_film_s_page_with_a_302_to_itself():
+    with SandboxProcess(args=[*BASE_ARGS, "--self-redirect-rate", "1"]) as sandbox:
+        status, headers, _ = request(sandbox.url, SUBJECT)
+        assert status == 302
+        assert headers["Location"] == sandbox.url + SUBJECT
+        merged = f"/subject/{CATALOG.merged_id_of(0)}/"
+        status, headers, _ = request(sandbox.url, merged)  # a merged id redirects as ever
+        assert headers["Location"].endswith(SUBJECT)
+        assert request(sandbox.url, "/top250?start=0")[0] == 200
+        assert stats(sandbox.url)["faults"] == {"self_redirect": 1}

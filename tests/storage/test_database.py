@@ -451,3 +451,32 @@ def test_a_database_that_refuses_the_tables_stops_the_crawl_at_open(
         f"setting DATABASE_URL: cannot create the tables in {reader_url}: "
     )
     assert "permission denied" in str(raised.value)
+
+
+# --- merges -------------------------------------------------------------------------------------
+
+
+def test_a_merged_id_is_recorded_against_the_film_kept(
+    database_url: URL, store_crawl: Callable[..., StoreMovies]
+):
+    from moviespider.storage.schema import merges
+
+    store_crawl(database_url, [a_film(title="肖申克的救赎", crawled_at=MONDAY)])
+    kept = a_film(title="肖申克的救赎", merged_ids=["26000001", "26000002"], crawled_at=TUESDAY)
+    store_crawl(database_url, [kept])
+    # A later crawl finds the old id merged into another film (merged again on Douban).
+    store_crawl(
+        database_url,
+        [
+            a_film(
+                subject_id="3541415", title="盗梦空间", merged_ids=["26000002"], crawled_at=TUESDAY
+            )
+        ],
+    )
+
+    assert [row["subject_id"] for row in rows(database_url, movies, order_by="subject_id")] == [
+        "1292052",
+        "3541415",
+    ]
+    recorded = {row["old_id"]: row["subject_id"] for row in rows(database_url, merges)}
+    assert recorded == {"26000001": "1292052", "26000002": "3541415"}

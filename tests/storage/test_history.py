@@ -180,3 +180,40 @@ def test_a_database_without_crawls_says_so(tmp_path: Path):
 
     assert result.returncode == 0
     assert result.stdout == f"No crawl is stored in sqlite:///{tmp_path}/movies.sqlite3 yet.\n"
+
+
+def test_a_reader_that_stops_early_gets_no_broken_pipe_traceback(
+    tmp_path: Path, store_crawl: Callable[..., StoreMovies]
+):
+    url = f"sqlite:///{tmp_path}/movies.sqlite3"
+    for day in range(30):  # more rows than `head -1` reads
+        store_crawl(sa.make_url(url), top250_films(f"2026-10-{day % 28 + 1:02d}T08:00:00+00:00", 1))
+    history = subprocess.Popen(
+        [sys.executable, "-m", "scrapy", "history", "--limit", "30"],
+        cwd=REPO,
+        env={**os.environ, "DATABASE_URL": url},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert history.stdout is not None
+    history.stdout.readline()
+    history.stdout.close()  # what `| head -1` does once it has its line
+    _, errors = history.communicate(timeout=60)
+    assert b"Traceback" not in errors and b"BrokenPipe" not in errors, errors.decode()
+    assert history.returncode == 0
+
+
+def test_film_finds_a_film_by_an_id_merged_into_it(
+    tmp_path: Path, store_crawl: Callable[..., StoreMovies]
+):
+    url = f"sqlite:///{tmp_path}/movies.sqlite3"
+    monday = top250_films(MONDAY)
+    monday[1] = dataclasses.replace(monday[1], merged_ids=["26999999"])
+    store_crawl(sa.make_url(url), monday)
+
+    result = scrapy_history("--film", "26999999", database_url=url)
+
+    assert result.returncode == 0, result.stderr
+    merged, title, *_ = result.stdout.splitlines()
+    assert merged == "Film 26999999 was merged by Douban into film 1291002."
+    assert title == "影片2 (1291002), seen by 1 crawls:"

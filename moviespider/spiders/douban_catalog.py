@@ -1,0 +1,213 @@
+from __future__ import annotations
+
+from typing import Any, ClassVar, Protocol
+
+import scrapy
+from pydantic import Field, field_validator
+from scrapy.http import Response
+from scrapy.utils.misc import load_object
+from scrapy_spider_metadata import Args
+from twisted.python.failure import Failure
+
+from moviespider.config import get_int
+from moviespider.parsing import (
+    PageError,
+    parse_later_page,
+    parse_nowplaying_page,
+    parse_subject_page,
+    parse_top250_page,
+)
+from moviespider.spiders.arguments import SpiderParams, check_subject_id, read_ids_file
+from moviespider.spiders.base import DoubanSpider, unique
+from moviespider.spiders.douban_later import reference_date
+
+SEED_LISTS = ("top250", "later", "nowplaying")
+TOP250_PAGE_SIZE = 25
+
+
+class CatalogParams(SpiderParams):
+    seeds: str = Field(
+        "top250",
+        description="comma-separated lists to start from: top250, later, nowplaying (or none)",
+    )
+    cities: str = Field("beijing", description="comma-separated city slugs for later/nowplaying")
+    ids: str | None = Field(None, description="comma-separated subject ids to start from")
+    ids_file: str | None = Field(None, description="a file of subject ids or URLs to start from")
+    max_films: int = Field(1000, ge=0, description="stop finding films after this many (0: all)")
+    depth: int | None = Field(
+        None,
+        ge=0,
+        description="follow recommendations this many steps from a seed (default: no limit)",
+    )
+
+    @field_validator("seeds")
+    @classmethod
+    def _check_seeds(cls, seeds: str) -> str:
+        for seed in filter(None, (s.strip() for s in seeds.split(","))):
+            if seed not in (*SEED_LISTS, "none"):
+                raise ValueError(f"{seed!r} is not one of {', '.join(SEED_LISTS)}, none")
+        return seeds
+
+    @field_validator("ids")
+    @classmethod
+    def _check_ids(cls, ids: str | None) -> str | None:
+        for subject_id in (ids or "").split(","):
+            if subject_id.strip():
+                check_subject_id(subject_id)
+        return ids
+
+    @field_validator("ids_file")
+    @classmethod
+    def _check_ids_file(cls, path: str | None) -> str | None:
+        if path is not None:
+            read_ids_file(path)
+        return path
+
+
+class FilmBudget(Protocol):
+    """Which films a catalog crawl still takes: each film once, at most ``max_films``."""
+
+    def take(self, subject_id: str) -> bool: ...
+
+
+class LocalFilmBudget:
+    """The budget of one process: the ids it has taken, in memory."""
+
+    def __init__(self, max_films: int):
+        self.max_films = max_films
+        self.taken: set[str] = set()
+
+    @classmethod
+    def from_crawler(cls, crawler: Any, max_films: int) -> LocalFilmBudget:
+        return cls(max_films)
+
+    def take(self, subject_id: str) -> bool:
+        if subject_id in self.taken or 0 < self.max_films <= len(self.taken):
+            return False
+        self.taken.add(subject_id)
+        return True
+
+
+class DoubanCatalogSpider(DoubanSpider, Args[CatalogParams]):
+    """The catalog: films found from seed lists and ids, then through every film's
+    recommendations ("喜欢这部电影的人也喜欢"), each film once, one item each from its subject page.
+
+    Arguments (CatalogParams): seeds, cities, ids, ids_file, max_films (default 1000; 0 for no
+    limit), depth (recommendation steps from a seed; default no limit).
+
+    Settings:
+        CATALOG_FILM_BUDGET: the class that decides which films are still taken (one process's
+            memory by default; the distributed frontier shares one in Redis).
+    """
+
+    name = "douban_catalog"
+    source = "catalog"
+    browser_pages: ClassVar[dict[str, str]] = {
+        "parse_film": "#info",
+        "parse_top250": "ol.grid_view",
+        "parse_city_list": "#showing-soon, #nowplaying",
+    }
+
+    seeds: str
+    cities: str
+    ids: str | None
+    ids_file: str | None
+    max_films: int
+    depth: int | None
+
+    @classmethod
+    def arguments(cls, params: Any) -> dict[str, Any]:
+        seed_ids = [i.strip() for i in (params.ids or "").split(",") if i.strip()]
+        if params.ids_file is not None:
+            seed_ids += read_ids_file(params.ids_file)
+        return {
+            **params.model_dump(),
+            "seed_lists": [s.strip() for s in params.seeds.split(",") if s.strip() in SEED_LISTS],
+            "seed_cities": [c.strip() for c in params.cities.split(",") if c.strip()],
+            "seed_ids": unique(seed_ids),
+        }
+
+    async def start(self):
+        settings = self.crawler.settings
+        budget_class = load_object(settings["CATALOG_FILM_BUDGET"])
+        self.budget: FilmBudget = budget_class.from_crawler(self.crawler, self.max_films)
+        if self.max_films:
+            self.expected_items = self.max_films  # the progress bar's total
+        for subject_id in self.seed_ids:
+            if request := self.film_request(subject_id, depth=0):
+                yield request
+        if "top250" in self.seed_lists:
+            size = get_int(settings, "DOUBAN_TOP250_SIZE", minimum=1)
+            for start in range(0, size, TOP250_PAGE_SIZE):
+                yield scrapy.Request(self.site.top250_url(start), callback=self.parse_top250)
+        for city in self.seed_cities:
+            if "later" in self.seed_lists:
+                yield scrapy.Request(
+                    self.site.later_url(city),
+                    callback=self.parse_city_list,
+                    cb_kwargs={"kind": "later"},
+                )
+            if "nowplaying" in self.seed_lists:
+                yield scrapy.Request(
+                    self.site.nowplaying_url(city),
+                    callback=self.parse_city_list,
+                    cb_kwargs={"kind": "nowplaying"},
+                )
+
+    def film_request(self, subject_id: str, depth: int) -> scrapy.Request | None:
+        """The subject page of a film found at ``depth``, if the budget still takes it."""
+        if not self.budget.take(subject_id):
+            return None
+        self.crawler.stats.inc_value("moviespider/catalog/films_found")
+        return scrapy.Request(
+            self.site.subject_url(subject_id),
+            callback=self.parse_film,
+            errback=self.film_failed,
+            cb_kwargs={"subject_id": subject_id, "depth": depth},
+        )
+
+    async def parse_top250(self, response: Response):
+        try:
+            films = parse_top250_page(response.body)
+        except PageError as error:
+            if retry := self.page_unusable(response, error):
+                yield retry
+            return
+        for film in films:
+            if request := self.film_request(film["subject_id"], depth=0):
+                yield request
+
+    async def parse_city_list(self, response: Response, kind: str):
+        try:
+            if kind == "later":
+                day = reference_date(self.crawler.settings.get("DOUBAN_REFERENCE_DATE"))
+                films = parse_later_page(response.body, day)
+            else:
+                films = parse_nowplaying_page(response.body)
+        except PageError as error:
+            if retry := self.page_unusable(response, error):
+                yield retry
+            return
+        for film in films:
+            if request := self.film_request(film["subject_id"], depth=0):
+                yield request
+
+    async def parse_film(self, response: Response, subject_id: str, depth: int):
+        try:
+            details = parse_subject_page(response.body, recommendations=True)
+        except PageError as error:
+            if retry := self.page_unusable(response, error):
+                yield retry
+            else:
+                self.crawler.stats.inc_value("moviespider/details_missing")
+            return
+        own, merged = self.identify(subject_id, details, response)
+        yield self.make_movie(details, subject_id=own, merged_ids=merged)
+        if self.depth is None or depth < self.depth:
+            for recommended in details["recommended_ids"]:
+                if request := self.film_request(recommended, depth + 1):
+                    yield request
+
+    def film_failed(self, failure: Failure) -> None:
+        # Nothing is known of the film but its id: the page is listed with those given up on.
+        self.crawler.stats.inc_value("moviespider/details_missing")
