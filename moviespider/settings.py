@@ -85,6 +85,11 @@ ITEM_PIPELINES = {
     "moviespider.pipelines.fieldcount.CountFields": 1000,
 }
 
+# default DEBUG, which logs every page and every whole film: -L DEBUG brings them back.
+LOG_LEVEL = "INFO"
+# default True: the raw stats come after the outcome summary, at CLOSE_STATS_LOG_LEVEL.
+STATS_DUMP = False
+
 # default Scrapy's, which logs a dropped item's every field: ours logs the reason in one line.
 LOG_FORMATTER = "moviespider.logformatter.LogFormatter"
 
@@ -131,7 +136,18 @@ EXTENSIONS = {
     "moviespider.extensions.jobcheck.JobCheck": 0,
     # GC_THRESHOLD, below.
     "moviespider.extensions.garbage.GCThreshold": 0,
+    # Scrapy's, but a feed that cannot be written stops the crawl at once (reason feed_failed)
+    # instead of a traceback per film.
+    "scrapy.extensions.feedexport.FeedExporter": None,
+    "moviespider.extensions.feeds.FeedExporter": 0,
+    # Decides the crawl's outcome and exit status (README, "Exit status") and logs a summary.
+    "moviespider.extensions.outcome.CrawlOutcome": 0,
 }
+
+# A crawl that gives up on more than this share (0–1) of its pages ends "incomplete" (exit 6).
+INCOMPLETE_FAILED_SHARE = 0.1
+# The level of the raw Scrapy stats logged at close, after the summary (INFO: in every log).
+CLOSE_STATS_LOG_LEVEL = "DEBUG"
 
 # The pages given up on (TSV); None: beside the first local feed, else failed_urls.tsv.
 FAILED_URLS_FILE = None

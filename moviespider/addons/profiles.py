@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ipaddress
 import logging
+import os
 from urllib.parse import urlsplit
 
 from scrapy import signals
@@ -59,6 +60,11 @@ class MoviespiderAddon:
         return cls(crawler)
 
     def update_settings(self, settings: BaseSettings) -> None:
+        # Scrapy's cookie middleware asks tldextract whether a cookie's domain is a public suffix;
+        # on a cold cache tldextract tries to download the list and, offline, logs tracebacks
+        # before using the snapshot it ships, which is enough for one site's cookies. Read when
+        # the middleware's module is first imported, after this; a value in the environment wins.
+        os.environ.setdefault("TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS", "")
         config = SiteConfig.from_settings(settings)
         profile = config.profile
         profile_priority = settings.getpriority("DOUBAN_PROFILE") or 0

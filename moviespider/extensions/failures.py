@@ -170,6 +170,7 @@ class FailedPages:
         elif self.path.exists():  # every page listed came after all
             self.path.unlink()
         self.stats.set_value("moviespider/failed_pages", len(self.pages))
+        self.stats.set_value("moviespider/failed_pages/file", str(self.path))
         if not self.pages:
             return
         listed = [f"    {page.url}  {page.describe()}" for page in self.pages.values()]

@@ -138,6 +138,7 @@ class StoreMovies:
                 f"{error_reason(error)}"
             ) from None
         self.stats.set_value(f"{STATS_PREFIX}/crawl_id", self.crawl_id)
+        self.stats.set_value(f"{STATS_PREFIX}/database", safe_url(self.url))  # password masked
         logger.info("Storing films in %s as crawl %s", safe_url(self.url), self.crawl_id)
         self._timer = AsyncioLoopingCall(self._start_write)
         self._timer.start(self.flush_interval, now=False)
@@ -283,6 +284,7 @@ class StoreMovies:
         unsaved = self.rejected + self.pending
         path = self._write_unsaved(unsaved)
         self.stats.set_value(f"{STATS_PREFIX}/unsaved", len(unsaved))
+        self.stats.set_value(f"{STATS_PREFIX}/unsaved_file", str(path.resolve()))
         logger.error(
             "The database did not take %d films; they are in %s", len(unsaved), path.resolve()
         )

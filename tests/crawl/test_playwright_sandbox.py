@@ -109,7 +109,8 @@ def test_without_the_browser_the_js_sandbox_stops_the_crawl_with_a_hint(
     result = crawl(spider, js_sandbox, tmp_path, args)
     assert result.items == []
     assert f"Closing spider ({CloseReason.JAVASCRIPT_REQUIRED})" in result.log
-    assert result.returncode == 3  # never a "finished" crawl with an empty output
+    assert "Outcome: javascript_required (exit status 5)" in result.log
+    assert result.returncode == 5  # never a "finished" crawl with an empty output
     errors = [line for line in result.log.splitlines() if "] ERROR: " in line]
     assert len(errors) == 1
     assert "rerun with -s PLAYWRIGHT_ENABLED=1" in errors[0]

@@ -49,7 +49,7 @@ def test_later_keeps_films_whose_detail_page_is_missing(tmp_path, real_pages):
     result = crawl("douban_later", tmp_path, real_pages, city="chengdu")
     assert len(result.items) == 20
     # Without their detail pages no film has a year: the crawl says its output is incomplete.
-    assert result.returncode == 3, result.log[-3000:]
+    assert result.returncode == 4, result.log[-3000:]
     assert "'finish_reason': 'field_coverage_low'" in result.log
     assert "'moviespider/details_missing': 20" in result.log
     first = next(item for item in result.items if item["subject_id"] == "27624661")

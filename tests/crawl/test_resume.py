@@ -42,7 +42,7 @@ def crawl_command(feed: Path, jobdir: Path, *settings: str) -> list[str]:
         "DOUBAN_PROFILE=fast",
         f"CONCURRENT_REQUESTS={CONCURRENCY}",
         f"CONCURRENT_REQUESTS_PER_DOMAIN={CONCURRENCY}",
-        "LOG_LEVEL=INFO",
+        "CLOSE_STATS_LOG_LEVEL=INFO",  # the raw stats, read below
         *settings,
     ):
         command += ["-s", setting]

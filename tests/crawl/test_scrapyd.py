@@ -400,8 +400,20 @@ def crawl_settings(sandbox: SandboxProcess, **settings: object) -> dict[str, obj
         "DOUBAN_BASE_URL": sandbox.url,
         "DOUBAN_PROFILE": "fast",
         "DOUBAN_REFERENCE_DATE": TODAY.isoformat(),
+        "CLOSE_STATS_LOG_LEVEL": "INFO",  # the raw stats at the end of the job's log
         **settings,
     }
+
+
+def scrapyd_says(server: Scrapyd, job_id: str) -> str:
+    """Scrapyd's own line on how the job's process ended."""
+    scrapyd_log = (server.directory / "scrapyd.log").read_text("utf-8")
+    [line] = [
+        line
+        for line in scrapyd_log.splitlines()
+        if f"job={job_id!r}" in line and ("Process finished:" in line or "Process died:" in line)
+    ]
+    return line
 
 
 def sandbox_stats(sandbox: SandboxProcess) -> dict[str, int]:
@@ -777,8 +789,18 @@ def test_documented_sandbox_job_crawls_the_sandbox(crawls, catalog):
 def test_jobs_keep_their_requests_in_a_jobdir_so_they_can_resume(crawls):
     for job in crawls.values():
         assert job.overridden_settings()["JOBDIR"]  # from scrapyd.conf's jobs_dir
+    for name in ("top250", "later"):  # scheduled with the raw stats in their logs
         # The crash-safe scheduler journals every request there (moviespider.jobdir).
-        assert "scheduler/unserializable" not in job.stats()
+        assert "scheduler/unserializable" not in crawls[name].stats()
+
+
+def test_jobs_record_their_outcome(runner, crawls):
+    for job in crawls.values():
+        assert "Outcome: complete (exit status 0), close reason finished" in job.log
+        assert "Process finished:" in scrapyd_says(runner, job.id)
+    for name in ("top250", "later"):
+        stats = crawls[name].stats()
+        assert (stats["moviespider/outcome"], stats["moviespider/exit_status"]) == ("complete", 0)
 
 
 def test_documented_watch_commands_show_a_finished_job(runner, crawls):
@@ -805,6 +827,7 @@ def test_job_with_a_bad_argument_ends_with_one_line_in_scrapyds_log(runner, site
     assert errors[0].endswith(
         "argument city: 'Shanghai' is not a Douban city slug (lowercase, like 'shanghai')"
     )
+    assert "Process died: exitstatus=2 " in scrapyd_says(runner, job_id)  # usage
 
 
 # --- Cancelling and resuming ------------------------------------------------------------------
@@ -836,6 +859,9 @@ def test_documented_cancel_stops_a_running_job(runner, slow_site, catalog):
     job = runner.finished_job(job_id)
     assert "Received SIGINT, shutting down gracefully" in job.log
     assert "Spider closed (shutdown)" in job.log
+    assert "Outcome: interrupted (exit status 130), close reason shutdown" in job.log
+    assert job.stats()["moviespider/outcome"] == "interrupted"
+    assert "Process died: exitstatus=130 " in scrapyd_says(runner, job_id)
     expected = expected_upcoming(catalog, "chongqing")
     assert 0 < len(job.items) < len(expected)
     assert_items_are(job.items, {i["subject_id"]: expected[i["subject_id"]] for i in job.items})

@@ -97,6 +97,7 @@ def test_films_scraped_while_the_database_is_down_are_stored_when_it_is_back(
         "-s", "CONCURRENT_REQUESTS=1",
         "-s", "DATABASE_BATCH_SIZE=25",
         "-s", "DATABASE_FLUSH_INTERVAL=0.5",
+        "-s", "CLOSE_STATS_LOG_LEVEL=INFO",  # the raw stats, read below
     )  # fmt: skip
     crawl = subprocess.Popen(
         command,
