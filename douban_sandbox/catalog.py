@@ -1,42 +1,7 @@
 """The sandbox's synthetic catalog: invented films with their ground truth.
 
-The catalog is a pure function of ``(size, seed, today)``. Each film is generated on first use
-from its own random stream, so a catalog of 50,000 films costs nothing until a page needs a film,
-and tests can read the exact values every page shows::
-
-    from douban_sandbox.catalog import build_catalog
-
-    catalog = build_catalog(size=500, seed=0)
-    film = catalog.by_rank(1)
-    film.movie_fields()          # Movie-schema values, as the subject page shows them
-    catalog.upcoming("beijing")  # the /cinema/later/beijing/ list, in page order
-
-Ranking: the Top250 list ranks the whole catalog (rank = position, 1-based). The last films of
-the ranking are upcoming releases with no rating yet (``min(60, size // 4)`` films); the ones
-just above them are in cinemas. From 310 films up, the first ten list pages are all rated.
-
-Truth conventions (the values a correct parser must produce from the subject page):
-
-- ``directors``, ``writers``, ``actors`` are the names ``#info`` shows: the Chinese name, or the
-  Latin one for people without a Chinese name. Top250 lines show ``Person.full``
-  ("中文名 Latin Name") and cut the line with "..."; JSON-LD shows ``Person.full`` too.
-- ``summary`` is the full synopsis (``span.all.hidden`` when the page has one), its paragraphs
-  joined with "\\n", without Douban's leading ideographic spaces.
-- ``runtime_minutes`` of a TV series is its episode length (单集片长); ``episodes`` is 集数.
-- ``rating`` and ``votes`` are ``None`` for films not rated yet (暂无评分).
-- ``poster_url`` is not part of the truth: pages show ``<serving host>`` + ``Film.poster_path``.
-
-What list pages show of a film (Douban shows less there than on the subject page):
-
-- Top250: ``span.other`` holds the first two aliases; the "导演: … 主演: …" line uses
-  ``Person.full`` and is cut after 50 characters with "..."; the second line is
-  "YEAR / COUNTRIES / GENRES" with countries and genres space-separated. Films without a rating
-  (the upcoming tail of a large catalog) show an empty ``span.rating_num`` and "暂无评分".
-- later: ``li.dt`` cells are the date ("MM月DD日", year not shown), genres and countries joined
-  with " / ", and "N人想看" unless ``Upcoming.want_count`` is None; want counts and dates are the
-  same in every city.
-- nowplaying: ``data-region`` and ``data-director`` join with spaces (as Douban does, so a Latin
-  name with a space is ambiguous there); ``data-actors`` holds the first three actors.
+A pure function of ``(size, seed, today)``; each film is generated on first use. What a correct
+parser must read from each page is in docs/sandbox.md, "The catalog and its ground truth".
 """
 
 from __future__ import annotations
@@ -58,6 +23,11 @@ DEFAULT_SIZE = 500
 ID_OFFSET = 1_000_000
 ID_SPAN = 10_000_000
 ID_STRIDE = 7_654_321  # odd and not a multiple of 5: invertible modulo 10**7
+# Old ids merged into the first films, and ids that serve their page: beyond ID_OFFSET + ID_SPAN.
+MERGED_FILMS = 20
+MERGED_OFFSET = 30_000_000
+CHAINED_MERGED_OFFSET = 31_000_000
+MISFILED_OFFSET = 40_000_000
 
 # The README's example ids (Douban's own ids of its first two Top250 films) are the sandbox's
 # first two films, whatever the seed, so the documented commands work against it.
@@ -226,6 +196,34 @@ class Catalog:
             self._id_of[other], self._index_of[own] = own, other
         elif own != subject_id:
             self._index_of[own] = ID_SPAN  # no film has it any more
+
+    def merged_id_of(self, index: int) -> str:
+        return str(MERGED_OFFSET + index)
+
+    def chained_merged_id_of(self, index: int) -> str:
+        return str(CHAINED_MERGED_OFFSET + index)
+
+    def misfiled_id_of(self, index: int) -> str:
+        return str(MISFILED_OFFSET + index)
+
+    def redirect_of(self, subject_id: str) -> str | None:
+        """Where a merged id's page redirects (the next id on the way to the film), or None."""
+        index = self._special_index(subject_id, CHAINED_MERGED_OFFSET)
+        if index is not None:
+            return self.merged_id_of(index)
+        index = self._special_index(subject_id, MERGED_OFFSET)
+        return self.subject_id_of(index) if index is not None else None
+
+    def misfiled(self, subject_id: str) -> Film | None:
+        """The film whose page a misfiled id serves, or None."""
+        index = self._special_index(subject_id, MISFILED_OFFSET)
+        return self.film_at(index) if index is not None else None
+
+    def _special_index(self, subject_id: str, offset: int) -> int | None:
+        if not subject_id.isdigit():
+            return None
+        index = int(subject_id) - offset
+        return index if 0 <= index < min(MERGED_FILMS, self.size) else None
 
     def by_rank(self, rank: int) -> Film:
         if not 1 <= rank <= self.size:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import re
 import sys
 from functools import partial
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -13,6 +12,7 @@ from scrapy.exceptions import UsageError
 from sqlalchemy.exc import SQLAlchemyError
 
 from moviespider.errors import ConfigError
+from moviespider.site import SUBJECT_ID
 from moviespider.storage.database import create_engine, database_url, error_reason, safe_url
 from moviespider.storage.history import (
     ListChanges,
@@ -20,6 +20,7 @@ from moviespider.storage.history import (
     film_history,
     has_history,
     list_changes,
+    merged_into,
     recent_crawls,
 )
 
@@ -31,7 +32,6 @@ if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
 
 USAGE_EXIT_CODE = 2
-SUBJECT_ID = re.compile(r"\d+")
 
 
 class Command(ScrapyCommand):
@@ -169,6 +169,9 @@ def show_top250_changes(connection: Connection) -> None:
 
 
 def show_film(connection: Connection, subject_id: str) -> None:
+    if (film := merged_into(connection, subject_id)) is not None:
+        print(f"Film {subject_id} was merged by Douban into film {film}.")
+        subject_id = film
     title, sightings = film_history(connection, subject_id)
     if not sightings:
         print(f"Film {subject_id} is not in any stored crawl.")

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from scrapy.dupefilters import RFPDupeFilter
 from scrapy.utils.request import RequestFingerprinter
 
+from moviespider.config import get_http_url
 from moviespider.site import CANONICAL_BASE_URL
 
 if TYPE_CHECKING:
@@ -34,7 +35,7 @@ class SiteRelativeFingerprinter:
 
     def __init__(self, crawler: Crawler):
         self.fingerprinter = RequestFingerprinter(crawler)
-        base_url = (crawler.settings.get("DOUBAN_BASE_URL") or CANONICAL_BASE_URL).rstrip("/")
+        base_url = get_http_url(crawler.settings, "DOUBAN_BASE_URL").rstrip("/")
         self.base_url = None if base_url == CANONICAL_BASE_URL else base_url
 
     @classmethod

@@ -1,4 +1,5 @@
-"""Local feed files written through item by item, and never lost by resuming a job."""
+"""Local feed files written through item by item, never corrupted by appending, and never lost
+by resuming a job."""
 
 from __future__ import annotations
 
@@ -16,6 +17,9 @@ if TYPE_CHECKING:
     from scrapy.crawler import Crawler
 
 APPENDABLE_FORMATS = frozenset({"jsonlines", "jsonl", "jl"})
+# Formats whose file is one document (a JSON array, an XML root) or starts with a header (CSV):
+# a second crawl appended to it gives `][`, a second root or a header among the rows.
+WHOLE_FILE_FORMATS = {"json": "a JSON array", "xml": "an XML document", "csv": "a CSV header"}
 
 
 class AppendingFileFeedStorage(FileFeedStorage):
@@ -26,10 +30,26 @@ class AppendingFileFeedStorage(FileFeedStorage):
         cls, crawler: Crawler, uri: str, *, feed_options: dict[str, Any] | None = None
     ) -> AppendingFileFeedStorage:
         storage = cls(uri, feed_options=feed_options)
+        feed_format = (feed_options or {}).get("format")
         jobdir = job_dir(crawler.settings)
         if jobdir is not None and job_started(Path(jobdir)):
-            storage.check_resumable((feed_options or {}).get("format"))
+            storage.check_resumable(feed_format)
+        else:
+            storage.check_appendable(feed_format)
         return storage
+
+    def check_appendable(self, feed_format: str | None) -> None:
+        """Refuse to append (-o) a second crawl to a file that would then be invalid."""
+        path = Path(self.path)
+        if self.write_mode == "wb" or feed_format not in WHOLE_FILE_FORMATS:
+            return
+        if not path.exists() or path.stat().st_size == 0:
+            return
+        raise ConfigError(
+            f"setting FEEDS: {path} already holds {WHOLE_FILE_FORMATS[feed_format]} and -o "
+            f"appends, which would leave it invalid; use -O {path} to overwrite it, or "
+            f"-o {path.with_suffix('.jsonl')} to append JSON Lines"
+        )
 
     def check_resumable(self, feed_format: str | None) -> None:
         """Stop a resumed job that would destroy the items of its earlier runs."""

@@ -10,9 +10,9 @@ from typing import TYPE_CHECKING, Any
 from scrapy import signals
 from scrapy.core.scheduler import Scheduler
 
+from moviespider.config import get_http_url
 from moviespider.internals import EngineRequests, engine_requests
 from moviespider.jobdir.journal import JOURNAL_FILE, RequestJournal, check_job, load_request
-from moviespider.site import CANONICAL_BASE_URL
 
 if TYPE_CHECKING:
     from scrapy import Request, Spider
@@ -57,7 +57,7 @@ class CrashSafeScheduler(Scheduler):
     def replay(self) -> None:
         """Queue again every request the last run accepted and did not finish."""
         assert self.journal is not None and self.crawler is not None
-        base_url = (self.crawler.settings.get("DOUBAN_BASE_URL") or CANONICAL_BASE_URL).rstrip("/")
+        base_url = get_http_url(self.crawler.settings, "DOUBAN_BASE_URL").rstrip("/")
         old_base_url = self.journal.get("base_url")
         rebase = old_base_url is not None and old_base_url != base_url
         check_job(self.journal, self.spider)

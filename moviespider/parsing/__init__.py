@@ -7,7 +7,12 @@ it lacks is []. A document that is not the expected page raises PageError rather
 empty or bogus films.
 """
 
-from moviespider.parsing._document import PageCutShort, PageError, is_javascript_shell
+from moviespider.parsing._document import (
+    PageCutShort,
+    PageError,
+    is_javascript_shell,
+    subject_id_from_url,
+)
 from moviespider.parsing.later import infer_release_date, parse_later_page
 from moviespider.parsing.nowplaying import parse_nowplaying_page
 from moviespider.parsing.subject import parse_subject_page
@@ -22,4 +27,5 @@ __all__ = [
     "parse_nowplaying_page",
     "parse_subject_page",
     "parse_top250_page",
+    "subject_id_from_url",
 ]

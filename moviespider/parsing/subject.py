@@ -12,8 +12,10 @@ Anchors, preferred in this order because they survived every redesign since 2019
 - the document ``<title>`` ("中文名 (豆瓣)"), which splits the heading into title and original
   title; the heading's next ``span`` (the year); ``span.all`` in ``#link-report`` (renamed
   ``#link-report-intra`` by 2022), the full summary when the shown one is cut;
-- the subject id from ``og:url``, the canonical link, the poster's link or, last, the JSON-LD
-  block (parsed with ``strict=False``: Douban leaves raw newlines in its strings).
+- the page's own subject id (which film this is, whatever URL served it) from ``og:url``, the
+  canonical link, the JSON-LD block's ``url`` (on every saved page since 2020; parsed with
+  ``strict=False``: Douban leaves raw newlines in its strings), the poster's link or, last, a
+  ``/subject/<id>/comments`` link.
 
 The document is scanned once for every element with a property, an id or a known rel; the
 rest is read relative to those (``#info`` is small), never by another whole-document scan.
@@ -38,9 +40,11 @@ from moviespider.parsing._document import (
     to_float,
     xpath,
 )
+from moviespider.parsing.names import person_names
+from moviespider.site import IMDB_ID
 
-# One scan of the document finds every element read by its RDFa property, id or rel; each
-# further "//" scan of a ~130 KB subject page would cost about 0.2 ms.
+# One scan of the document finds every element read by its RDFa property, id or rel: a "//"
+# scan per field would walk the whole page each time (docs/performance.md).
 _LANDMARKS = xpath("//*[@property or @id or @rel='v:image' or @rel='canonical']")
 _LABELS = xpath(".//span[@class='pl']")
 _DIRECTORS = xpath(".//a[@rel='v:directedBy']/text()")
@@ -52,10 +56,10 @@ _MAINPIC_IMAGE = xpath("string((.//img/@src)[1])")
 _JSON_LD = xpath("//script[@type='application/ld+json']/text()")
 _LINKS = xpath(".//a/@href")
 _RECOMMENDATION_LINKS = xpath("//*[contains(@class, 'recommendations-bd')]//a/@href")
+_COMMENTS_LINK = xpath("string((//a[contains(@href, '/comments')]/@href)[1])")
 
 _PAGE_TITLE_SUFFIX = re.compile(r"\s*\(豆瓣\)\s*$")
 _YEAR_NUMBER = re.compile(r"\d{4}")
-_IMDB_ID = re.compile(r"tt\d+")
 _TV_LABELS = ("集数", "首播")
 
 
@@ -109,8 +113,9 @@ def parse_subject_page(html: bytes | str, *, recommendations: bool = False) -> d
     ``recommended_ids``: the subject ids of "喜欢这部电影的人也喜欢", in page order.
 
     Raises PageError when the document has no ``v:itemreviewed`` heading with text or no
-    ``#info`` block (ban page, login wall, JS shell, truncated or empty body). ``subject_id``
-    is None when the page names no subject URL: the caller knows it from the request.
+    ``#info`` block (ban page, login wall, JS shell, truncated or empty body). ``subject_id`` is
+    the page's own id, which the caller compares with the id it asked for (Douban redirects a
+    merged duplicate to the film kept); None when the page names no subject URL.
     """
     root = load_document(html, "subject")
     marks = _Landmarks(root)
@@ -130,9 +135,9 @@ def parse_subject_page(html: bytes | str, *, recommendations: bool = False) -> d
         "aliases": split_clean(labels.get("又名"), " / "),
         "year": _year(marks, release_dates),
         "kind": "tv" if any(label in labels for label in _TV_LABELS) else "movie",
-        "directors": clean_all(_DIRECTORS(info)) or split_clean(labels.get("导演")),
-        "writers": split_clean(labels.get("编剧")),
-        "actors": clean_all(_ACTORS(info)) or split_clean(labels.get("主演")),
+        "directors": person_names(clean_all(_DIRECTORS(info)) or split_clean(labels.get("导演"))),
+        "writers": person_names(split_clean(labels.get("编剧"))),
+        "actors": person_names(clean_all(_ACTORS(info)) or split_clean(labels.get("主演"))),
         "genres": marks.texts("v:genre") or split_clean(labels.get("类型")),
         "countries": split_clean(labels.get("制片国家/地区")),
         "languages": split_clean(labels.get("语言")),
@@ -207,7 +212,7 @@ def _runtime(marks: _Landmarks, labels: dict[str, str]) -> int | None:
 def _imdb_id(labels: dict[str, str]) -> str | None:
     for key, value in labels.items():
         if key.startswith("IMDb"):
-            match = _IMDB_ID.search(value)
+            match = IMDB_ID.search(value)
             if match:
                 return match.group()
     return None
@@ -230,16 +235,20 @@ def _poster_url(marks: _Landmarks) -> str | None:
 
 def _subject_id(root: HtmlElement, marks: _Landmarks) -> str | None:
     og_url = marks.first("og:url")
+    found = subject_id_from_url(og_url.get("content") if og_url is not None else None)
+    if found is None and marks.canonical is not None:
+        found = subject_id_from_url(marks.canonical.get("href"))
+    if found is None:
+        found = _json_ld_subject_id(root)
     mainpic = marks.ids.get("mainpic")
-    candidates = (
-        og_url.get("content") if og_url is not None else None,
-        marks.canonical.get("href") if marks.canonical is not None else None,
-        _MAINPIC_LINK(mainpic) if mainpic is not None else None,
-    )
-    for url in candidates:
-        subject_id = subject_id_from_url(url)
-        if subject_id:
-            return subject_id
+    if found is None and mainpic is not None:
+        found = subject_id_from_url(_MAINPIC_LINK(mainpic))
+    if found is None:
+        found = subject_id_from_url(_COMMENTS_LINK(root))
+    return found
+
+
+def _json_ld_subject_id(root: HtmlElement) -> str | None:
     for block in _JSON_LD(root):
         try:
             data = json.loads(block, strict=False)

@@ -33,6 +33,7 @@ from moviespider.parsing._document import (
     whole_films,
     xpath,
 )
+from moviespider.parsing.names import person_names, whole_native_name
 
 _LIST = xpath("//ol[contains(concat(' ', normalize-space(@class), ' '), ' grid_view ')]")
 _FILMS = xpath("li[.//a[contains(@href, '/subject/')]]")
@@ -50,7 +51,8 @@ _RATING = xpath(f"string({_BD}/div/*[@property='v:average'])")
 _VOTES = xpath(f"string({_BD}/div/span[contains(text(), '人评价')])")
 
 _ROLE = re.compile(r"(导演|主演)\s*[:：]")
-_GAP = re.compile(r"\s{2,}")  # Douban puts "&nbsp;&nbsp;&nbsp;" between the two roles
+# Douban puts "&nbsp;&nbsp;&nbsp;" between the two roles; names hold single plain spaces only.
+_ROLE_END = re.compile(r"\s{2,}|\xa0")
 _CUT = ("...", "…")
 _YEAR = re.compile(r"\d{4}")
 _LEADING_SLASH = re.compile(r"^\s*/")
@@ -109,12 +111,15 @@ def _aliases(text: str) -> list[str]:
 
 
 def _people(line: str) -> tuple[list[str], list[str]]:
-    """Directors and actors from "导演: A a / B b   主演: C c / D d...".
+    """Directors and actors from "导演: A a / B b   主演: C c / D d...", each name in its stored
+    form (moviespider.parsing.names).
 
     Douban cuts the line to a fixed width and ends it with "...": the cut can fall after a
-    separator ("/..."), inside a name ("张丰毅 Fengyi Zha..."), or inside the 主演 label itself
-    ("Eric Toledano   主..."). Only names known to be complete are kept: on a cut line the last
-    role's last name is dropped, unless the cut fell in a label after it.
+    separator ("/..."), inside a name ("张丰毅 Fengyi Zha..."), inside the 主演 label itself
+    ("Eric Toledano   主..."), or right after the blanks that end the directors ("刘伟强 / 麦兆辉
+    ..."), where it cuts the whole 主演 part. Every whole name is kept; only a name the cut
+    fell in is dropped, and not even that when the cut fell in its romanised form, after its
+    whole Chinese name ("张丰毅 Fengyi Zha..." keeps "张丰毅").
     """
     line = line.strip()
     cut = line.endswith(_CUT)
@@ -125,18 +130,18 @@ def _people(line: str) -> tuple[list[str], list[str]]:
     for i, label in enumerate(labels):
         last = i == len(labels) - 1
         value = line[label.end() : None if last else labels[i + 1].start()]
-        if cut and last:
-            value = _whole_names(value)
-        names[label.group(1)] = split_clean(value)
-    return names["导演"], names["主演"]
+        names[label.group(1)] = _whole_names(value) if cut and last else split_clean(value)
+    return person_names(names["导演"]), person_names(names["主演"])
 
 
-def _whole_names(value: str) -> str:
-    """The part of the last role's value, on a cut line, that holds only whole names."""
-    names, *cut_label = _GAP.split(value.strip(), maxsplit=1)
-    if cut_label:  # the cut fell in the next role's label: these names are whole
-        return names
-    return value.rpartition("/")[0]  # drop the cut name (or the empty one after "/...")
+def _whole_names(value: str) -> list[str]:
+    """The names in the last role's value on a cut line that the cut left whole."""
+    names, *after = _ROLE_END.split(value.lstrip(), maxsplit=1)
+    if after:  # the blanks that end a role came before the cut: every name is whole
+        return split_clean(names)
+    *whole, cut_one = value.split("/")
+    kept = whole_native_name(cut_one)
+    return split_clean("/".join(whole)) + ([kept] if kept else [])
 
 
 def _year_countries_genres(line: str) -> tuple[int | None, list[str], list[str]]:

@@ -1,4 +1,4 @@
-"""One item per film per crawl."""
+"""One item per film per crawl, but for one that records a merge."""
 
 from __future__ import annotations
 
@@ -11,20 +11,34 @@ from moviespider.items import item_fields
 
 
 class DropDuplicates:
-    """Drop a film already emitted in this crawl (same subject_id); the first one wins."""
+    """Drop a film already emitted in this crawl (same subject_id); the first one wins.
+
+    A later copy that names ids merged into the film (``merged_ids``) which no earlier copy
+    named passes, carrying them: the first copy may already be in the feed, and the merge of an
+    old id into a film crawled under its own id must not vanish with the duplicate. Its
+    ``merged_ids`` then hold every merged id seen so far for the film.
+    """
 
     def __init__(self, crawler: Crawler):
         self.stats = crawler.stats
-        self.seen: set[str] = set()
+        self.merged: dict[str, set[str]] = {}  # subject_id of each film seen -> its merged ids
 
     @classmethod
     def from_crawler(cls, crawler: Crawler):
         return cls(crawler)
 
     def process_item(self, item: Any) -> Any:
-        subject_id = item_fields(item)["subject_id"]
-        if subject_id in self.seen:
+        fields = item_fields(item)
+        subject_id = fields["subject_id"]
+        merged_ids = fields.get("merged_ids") or []
+        recorded = self.merged.get(subject_id)
+        if recorded is None:
+            self.merged[subject_id] = set(merged_ids)
+            return item
+        if recorded.issuperset(merged_ids):
             self.stats.inc_value("moviespider/duplicates_dropped")
             raise DropItem(f"duplicate film {subject_id}", log_level="DEBUG")
-        self.seen.add(subject_id)
+        recorded.update(merged_ids)
+        fields["merged_ids"] = sorted(recorded)
+        self.stats.inc_value("moviespider/duplicates_kept_for_merge")
         return item

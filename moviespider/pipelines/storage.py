@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import os
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
@@ -14,13 +15,15 @@ from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
 from scrapy.utils.asyncio import AsyncioLoopingCall, is_asyncio_available
+from scrapy.utils.job import job_dir
 from sqlalchemy.exc import SQLAlchemyError
 
+from moviespider.config import StorageConfig
 from moviespider.errors import ConfigError
+from moviespider.feeds import beside_first_feed
 from moviespider.items import item_dict
 from moviespider.storage.database import (
     MovieStore,
-    database_url,
     error_reason,
     is_outage,
     safe_url,
@@ -32,6 +35,7 @@ if TYPE_CHECKING:
     from typing import Self
 
     from scrapy.crawler import Crawler
+    from scrapy.settings import BaseSettings
     from sqlalchemy.engine import URL
 
 logger = logging.getLogger(__name__)
@@ -47,6 +51,20 @@ CLOSE_ATTEMPTS = 3
 # behind a write in progress, process_item waits for that write: the database is slower than
 # the crawl, and memory should not pay for it.
 MAX_PENDING_BATCHES = 10
+# DATABASE_UNSAVED_FILE when there is neither a local feed nor a JOBDIR to put it beside.
+UNSAVED_FILE_ALONE = "moviespider-unsaved-%(name)s-%(crawl_id)s.jsonl"
+
+
+def default_unsaved_file(settings: BaseSettings) -> str:
+    """Beside the first local feed (films.jsonl → films.unsaved.jsonl), else in the JOBDIR,
+    else in the current directory with the spider and crawl in its name."""
+    beside_feed = beside_first_feed(settings, ".unsaved.jsonl")
+    if beside_feed is not None:
+        return str(beside_feed).replace("%", "%%")
+    jobdir = job_dir(settings)
+    if jobdir is not None:
+        return str(Path(jobdir, "unsaved.jsonl")).replace("%", "%%")
+    return UNSAVED_FILE_ALONE
 
 
 class StoreMovies:
@@ -84,26 +102,17 @@ class StoreMovies:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
-        settings = crawler.settings
-        url = database_url(settings)
-        if url is None:
+        if os.environ.get("SCRAPY_CHECK"):
+            raise NotConfigured  # `scrapy check` tries the callbacks: its items are no crawl's
+        config = StorageConfig.from_settings(crawler.settings)
+        if config.url is None:
             raise NotConfigured  # switched off on purpose: nothing to warn about
-        batch_size = settings.getint("DATABASE_BATCH_SIZE", 100)
-        if batch_size < 1:
-            raise ConfigError(f"setting DATABASE_BATCH_SIZE: {batch_size} is not a positive number")
-        flush_interval = settings.getfloat("DATABASE_FLUSH_INTERVAL", 5.0)
-        if flush_interval <= 0:
-            raise ConfigError(
-                f"setting DATABASE_FLUSH_INTERVAL: {flush_interval} is not a positive number"
-            )
         pipeline = cls(
             crawler,
-            url,
-            batch_size=batch_size,
-            flush_interval=flush_interval,
-            unsaved_file=settings.get(
-                "DATABASE_UNSAVED_FILE", "moviespider-unsaved-%(name)s-%(crawl_id)s.jl"
-            ),
+            config.url,
+            batch_size=config.batch_size,
+            flush_interval=config.flush_interval,
+            unsaved_file=config.unsaved_file or default_unsaved_file(crawler.settings),
         )
         crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
         return pipeline
@@ -129,6 +138,7 @@ class StoreMovies:
                 f"{error_reason(error)}"
             ) from None
         self.stats.set_value(f"{STATS_PREFIX}/crawl_id", self.crawl_id)
+        self.stats.set_value(f"{STATS_PREFIX}/database", safe_url(self.url))  # password masked
         logger.info("Storing films in %s as crawl %s", safe_url(self.url), self.crawl_id)
         self._timer = AsyncioLoopingCall(self._start_write)
         self._timer.start(self.flush_interval, now=False)
@@ -154,17 +164,42 @@ class StoreMovies:
             self._save_unsaved()
 
     async def spider_closed(self, reason: str) -> None:
-        """Record how the crawl ended (pipelines close before Scrapy knows the reason)."""
+        """Record how the crawl ended (pipelines close before Scrapy knows the reason). A
+        database that is down gets CLOSE_ATTEMPTS tries, as the films did; if it never comes
+        back, the crawl's end is written to DATABASE_UNSAVED_FILE with the films."""
         if self._store is None:
             return
-        try:
-            await self._in_writer(
-                self._store.finish_crawl, self.crawl_id, utc_now(), reason, self.stored
-            )
-        except SQLAlchemyError as error:
-            logger.warning(
-                "Could not record the end of crawl %s: %s", self.crawl_id, error_reason(error)
-            )
+        finished_at = utc_now()
+        for attempt in range(1, CLOSE_ATTEMPTS + 1):
+            try:
+                await self._in_writer(
+                    self._store.finish_crawl, self.crawl_id, finished_at, reason, self.stored
+                )
+                break
+            except SQLAlchemyError as error:
+                if is_outage(error) and attempt < CLOSE_ATTEMPTS:
+                    await asyncio.sleep(self.flush_interval)
+                    continue
+                path = self._write_unsaved(
+                    [
+                        {
+                            "crawl": {
+                                "spider": self.spider_name,
+                                "finished_at": finished_at.isoformat(),
+                                "finish_reason": reason,
+                                "items": self.stored,
+                            }
+                        }
+                    ]
+                )
+                logger.error(
+                    "Could not record the end of crawl %s (%s) in the database: %s; it is in %s",
+                    self.crawl_id,
+                    reason,
+                    error_reason(error),
+                    path.resolve(),
+                )
+                break
         await self._in_writer(self._store.close)
         assert self._writer is not None
         self._writer.shutdown()
@@ -247,18 +282,26 @@ class StoreMovies:
         """Write the films the database never took to a JSON Lines file, one film a line with
         its crawl_id, so they can be stored later."""
         unsaved = self.rejected + self.pending
-        path = Path(self.unsaved_file % {"name": self.spider_name, "crawl_id": self.crawl_id})
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with path.open("a", encoding="utf-8") as file:
-            for film in unsaved:
-                record = {"crawl_id": self.crawl_id, **film}
-                file.write(json.dumps(record, ensure_ascii=False, default=str) + "\n")
+        path = self._write_unsaved(unsaved)
         self.stats.set_value(f"{STATS_PREFIX}/unsaved", len(unsaved))
+        self.stats.set_value(f"{STATS_PREFIX}/unsaved_file", str(path.resolve()))
         logger.error(
             "The database did not take %d films; they are in %s", len(unsaved), path.resolve()
         )
         self.rejected = []
         self.pending = []
+
+    def _write_unsaved(self, records: list[dict[str, Any]]) -> Path:
+        """Append *records* to DATABASE_UNSAVED_FILE, each with this crawl's id. The file is
+        the crawler's alone (0600): it holds what the database would have."""
+        path = Path(self.unsaved_file % {"name": self.spider_name, "crawl_id": self.crawl_id})
+        path.parent.mkdir(parents=True, exist_ok=True)
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        with open(descriptor, "a", encoding="utf-8") as file:
+            for record in records:
+                line = {"crawl_id": self.crawl_id, **record}
+                file.write(json.dumps(line, ensure_ascii=False, default=str) + "\n")
+        return path
 
     async def _in_writer(
         self, function: Callable[_P, _T], *args: _P.args, **kwargs: _P.kwargs

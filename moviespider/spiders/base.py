@@ -10,18 +10,27 @@ from typing import Any, ClassVar
 import scrapy
 from pydantic import Field
 from scrapy.downloadermiddlewares.retry import get_retry_request
-from scrapy.exceptions import CloseSpider
+from scrapy.exceptions import CloseSpider, IgnoreRequest
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
 from moviespider.items import MOVIE_FIELDS, Movie
 from moviespider.outcomes import CloseReason
-from moviespider.parsing import PageCutShort, PageError, is_javascript_shell, parse_subject_page
+from moviespider.parsing import (
+    PageCutShort,
+    PageError,
+    is_javascript_shell,
+    parse_subject_page,
+    subject_id_from_url,
+)
 from moviespider.signals import report_page_failed, requested_url
 from moviespider.site import DoubanSite, canonical_subject_url
 from moviespider.spiders.arguments import CitySlug, SpiderParams, params_model, parse_params
 
 FIELD_NAMES = frozenset(MOVIE_FIELDS)  # looked up for every parsed field
+# Stats counted here and by the spiders.
+DETAILS_MISSING_STAT = "moviespider/details_missing"
+JAVASCRIPT_SHELLS_STAT = "moviespider/javascript_shells"
 
 
 class DoubanSpider(scrapy.Spider):
@@ -76,6 +85,13 @@ class DoubanSpider(scrapy.Spider):
         )
 
     async def parse_details(self, response: Response, listed: dict[str, Any]):
+        """A film's subject page (the sandbox's top-ranked film for `scrapy check`).
+
+        @site /subject/1692248/
+        @cb_kwargs {"listed": {"subject_id": "1692248"}}
+        @returns items 1 1
+        @scrapes subject_id url title year kind genres countries summary
+        """
         try:
             details = parse_subject_page(response.body)
         except PageError as error:
@@ -83,15 +99,43 @@ class DoubanSpider(scrapy.Spider):
             if fallback is not None:
                 yield fallback
             return
-        yield self.make_movie(listed, details, subject_id=listed["subject_id"])
+        own, merged = self.identify(listed["subject_id"], details, response)
+        yield self.make_movie(listed, details, subject_id=own, merged_ids=merged)
+
+    def identify(
+        self, requested: str, details: dict[str, Any], response: Response
+    ) -> tuple[str, list[str]]:
+        """The film a subject page shows, by the page's own word (or the URL a redirect ended
+        at), and the ids merged into it: Douban merges duplicate entries by redirecting the old
+        id to the film kept, and a page served under the wrong id must not be stored under it."""
+        own = details["subject_id"] or subject_id_from_url(response.url) or requested
+        if own == requested:
+            return own, []
+        chain = [requested, *map(subject_id_from_url, response.meta.get("redirect_urls", ()))]
+        merged = unique(i for i in chain if i and i != own)
+        self.crawler.stats.inc_value("moviespider/subjects_merged", len(merged))
+        self.logger.info(
+            "Subject %s %s film %s: stored under %s, with %s merged into it",
+            requested,
+            "redirects to" if response.meta.get("redirect_urls") else "serves the page of",
+            own,
+            own,
+            ", ".join(merged),
+        )
+        return own, merged
 
     async def details_failed(self, failure: Failure):
-        if (movie := self.without_details(failure.request.cb_kwargs["listed"])) is not None:
+        request = failure.request
+        if failure.check(IgnoreRequest) and request.meta.get("redirect_urls"):
+            # RedirectMiddleware gives up on a redirect loop at DEBUG level and lists nothing.
+            self.logger.error("Gave up on %s: %s", requested_url(request), failure.value)
+            report_page_failed(self.crawler, requested_url(request), error=str(failure.value))
+        if (movie := self.without_details(request.cb_kwargs["listed"])) is not None:
             yield movie
 
     def without_details(self, listed: dict[str, Any]) -> Movie | None:
         """The film as its list showed it, when its subject page cannot be had (counted)."""
-        self.crawler.stats.inc_value("moviespider/details_missing")
+        self.crawler.stats.inc_value(DETAILS_MISSING_STAT)
         return self.make_movie(listed)
 
     def page_unusable(self, response: Response, error: PageError) -> scrapy.Request | None:
@@ -122,13 +166,13 @@ class DoubanSpider(scrapy.Spider):
         if "playwright" in response.flags or not is_javascript_shell(response.body):
             return
         stats = self.crawler.stats
-        if not stats.get_value("moviespider/javascript_shells"):
+        if not stats.get_value(JAVASCRIPT_SHELLS_STAT):
             self.logger.error(
                 "%s is built by JavaScript in the browser; rerun with -s PLAYWRIGHT_ENABLED=1 to "
                 "render such pages (docs/playwright.md)",
                 response.url,
             )
-        stats.inc_value("moviespider/javascript_shells")
+        stats.inc_value(JAVASCRIPT_SHELLS_STAT)
         raise CloseSpider(CloseReason.JAVASCRIPT_REQUIRED)
 
     def make_movie(self, *sources: Mapping[str, Any], **fields: Any) -> Movie:
@@ -174,6 +218,12 @@ class CityListSpider(DoubanSpider):
         yield scrapy.Request(self.list_url(), callback=self.parse_list)
 
     async def parse_list(self, response: Response):
+        """The city's list: one subject-page request per film.
+
+        @site list_url
+        @returns items 0 0
+        @returns requests 1
+        """
         try:
             films = self.parse_list_page(response.body)
         except PageError as error:

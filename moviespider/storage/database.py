@@ -23,9 +23,18 @@ from sqlalchemy.exc import (
 )
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
+from moviespider.config import setting_value
 from moviespider.errors import ConfigError
 from moviespider.items import LIST_FIELDS
-from moviespider.storage.schema import OBSERVED_FIELDS, crawls, metadata, movies, observations
+from moviespider.storage.schema import (
+    OBSERVED_FIELDS,
+    WIDENED_COLUMNS,
+    crawls,
+    merges,
+    metadata,
+    movies,
+    observations,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Mapping
@@ -35,7 +44,6 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_DATABASE_URL = "sqlite:///moviespider.sqlite3"
 ENVIRONMENT_VARIABLE = "DATABASE_URL"
 # libpq waits for an unreachable host as long as TCP does (minutes); PyMySQL gives up after 10 s.
 POSTGRESQL_CONNECT_TIMEOUT = 10
@@ -53,11 +61,10 @@ def database_url(settings: BaseSettings) -> URL | None:
     can read.
     """
     from_environment = os.environ.get(ENVIRONMENT_VARIABLE)
-    raw = (
-        from_environment
-        if from_environment is not None
-        else settings.get("DATABASE_URL", DEFAULT_DATABASE_URL)
-    )
+    origin = "setting" if from_environment is None else "environment variable"
+    raw = setting_value(settings, "DATABASE_URL") if from_environment is None else from_environment
+    if raw is not None and not isinstance(raw, str):
+        raise ConfigError(f"{origin} DATABASE_URL: expected a database URL, got {raw!r}")
     raw = (raw or "").strip()
     if not raw:
         return None
@@ -66,7 +73,7 @@ def database_url(settings: BaseSettings) -> URL | None:
     except (ArgumentError, ValueError):  # ValueError: a port that is not a number
         # The text itself is not repeated: it may hold a password.
         raise ConfigError(
-            "setting DATABASE_URL: not a database URL "
+            f"{origin} DATABASE_URL: not a database URL "
             "(expected e.g. postgresql+psycopg://user@host/db or sqlite:///path.sqlite3)"
         ) from None
     if url.password and from_environment is None:
@@ -181,10 +188,12 @@ class MovieStore:
         return store
 
     def create_schema(self) -> None:
-        """Create the tables if missing, and add columns a newer moviespider has introduced.
+        """Create the tables if missing, add columns a newer moviespider has introduced, and
+        widen the text columns an older one made too narrow.
 
         Every column added after the first release is nullable, so adding it is all the
-        migration there is (see docs/storage.md, "Upgrading").
+        migration there is; widening a column keeps every value (see docs/storage.md,
+        "Upgrading").
         """
         try:
             metadata.create_all(self.engine)
@@ -198,6 +207,36 @@ class MovieStore:
                 for column in table.columns:
                     if column.name not in present:
                         self._add_column(connection, column)
+            self._widen_columns(connection, inspector)
+
+    def _widen_columns(self, connection: Connection, inspector: sa.Inspector) -> None:
+        """Give a text column made narrower by an older release (MySQL TEXT, VARCHAR) its
+        current type. SQLite does not enforce text lengths: nothing to do there."""
+        dialect = self.engine.dialect
+        if dialect.name == "sqlite":
+            return
+        preparer = dialect.identifier_preparer
+        for table_name, names in WIDENED_COLUMNS.items():
+            table = metadata.tables[table_name]
+            present = {
+                column["name"]: column["type"].compile(dialect=dialect)
+                for column in inspector.get_columns(table_name)
+            }
+            for name in names:
+                column = table.c[name]
+                wanted = column.type.compile(dialect=dialect)
+                if present.get(name, wanted) == wanted:
+                    continue
+                target = f"{preparer.format_table(table)}"
+                if dialect.name == "postgresql":
+                    change = f"ALTER COLUMN {preparer.format_column(column)} TYPE {wanted}"
+                else:  # MySQL, MariaDB: MODIFY restates the whole column
+                    change = f"MODIFY COLUMN {preparer.format_column(column)} {wanted}"
+                    change += " CHARACTER SET utf8mb4"
+                connection.execute(sa.text(f"ALTER TABLE {target} {change}"))
+                logger.info(
+                    "Widened column %s.%s from %s to %s", table_name, name, present[name], wanted
+                )
 
     def _add_column(self, connection: Connection, column: sa.Column[Any]) -> None:
         assert column.nullable, f"{column} added after release must be nullable"
@@ -234,6 +273,7 @@ class MovieStore:
         """
         movie_rows: dict[str, dict[str, Any]] = {}
         observation_rows: dict[str, dict[str, Any]] = {}
+        merge_rows: dict[str, dict[str, Any]] = {}
         for film in films:
             seen = parse_crawled_at(film.get("crawled_at"))
             row = movie_row(film, seen)
@@ -252,6 +292,13 @@ class MovieStore:
                 "crawled_at": seen,
                 **{name: film.get(name) for name in OBSERVED_FIELDS},
             }
+            for old_id in film.get("merged_ids") or ():
+                merge_rows[old_id] = {
+                    "old_id": old_id,
+                    "subject_id": subject_id,
+                    "first_seen": seen,
+                    "last_seen": seen,
+                }
         if not movie_rows:
             return 0
         with self.engine.begin() as connection:
@@ -262,6 +309,10 @@ class MovieStore:
                 self._upsert(observations, ("crawl_id", "subject_id"), replace_observation),
                 list(observation_rows.values()),
             )
+            if merge_rows:
+                connection.execute(
+                    self._upsert(merges, ("old_id",), replace_merge), list(merge_rows.values())
+                )
         return len(movie_rows)
 
     def close(self) -> None:
@@ -295,6 +346,11 @@ def merge_movie(table: sa.Table, new: Any) -> dict[str, Any]:
         (new.last_seen > table.c.last_seen, new.last_seen), else_=table.c.last_seen
     )
     return values
+
+
+def replace_merge(table: sa.Table, new: Any) -> dict[str, Any]:
+    """An old id points at the film it was last seen merged into; first_seen stays."""
+    return {"subject_id": new.subject_id, "last_seen": new.last_seen}
 
 
 def replace_observation(table: sa.Table, new: Any) -> dict[str, Any]:

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 
-from moviespider.storage.schema import crawls, movies, observations
+from moviespider.storage.schema import crawls, merges, movies, observations
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -134,6 +134,25 @@ def list_changes(connection: Connection, source: str = "top250") -> ListChanges 
             key=_by_rank,
         ),
     )
+
+
+MAX_MERGE_HOPS = 10  # an old id merged into a film later merged again; bounded against cycles
+
+
+def merged_into(connection: Connection, subject_id: str) -> str | None:
+    """The film an id now is, following merges (A merged into B merged into C: C); None when
+    the id was never merged into another."""
+    if not sa.inspect(connection).has_table(merges.name):  # a database older than merges
+        return None
+    found = None
+    for _ in range(MAX_MERGE_HOPS):
+        target = connection.scalar(
+            sa.select(merges.c.subject_id).where(merges.c.old_id == (found or subject_id))
+        )
+        if target is None or target in (subject_id, found):
+            break
+        found = target
+    return found
 
 
 def film_history(connection: Connection, subject_id: str) -> tuple[str | None, list[Sighting]]:

@@ -12,21 +12,15 @@ import os
 import re
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
-import pytest
-
-from douban_sandbox import SandboxProcess
 from douban_sandbox.catalog import build_catalog
+from tests.helpers.crawl import project_env, scrapy_command
 
-ROOT = Path(__file__).resolve().parents[2]
 CATALOG, SEED = 300, 7
 CONCURRENCY = 16
 TOP250 = 250
-
-pytestmark = pytest.mark.crawl
 
 
 def top250_ids() -> set[str]:
@@ -36,12 +30,11 @@ def top250_ids() -> set[str]:
     }
 
 
-def sandbox() -> SandboxProcess:
-    return SandboxProcess(args=["--catalog", str(CATALOG), "--seed", str(SEED), "--latency", "0.3"])
+SANDBOX_ARGS = ("--catalog", str(CATALOG), "--seed", str(SEED), "--latency", "0.3")
 
 
 def crawl_command(feed: Path, jobdir: Path, *settings: str) -> list[str]:
-    command = [sys.executable, "-m", "scrapy", "crawl", "douban_top250", "-a", "details=1"]
+    command = scrapy_command("crawl", "douban_top250", "-a", "details=1")
     command += ["-o", str(feed)]  # append: the resumed run adds to the killed run's lines
     for setting in (
         f"JOBDIR={jobdir}",
@@ -49,15 +42,11 @@ def crawl_command(feed: Path, jobdir: Path, *settings: str) -> list[str]:
         "DOUBAN_PROFILE=fast",
         f"CONCURRENT_REQUESTS={CONCURRENCY}",
         f"CONCURRENT_REQUESTS_PER_DOMAIN={CONCURRENCY}",
-        "LOG_LEVEL=INFO",
+        "CLOSE_STATS_LOG_LEVEL=INFO",  # the raw stats, read below
         *settings,
     ):
         command += ["-s", setting]
     return command
-
-
-def environment() -> dict[str, str]:
-    return {**os.environ, "PYTHONPATH": str(ROOT)}
 
 
 def lines(feed: Path) -> list[dict]:
@@ -69,7 +58,7 @@ def lines(feed: Path) -> list[dict]:
 def crawl_until_killed(command: list[str], feed: Path, log: Path, items: int) -> int:
     """Start the crawl, SIGKILL it once the feed holds ``items`` films; return how many it had."""
     with log.open("w") as stderr:
-        crawl = subprocess.Popen(command, cwd=ROOT, env=environment(), stderr=stderr)
+        crawl = subprocess.Popen(command, cwd=log.parent, env=project_env(), stderr=stderr)
     try:
         deadline = time.monotonic() + 120
         while len(lines(feed)) < items:
@@ -86,7 +75,9 @@ def crawl_until_killed(command: list[str], feed: Path, log: Path, items: int) ->
 
 def crawl_to_the_end(command: list[str], log: Path) -> None:
     with log.open("w") as stderr:
-        done = subprocess.run(command, cwd=ROOT, env=environment(), stderr=stderr, timeout=240)
+        done = subprocess.run(
+            command, cwd=log.parent, env=project_env(), stderr=stderr, timeout=240
+        )
     assert done.returncode == 0, log.read_text()
 
 
@@ -100,23 +91,24 @@ def assert_every_film_once_but_those_in_flight(feed: Path, killed_with: int) -> 
     assert all(film["summary"] and film["languages"] for film in films)
 
 
-def test_a_crawl_killed_halfway_resumes_and_loses_nothing(tmp_path):
+def test_a_crawl_killed_halfway_resumes_and_loses_nothing(tmp_path, sandbox):
     feed, jobdir = tmp_path / "films.jsonl", tmp_path / "job"
-    with sandbox() as site:
-        command = crawl_command(feed, jobdir, f"DOUBAN_BASE_URL={site.url}")
-        killed_with = crawl_until_killed(command, feed, tmp_path / "first.log", items=TOP250 // 2)
-        assert len({film["subject_id"] for film in lines(feed)}) < TOP250
-        crawl_to_the_end(command, tmp_path / "second.log")
+    site = sandbox(*SANDBOX_ARGS)
+    command = crawl_command(feed, jobdir, f"DOUBAN_BASE_URL={site.url}")
+    killed_with = crawl_until_killed(command, feed, tmp_path / "first.log", items=TOP250 // 2)
+    assert len({film["subject_id"] for film in lines(feed)}) < TOP250
+    crawl_to_the_end(command, tmp_path / "second.log")
+    site.stop()
     assert_every_film_once_but_those_in_flight(feed, killed_with)
     second_log = (tmp_path / "second.log").read_text()
     assert "Resuming crawl:" in second_log
     assert "'finish_reason': 'finished'" in second_log
     # A third run finds nothing left to do.
     written = len(lines(feed))
-    with sandbox() as site:
-        crawl_to_the_end(
-            crawl_command(feed, jobdir, f"DOUBAN_BASE_URL={site.url}"), tmp_path / "third.log"
-        )
+    site = sandbox(*SANDBOX_ARGS)
+    crawl_to_the_end(
+        crawl_command(feed, jobdir, f"DOUBAN_BASE_URL={site.url}"), tmp_path / "third.log"
+    )
     assert len(lines(feed)) == written
 
 
@@ -135,9 +127,9 @@ def test_a_killed_crawl_resumes_on_the_in_crawl_sandbox_a_new_port(tmp_path):
 
 
 def test_the_in_crawl_sandbox_does_not_outlive_a_killed_crawl(tmp_path):
-    command = [sys.executable, "-m", "scrapy", "crawl", "douban_top250", "-s", "DOUBAN_SANDBOX=1"]
+    command = scrapy_command("crawl", "douban_top250", "-s", "DOUBAN_SANDBOX=1")
     command += ["-s", f"DOUBAN_TOP250_SIZE={TOP250}", "-s", "DOUBAN_SANDBOX_ARGS=--latency 1"]
-    crawl = subprocess.Popen(command, cwd=ROOT, env=environment(), stderr=subprocess.DEVNULL)
+    crawl = subprocess.Popen(command, cwd=tmp_path, env=project_env(), stderr=subprocess.DEVNULL)
     try:
         sandbox_pid = wait_for_child(crawl.pid, "douban_sandbox")
         os.kill(crawl.pid, signal.SIGKILL)

@@ -1,90 +1,19 @@
-"""The crash-safe JOBDIR pieces, one behaviour each. The SIGKILL crawl is in test_resume_crawl.
+"""The crash-safe JOBDIR pieces, one behaviour each. The SIGKILL crawl is in crawl/test_resume.py.
 
 A "kill" here is dropping a component without closing it: nothing it buffers gets written.
 """
 
 import pytest
-from scrapy import Request, Spider
-from scrapy.exceptions import NotConfigured
+from scrapy import Request
 from scrapy.exporters import JsonLinesItemExporter
 from scrapy.utils.request import RequestFingerprinter
 from scrapy.utils.test import get_crawler
 
 from moviespider.errors import ConfigError
-from moviespider.extensions.jobcheck import JobCheck
 from moviespider.jobdir.dupefilter import FlushingDupeFilter, SiteRelativeFingerprinter
 from moviespider.jobdir.feedstorage import AppendingFileFeedStorage
 from moviespider.jobdir.scheduler import CrashSafeScheduler
-
-SANDBOX = "http://127.0.0.1:8001"
-DUPEFILTER = "moviespider.jobdir.dupefilter"
-
-
-class FilmSpider(Spider):
-    name = "films"
-
-    def parse_details(self, response, listed):
-        pass
-
-
-class FakeEngineRequests:
-    """moviespider.internals.EngineRequests over a set the test fills."""
-
-    def __init__(self, requests):
-        self.requests = requests
-
-    def in_progress(self):
-        return self.requests
-
-
-class Run:
-    """One run of a job: a scheduler over JOBDIR, and the engine's set of requests in progress."""
-
-    def __init__(self, jobdir, base_url=SANDBOX):
-        self.crawler = get_crawler(
-            FilmSpider,
-            {
-                "JOBDIR": str(jobdir),
-                "DOUBAN_BASE_URL": base_url,
-                "DUPEFILTER_CLASS": f"{DUPEFILTER}.FlushingDupeFilter",
-                "REQUEST_FINGERPRINTER_CLASS": f"{DUPEFILTER}.SiteRelativeFingerprinter",
-                # Scrapy's default queue asks the engine's downloader for slots; no engine here.
-                "SCHEDULER_PRIORITY_QUEUE": "scrapy.pqueues.ScrapyPriorityQueue",
-            },
-        )
-        self.crawler.stats.open_spider()
-        self.spider = FilmSpider.from_crawler(self.crawler)
-        self.crawler.spider = self.spider
-        self.in_progress = set()
-        self.scheduler = CrashSafeScheduler.from_crawler(self.crawler)
-        self.scheduler.engine_requests = lambda crawler: FakeEngineRequests(self.in_progress)
-        self.scheduler.open(self.spider)
-
-    def request(self, subject_id, base_url=SANDBOX):
-        return Request(
-            f"{base_url}/subject/{subject_id}/",
-            callback=self.spider.parse_details,
-            cb_kwargs={"listed": {"subject_id": subject_id}},
-        )
-
-    def schedule(self, *subject_ids):
-        return [self.scheduler.enqueue_request(self.request(i)) for i in subject_ids]
-
-    def start_next(self):
-        """The engine takes the next request and starts it."""
-        request = self.scheduler.next_request()
-        self.in_progress.add(request)
-        return request
-
-    def finish(self, request):
-        self.in_progress.remove(request)
-
-    def drain(self):
-        """Every request the scheduler hands out, in order, as the next run would fetch them."""
-        requests = []
-        while (request := self.scheduler.next_request()) is not None:
-            requests.append(request)
-        return requests
+from tests.helpers.jobdir import SANDBOX, FakeEngineRequests, FilmSpider, Run
 
 
 def urls(requests):
@@ -293,37 +222,32 @@ def test_a_job_of_another_spider_is_refused(tmp_path):
         scheduler.open(OtherSpider.from_crawler(crawler))
 
 
-def check(spidercls, jobdir):
-    crawler = get_crawler(spidercls, {"JOBDIR": str(jobdir)})
-    crawler.spider = spidercls.from_crawler(crawler)
-    return JobCheck.from_crawler(crawler)
+@pytest.mark.parametrize(
+    ("name", "feed_format", "holds"),
+    [
+        ("films.json", "json", "a JSON array"),
+        ("films.xml", "xml", "an XML document"),
+        ("films.csv", "csv", "a CSV header"),
+    ],
+)
+def test_appending_to_a_whole_file_format_is_refused(tmp_path, name, feed_format, holds):
+    feed = tmp_path / name
+    feed.write_text("[\n{}\n]", encoding="utf-8")
+    with pytest.raises(ConfigError, match=f"{name} already holds {holds} and -o appends.*-O"):
+        storage(tmp_path, feed, feed_format, overwrite=False)
 
 
-def test_the_job_check_refuses_another_spiders_job_before_the_crawl(tmp_path):
-    Run(tmp_path).schedule("1")
-
-    class OtherSpider(FilmSpider):
-        name = "other"
-
-    with pytest.raises(ConfigError, match="is a job of spider films; give other a JOBDIR"):
-        check(OtherSpider, tmp_path)
-
-
-def test_the_job_check_refuses_requests_the_code_cannot_take_back(tmp_path):
-    Run(tmp_path).schedule("1")
-
-    class ChangedSpider(Spider):  # same name, parse_details is gone
-        name = "films"
-
-    with pytest.raises(ConfigError, match="holds a request this spider cannot take back"):
-        check(ChangedSpider, tmp_path)
-
-
-def test_the_job_check_lets_the_same_spider_resume(tmp_path):
-    Run(tmp_path).schedule("1")
-    check(FilmSpider, tmp_path)
-
-
-def test_the_job_check_is_off_without_a_job(tmp_path):
-    with pytest.raises(NotConfigured):
-        check(FilmSpider, tmp_path)
+@pytest.mark.parametrize(
+    ("name", "feed_format", "overwrite", "content"),
+    [
+        ("films.json", "json", True, "[]"),  # -O
+        ("films.json", "json", False, ""),  # empty: nothing to break
+        ("films.jsonl", "jsonlines", False, "{}\n"),  # JSON Lines append cleanly
+    ],
+)
+def test_overwriting_an_empty_file_or_json_lines_may_go_ahead(
+    tmp_path, name, feed_format, overwrite, content
+):
+    feed = tmp_path / name
+    feed.write_text(content, encoding="utf-8")
+    storage(tmp_path, feed, feed_format, overwrite=overwrite)

@@ -1,5 +1,6 @@
 """parse_subject_page on the project's fixtures (tests/fixtures/subject_*.html)."""
 
+import re
 from pathlib import Path
 
 import pytest
@@ -152,3 +153,35 @@ def test_page_with_title_but_no_info_block_raises():
     html = read("subject_movie_2022.html").replace(b'id="info"', b'id="gone"')
     with pytest.raises(PageError):
         parse_subject_page(html)
+
+
+# The page's own id, read from each place that names it, as markup drifts: every earlier place
+# removed in turn. The 2022 fixture names 9000002 in og:url, JSON-LD and the poster link.
+ID_PLACES = [
+    (re.compile(rb'<meta property="og:url"[^>]*>'), b""),
+    (re.compile(rb'<script type="application/ld\+json">.*?</script>', re.S), b""),
+    (re.compile(rb'href="https://movie.douban.com/subject/9000002/photos[^"]*"'), b'href="#"'),
+]
+
+
+@pytest.mark.parametrize("removed", range(len(ID_PLACES) + 1))
+def test_page_subject_id_survives_markup_drift(removed):
+    html = read("subject_movie_2022.html")
+    assert b"/subject/" in html
+    for pattern, replacement in ID_PLACES[:removed]:
+        html, count = pattern.subn(replacement, html)
+        assert count == 1, pattern
+    if removed == len(ID_PLACES):  # only a comments link is left
+        html = html.replace(
+            b'<div id="interest_sectl">',
+            b'<a href="https://movie.douban.com/subject/9000002/comments?status=P">\xe7\x9f\xad\xe8'
+            b'\xaf\x84</a><div id="interest_sectl">',
+        )
+    assert parse_subject_page(html)["subject_id"] == "9000002"
+
+
+def test_page_subject_id_is_the_page_s_own_not_the_url_s():
+    # Another film's page says which film it is, whatever URL served it.
+    html = read("subject_movie_2022.html").replace(b"\n", b"\r\n")
+    assert parse_subject_page(html)["subject_id"] == "9000002"
+    assert parse_subject_page(read("subject_tv.html"))["subject_id"] == "9300001"

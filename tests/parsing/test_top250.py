@@ -30,8 +30,8 @@ def test_2019_page_gives_every_field_of_a_complete_film(films_2019):
         "original_title": "Star Wanderers",
         "aliases": ["银河过客(港)", "星旅(台 / 澳)"],
         "year": 2008,
-        "directors": ["林远山 Yuanshan Lin"],
-        "actors": ["周晴 Qing Zhou"],
+        "directors": ["林远山"],
+        "actors": ["周晴", "马克·雷诺兹"],  # "马克·雷诺兹 Mark Reyn...": the Chinese name is whole
         "genres": ["科幻", "冒险"],
         "countries": ["中国大陆", "美国"],
         "rating": 9.1,
@@ -75,12 +75,12 @@ def test_several_release_years_give_the_first(films_2019):
 
 
 def test_cut_inside_the_actor_label_keeps_all_directors_and_no_actor(films_2019):
-    assert films_2019[2]["directors"] == ["安娜·库尔特 Anna Kurt", "彼得·施密特 Peter Schmidt"]
+    assert films_2019[2]["directors"] == ["安娜·库尔特", "彼得·施密特"]
     assert films_2019[2]["actors"] == []
 
 
 def test_cut_after_a_separator_keeps_the_names_before_it(films_2019):
-    assert films_2019[3]["actors"] == ["佐藤花子 Hanako Sato"]
+    assert films_2019[3]["actors"] == ["佐藤花子"]
 
 
 def test_original_title_equal_to_title_is_none(films_2019):
@@ -95,8 +95,8 @@ def test_2025_page_without_star_and_inq_classes(films_2025):
         "original_title": "The Lighthouse Keeper",
         "aliases": ["守灯人(港)", "海角之光(台)"],
         "year": 1994,
-        "directors": ["艾伦·格雷 Alan Grey"],
-        "actors": ["托马斯·布朗 Thomas Brown"],  # "张丰毅 Fengyi Zha..." was cut mid-name
+        "directors": ["艾伦·格雷"],
+        "actors": ["托马斯·布朗", "张丰毅"],  # "张丰毅 Fengyi Zha...": cut in the romanised form
         "genres": ["剧情", "悬疑"],
         "countries": ["英国", "爱尔兰"],
         "rating": 9.7,
@@ -108,14 +108,15 @@ def test_2025_page_without_star_and_inq_classes(films_2025):
 
 
 def test_2025_name_cut_after_a_few_letters_is_dropped(films_2025):
-    assert films_2025[1]["actors"] == ["孙一鸣 Yiming Sun", "刘芳 Fang Liu"]
+    assert films_2025[1]["actors"] == ["孙一鸣", "刘芳"]
     assert films_2025[1]["quote"] is None
     assert films_2025[1]["original_title"] is None
     assert films_2025[1]["aliases"] == ["Sunset on the Long River"]
 
 
-def test_director_cut_mid_name_with_no_actor_label_is_dropped(films_2025):
-    assert films_2025[2]["directors"] == []
+def test_director_cut_in_the_romanised_name_keeps_the_chinese_name(films_2025):
+    # "玛丽亚·费尔南达·德·拉·克鲁兹·加西亚 María Fernanda de la Cr..."
+    assert films_2025[2]["directors"] == ["玛丽亚·费尔南达·德·拉·克鲁兹·加西亚"]
     assert films_2025[2]["actors"] == []
     assert films_2025[2]["genres"] == ["剧情", "爱情"]
 
@@ -149,3 +150,29 @@ def test_empty_list_page_gives_no_film():
 def test_page_without_the_list_raises():
     with pytest.raises(PageError, match=r"no ol\.grid_view"):
         parse_top250_page(read("later_xiamen.html"))
+
+
+@pytest.fixture(scope="module")
+def films_cut() -> list[dict]:
+    return parse_top250_page(read("top250_cuts.html"))  # CRLF line ends, like some saved pages
+
+
+def test_cut_right_after_the_directors_keeps_every_director(films_cut):
+    # "导演: A / B&nbsp;&nbsp;&nbsp;...": the mark cut the whole 主演 part, no director's name
+    assert films_cut[0]["directors"] == ["韩青", "苏明远"]
+    assert films_cut[1]["directors"] == ["胡霞杰"]
+    assert films_cut[2]["directors"] == ["伊莎贝拉·蒙塔尔沃", "奥斯卡·里维拉"]
+    assert [film["actors"] for film in films_cut[:3]] == [[], [], []]
+
+
+def test_cut_after_one_of_the_blanks_keeps_every_director(films_cut):
+    assert films_cut[3]["directors"] == ["高桥健一", "朴敏浩"]
+
+
+def test_a_latin_only_name_the_cut_fell_in_is_dropped(films_cut):
+    assert films_cut[4]["directors"] == ["Frank Holloway"]  # not "Margaret Ellingsw"
+
+
+def test_a_chinese_name_the_cut_fell_in_is_dropped(films_cut):
+    assert films_cut[5]["directors"] == ["Frank Holloway"]
+    assert films_cut[5]["actors"] == ["周晴"]  # not "原"
