@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 import shlex
 from dataclasses import dataclass, field
 from datetime import date
@@ -483,6 +484,58 @@ class LaterConfig:
             ) from None
 
 
+@dataclass(frozen=True)
+class DistributedConfig:
+    """moviespider.addons.distributed and moviespider.frontier (docs/distributed.md)."""
+
+    url: str | None  # DISTRIBUTED: redis://host:port/db; None: not distributed
+    crawl: str | None  # DISTRIBUTED_CRAWL: the frontier's name (default: the spider's)
+    lease: float  # DISTRIBUTED_LEASE: seconds a request is held without renewing
+    outage_pause: float  # DISTRIBUTED_OUTAGE_PAUSE: seconds of Redis outage before pausing
+    seed_only: bool  # DISTRIBUTED_SEED_ONLY: queue the start requests, crawl nothing
+
+    @classmethod
+    def from_settings(cls, settings: BaseSettings) -> DistributedConfig:
+        url = get_str(settings, "DISTRIBUTED", optional=True)
+        if url is not None:
+            url = url.strip()
+            if not url.startswith(("redis://", "rediss://", "unix://")):
+                raise ConfigError(
+                    f"setting DISTRIBUTED: expected a Redis URL (redis://host:6379/0), got "
+                    f"{mask_password(url)!r}"
+                )
+            if get_str(settings, "JOBDIR", optional=True):
+                raise ConfigError(
+                    "setting JOBDIR: a distributed crawl keeps its requests in Redis "
+                    "(DISTRIBUTED), not in a JOBDIR; give one or the other"
+                )
+        crawl = get_str(settings, "DISTRIBUTED_CRAWL", optional=True)
+        if crawl is not None and not re.fullmatch(r"[\w-]+", crawl, re.ASCII):
+            raise ConfigError(
+                f"setting DISTRIBUTED_CRAWL: letters, digits, - and _ only, got {crawl!r}"
+            )
+        return cls(
+            url=url,
+            crawl=crawl,
+            lease=get_float(settings, "DISTRIBUTED_LEASE", minimum=1),
+            outage_pause=get_float(settings, "DISTRIBUTED_OUTAGE_PAUSE", minimum=0),
+            seed_only=bool(get_bool(settings, "DISTRIBUTED_SEED_ONLY")),
+        )
+
+    @property
+    def safe_url(self) -> str:
+        return mask_password(self.url or "")
+
+
+def mask_password(url: str) -> str:
+    """A URL as it may be shown: the password, if any, masked."""
+    scheme, sep, rest = url.partition("://")
+    credentials, at, host = rest.rpartition("@")
+    if not sep or not at or ":" not in credentials:
+        return url
+    return f"{scheme}://{credentials.split(':', 1)[0]}:***@{host}"
+
+
 CONFIGS = (
     PolitenessConfig,
     SiteConfig,
@@ -497,6 +550,7 @@ CONFIGS = (
     GCConfig,
     Top250Config,
     LaterConfig,
+    DistributedConfig,
 )
 
 

@@ -24,15 +24,11 @@ class DistributedAddon:
 
     def update_settings(self, settings: BaseSettings) -> None:
         # Imported here: redis is needed only by a distributed crawl.
-        from moviespider.frontier.config import FrontierConfig, redis_client
-        from moviespider.frontier.store import REDIS_DOWN
+        from moviespider.config import DistributedConfig
+        from moviespider.frontier.store import REDIS_DOWN, redis_client
 
-        if settings.get("JOBDIR"):
-            raise ConfigError(
-                "setting JOBDIR: a distributed crawl keeps its requests in Redis (DISTRIBUTED), "
-                "not in a JOBDIR; give one or the other"
-            )
-        config = FrontierConfig.from_settings(settings)
+        config = DistributedConfig.from_settings(settings)  # refuses a JOBDIR too
+        assert config.url is not None  # from_crawler: the add-on is on only with DISTRIBUTED
         try:
             redis_client(config.url).ping()
         except REDIS_DOWN as error:

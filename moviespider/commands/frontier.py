@@ -70,11 +70,13 @@ class Command(ScrapyCommand):
             self.exitcode = USAGE_EXIT_CODE
 
     def frontier(self, spider: str | None) -> Frontier:
-        from moviespider.frontier.config import FrontierConfig, redis_client
-        from moviespider.frontier.store import Frontier
+        from moviespider.config import DistributedConfig
+        from moviespider.frontier.store import Frontier, redis_client
 
         assert self.settings is not None
-        config = FrontierConfig.from_settings(self.settings)
+        config = DistributedConfig.from_settings(self.settings)
+        if config.url is None:
+            raise ConfigError("setting DISTRIBUTED: give the frontier's Redis URL (redis://host/0)")
         crawl = config.crawl or spider
         if crawl is None:
             raise ConfigError("setting DISTRIBUTED_CRAWL: name the crawl (or give a spider name)")

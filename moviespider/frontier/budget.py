@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from moviespider.frontier.config import FrontierConfig, redis_client
-from moviespider.frontier.store import REDIS_DOWN, Frontier
+from moviespider.config import DistributedConfig
+from moviespider.frontier.store import REDIS_DOWN, Frontier, redis_client
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -21,7 +21,8 @@ class RedisFilmBudget:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, max_films: int) -> RedisFilmBudget:
-        config = FrontierConfig.from_settings(crawler.settings)
+        config = DistributedConfig.from_settings(crawler.settings)
+        assert config.url is not None  # the add-on sets this budget only then
         assert crawler.spider is not None
         crawl = config.crawl or crawler.spider.name
         return cls(Frontier(redis_client(config.url), crawl), max_films)

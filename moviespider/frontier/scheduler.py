@@ -14,10 +14,10 @@ from scrapy.utils.asyncio import AsyncioLoopingCall
 from scrapy_redis.queue import PriorityQueue
 from scrapy_redis.scheduler import Scheduler as RedisScheduler
 
-from moviespider.frontier.config import FrontierConfig, redis_client
+from moviespider.config import DistributedConfig
 from moviespider.frontier.dupefilter import FrontierDupeFilter
 from moviespider.frontier.serializer import SiteRelativeSerializer
-from moviespider.frontier.store import REDIS_DOWN, Frontier
+from moviespider.frontier.store import REDIS_DOWN, Frontier, redis_client
 from moviespider.internals import EngineRequests, engine_requests
 from moviespider.signals import page_failed
 
@@ -60,7 +60,7 @@ class FrontierScheduler(RedisScheduler):
     # How it sees the engine's requests in progress (moviespider.internals); tests replace it.
     engine_requests = staticmethod(engine_requests)
 
-    def __init__(self, crawler: Crawler, config: FrontierConfig):
+    def __init__(self, crawler: Crawler, config: DistributedConfig):
         self.crawler = crawler
         self.config = config
         self.worker = f"{socket.gethostname()}-{os.getpid()}-{secrets.token_hex(2)}"
@@ -83,7 +83,7 @@ class FrontierScheduler(RedisScheduler):
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> FrontierScheduler:
-        return cls(crawler, FrontierConfig.from_settings(crawler.settings))
+        return cls(crawler, DistributedConfig.from_settings(crawler.settings))
 
     @property
     def lease_ms(self) -> int:
@@ -94,6 +94,7 @@ class FrontierScheduler(RedisScheduler):
     def open(self, spider: Spider) -> None:
         self.spider = spider
         crawl = self.config.crawl or spider.name
+        assert self.config.url is not None  # the add-on installs this scheduler only then
         server: Redis = redis_client(self.config.url)
         self.server = server
         self.frontier = Frontier(server, crawl)

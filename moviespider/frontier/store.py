@@ -18,13 +18,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
+from redis import Redis
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
-
-if TYPE_CHECKING:
-    from redis import Redis
 
 # KEYS: queue, dupefilter. ARGV: fingerprint ("" when the request is not filtered), score,
 # request. 1 when queued, 0 when seen before.
@@ -113,6 +110,11 @@ return 1
 
 REAP_BATCH = 1000
 REDIS_DOWN = (RedisConnectionError, RedisTimeoutError, OSError)  # what an outage raises
+
+
+def redis_client(url: str) -> Redis:
+    """A client that fails fast when Redis is down: the scheduler rides outages itself."""
+    return Redis.from_url(url, socket_timeout=5, socket_connect_timeout=5, health_check_interval=30)
 
 
 @dataclass(frozen=True)
