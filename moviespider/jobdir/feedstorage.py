@@ -8,7 +8,9 @@ from typing import TYPE_CHECKING, Any
 from scrapy.extensions.feedexport import FileFeedStorage
 from scrapy.utils.job import job_dir
 
+from moviespider.durability import DurabilityTracker, Sink
 from moviespider.errors import ConfigError
+from moviespider.files import private_opener
 from moviespider.jobdir.journal import job_started
 
 if TYPE_CHECKING:
@@ -19,13 +21,22 @@ APPENDABLE_FORMATS = frozenset({"jsonlines", "jsonl", "jl"})
 
 
 class AppendingFileFeedStorage(FileFeedStorage):
-    """Local feed files written through item by item, and never lost by resuming a job."""
+    """Local feed files written through item by item, and never lost by resuming a job.
+
+    A durability sink (moviespider.durability): each write reaches the operating system before
+    Scrapy's item_scraped returns, so the feed never holds the watermark back, unless a write or
+    the opening failed: then it holds it for the rest of the run. Not fsync'd: a process kill
+    loses nothing, a power cut may lose the last moment.
+    """
+
+    sink: Sink | None = None
 
     @classmethod
     def from_crawler(
         cls, crawler: Crawler, uri: str, *, feed_options: dict[str, Any] | None = None
     ) -> AppendingFileFeedStorage:
         storage = cls(uri, feed_options=feed_options)
+        storage.sink = DurabilityTracker.of(crawler).sink(f"feed {uri}")
         jobdir = job_dir(crawler.settings)
         if jobdir is not None and job_started(Path(jobdir)):
             storage.check_resumable((feed_options or {}).get("format"))
@@ -50,6 +61,34 @@ class AppendingFileFeedStorage(FileFeedStorage):
 
     def open(self, spider: Spider) -> Any:
         path = Path(self.path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        # Unbuffered: what the exporter writes reaches the file at once, a JSON line in one go.
-        return path.open(self.write_mode, buffering=0)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            # Unbuffered: what the exporter writes reaches the file at once, a JSON line in
+            # one go.
+            file = open(path, self.write_mode, buffering=0, opener=private_opener)  # noqa: SIM115
+        except OSError as error:
+            if self.sink is not None:
+                self.sink.fail(f"cannot open {path}: {error.strerror}")
+            raise
+        return file if self.sink is None else ReportingFile(file, self.sink)
+
+
+class ReportingFile:
+    """A feed file whose failed writes fail its durability sink."""
+
+    def __init__(self, file: Any, sink: Sink):
+        self._file = file
+        self._sink = sink
+
+    def write(self, data: bytes) -> int:
+        try:
+            written = self._file.write(data)
+        except OSError as error:
+            self._sink.fail(f"write failed: {error.strerror}")
+            raise
+        if written is not None and written < len(data):  # raw file: a short write
+            self._sink.fail("short write")
+        return written
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._file, name)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import os
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
@@ -14,10 +15,14 @@ from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
 from scrapy.utils.asyncio import AsyncioLoopingCall, is_asyncio_available
+from scrapy.utils.job import job_dir
 from sqlalchemy.exc import SQLAlchemyError
 
+from moviespider.durability import DurabilityTracker
 from moviespider.errors import ConfigError
+from moviespider.files import private_opener
 from moviespider.items import item_dict
+from moviespider.jobdir.journal import job_value
 from moviespider.storage.database import (
     MovieStore,
     database_url,
@@ -72,9 +77,17 @@ class StoreMovies:
         self.batch_size = batch_size
         self.flush_interval = flush_interval
         self.unsaved_file = unsaved_file
-        self.crawl_id = uuid.uuid4().hex
-        self.pending: list[dict[str, Any]] = []  # films (as dicts) not yet written
-        self.rejected: list[dict[str, Any]] = []  # films that cannot be stored
+        # A job resumed from its JOBDIR is one crawl: its id is kept in the job.
+        jobdir = job_dir(crawler.settings)
+        self.crawl_id = (
+            job_value(Path(jobdir), "crawl_id", uuid.uuid4().hex) if jobdir else uuid.uuid4().hex
+        )
+        self.resumed = False
+        self.tracker = DurabilityTracker.of(crawler)
+        self.sink = self.tracker.sink("storage")
+        # Films (as dicts) not yet written, each with its durability number (the highest
+        # number issued when it arrived: its own or above), oldest first.
+        self.pending: list[tuple[int, dict[str, Any]]] = []
         self.stored = 0
         self._store: MovieStore | None = None
         self._writer: ThreadPoolExecutor | None = None
@@ -114,7 +127,7 @@ class StoreMovies:
         self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="moviespider-storage")
         try:
             self._store = await self._in_writer(MovieStore.connect, self.url)
-            await self._in_writer(
+            self.resumed = await self._in_writer(
                 self._store.start_crawl, self.crawl_id, self.spider_name, utc_now()
             )
         except (ConfigError, SQLAlchemyError) as error:
@@ -129,12 +142,19 @@ class StoreMovies:
                 f"{error_reason(error)}"
             ) from None
         self.stats.set_value(f"{STATS_PREFIX}/crawl_id", self.crawl_id)
-        logger.info("Storing films in %s as crawl %s", safe_url(self.url), self.crawl_id)
+        logger.info(
+            "Storing films in %s as crawl %s%s",
+            safe_url(self.url),
+            self.crawl_id,
+            " (resumed)" if self.resumed else "",
+        )
         self._timer = AsyncioLoopingCall(self._start_write)
         self._timer.start(self.flush_interval, now=False)
 
     async def process_item(self, item: Any) -> Any:
-        self.pending.append(item_dict(item))
+        number = self.tracker.issued
+        self.pending.append((number, item_dict(item)))
+        self.sink.hold(number)
         if self._healthy and len(self.pending) >= self.batch_size:
             self._start_write()
             if len(self.pending) >= self.batch_size * MAX_PENDING_BATCHES and self._write:
@@ -150,17 +170,18 @@ class StoreMovies:
             if not self.pending or attempt == CLOSE_ATTEMPTS:
                 break
             await asyncio.sleep(self.flush_interval)
-        if self.pending or self.rejected:
-            self._save_unsaved()
+        if self.pending:
+            films = [film for _, film in self.pending]
+            self.pending = []
+            if await self._set_aside(films):
+                self.sink.release(None)
 
     async def spider_closed(self, reason: str) -> None:
         """Record how the crawl ended (pipelines close before Scrapy knows the reason)."""
         if self._store is None:
             return
         try:
-            await self._in_writer(
-                self._store.finish_crawl, self.crawl_id, utc_now(), reason, self.stored
-            )
+            await self._in_writer(self._store.finish_crawl, self.crawl_id, utc_now(), reason)
         except SQLAlchemyError as error:
             logger.warning(
                 "Could not record the end of crawl %s: %s", self.crawl_id, error_reason(error)
@@ -195,16 +216,23 @@ class StoreMovies:
         while self.pending:
             batch = self.pending[: self.batch_size]
             del self.pending[: self.batch_size]
-            if not await self._store_batch(batch) or len(self.pending) < self.batch_size:
+            if not await self._store_batch(batch):
+                return
+            # Committed (or set aside in the unsaved file): durable. A batch being written is
+            # off `pending` but the sink still holds its number until here.
+            self.sink.release(self.pending[0][0] if self.pending else None)
+            if len(self.pending) < self.batch_size:
                 return
 
-    async def _store_batch(self, batch: list[dict[str, Any]]) -> bool:
+    async def _store_batch(self, batch: list[tuple[int, dict[str, Any]]]) -> bool:
         """Store *batch*, or put it back in front of the pending films and return False if the
         database is unavailable. A film that cannot be stored (bad data) is set aside, and
         does not hold up the others."""
         assert self._store is not None
         try:
-            stored = await self._in_writer(self._store.store, self.crawl_id, batch)
+            stored = await self._in_writer(
+                self._store.store, self.crawl_id, [film for _, film in batch]
+            )
         except Exception as error:
             if is_outage(error):
                 self.pending[:0] = batch  # kept, in order, for the next attempt
@@ -217,7 +245,7 @@ class StoreMovies:
                 self._healthy = False
                 return False
             if len(batch) == 1:
-                self._reject(batch[0], error)
+                await self._reject(batch[0][1], error)
                 return True
             # Find the film at fault: store the batch one film at a time.
             for position, film in enumerate(batch):
@@ -233,8 +261,11 @@ class StoreMovies:
         self.stats.inc_value(f"{STATS_PREFIX}/films", stored)
         return True
 
-    def _reject(self, film: dict[str, Any], error: Exception) -> None:
-        self.rejected.append(film)
+    async def _reject(self, film: dict[str, Any], error: Exception) -> None:
+        """Set aside a film the database refuses, in the unsaved file at once: its request
+        may then finish, and a kill does not lose it."""
+        if not await self._set_aside([film]):
+            self.pending.insert(0, (self.sink.held or 0, film))  # held: never counts durable
         self.stats.inc_value(f"{STATS_PREFIX}/rejected")
         logger.error(
             "Film %s cannot be stored: %s",
@@ -243,22 +274,30 @@ class StoreMovies:
             exc_info=not isinstance(error, SQLAlchemyError),  # not the database's doing: a bug
         )
 
-    def _save_unsaved(self) -> None:
-        """Write the films the database never took to a JSON Lines file, one film a line with
-        its crawl_id, so they can be stored later."""
-        unsaved = self.rejected + self.pending
+    async def _set_aside(self, films: list[dict[str, Any]]) -> bool:
+        try:
+            await self._in_writer(self._save_unsaved, films)
+        except OSError as error:
+            self.sink.fail(f"cannot write the unsaved films' file: {error}")
+            return False
+        return True
+
+    def _save_unsaved(self, films: list[dict[str, Any]]) -> None:
+        """Write films the database did not take to a JSON Lines file (0600, fsync'd: it is
+        what makes them durable), one film a line with its crawl_id, so they can be stored
+        later. Blocking: on the writer thread."""
         path = Path(self.unsaved_file % {"name": self.spider_name, "crawl_id": self.crawl_id})
         path.parent.mkdir(parents=True, exist_ok=True)
-        with path.open("a", encoding="utf-8") as file:
-            for film in unsaved:
+        with open(path, "a", encoding="utf-8", opener=private_opener) as file:
+            for film in films:
                 record = {"crawl_id": self.crawl_id, **film}
                 file.write(json.dumps(record, ensure_ascii=False, default=str) + "\n")
-        self.stats.set_value(f"{STATS_PREFIX}/unsaved", len(unsaved))
+            file.flush()
+            os.fsync(file.fileno())
+        self.stats.inc_value(f"{STATS_PREFIX}/unsaved", len(films))
         logger.error(
-            "The database did not take %d films; they are in %s", len(unsaved), path.resolve()
+            "The database did not take %d films; they are in %s", len(films), path.resolve()
         )
-        self.rejected = []
-        self.pending = []
 
     async def _in_writer(
         self, function: Callable[_P, _T], *args: _P.args, **kwargs: _P.kwargs
