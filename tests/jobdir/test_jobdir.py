@@ -327,3 +327,66 @@ def test_the_job_check_lets_the_same_spider_resume(tmp_path):
 def test_the_job_check_is_off_without_a_job(tmp_path):
     with pytest.raises(NotConfigured):
         check(FilmSpider, tmp_path)
+
+
+# --- durability: a finished request stays until its items are durable in every sink ----------
+
+
+def test_a_finished_request_stays_until_its_items_are_durable(tmp_path):
+    from moviespider.durability import DurabilityTracker
+
+    first = Run(tmp_path)
+    tracker = DurabilityTracker.of(first.crawler)
+    storage = tracker.sink("storage")
+    first.schedule("1", "2")
+    done = first.start_next()
+    tracker.issue()  # its film enters the pipelines...
+    storage.hold(tracker.issued)  # ...and waits in the storage's batch
+    first.finish(done)
+    first.start_next()  # the scheduler learns it finished: its film is not committed
+    assert done.url in urls(Run(tmp_path).drain())  # a kill now fetches it again
+    storage.release(None)  # the batch committed
+    assert done.url not in urls(Run(tmp_path).drain())
+
+
+def test_the_journal_holds_no_cookie_or_proxy_credentials(tmp_path, monkeypatch):
+    monkeypatch.setenv("DOUBAN_COOKIES", 'dbcl2="1:login-secret"; ck=ck-secret')
+    first = Run(tmp_path)
+    retry = first.request("1").replace(
+        headers={
+            "Cookie": "bid=b-secret; dbcl2=login-secret",
+            "Proxy-Authorization": "Basic cHJveHktc2VjcmV0",
+            "Referer": f"{SANDBOX}/top250",
+        },
+        cookies={"dbcl2": '"1:login-secret"', "ck": "ck-secret", "bid": "b-secret", "own": "1"},
+        meta={
+            "proxy": "http://user:proxy-secret@127.0.0.1:1",
+            "_auth_proxy": "127.0.0.1:1",
+            "moviespider_session_proxy": True,
+        },
+        dont_filter=True,
+    )
+    first.scheduler.enqueue_request(retry)
+    spied = first.request("2").replace(
+        meta={"proxy": "http://user:proxy-secret@127.0.0.1:2"}, dont_filter=True
+    )
+    first.scheduler.enqueue_request(spied)
+    for name in ("requests.journal", "requests.journal-wal"):
+        data = (tmp_path / name).read_bytes() if (tmp_path / name).exists() else b""
+        for secret in (b"login-secret", b"ck-secret", b"b-secret", b"proxy-secret", b"cHJveHkt"):
+            assert secret not in data, (name, secret)
+    resumed = {r.url: r for r in Run(tmp_path).drain()}
+    replayed = resumed[retry.url]
+    assert replayed.headers.get("Referer") == f"{SANDBOX}/top250".encode()
+    assert replayed.cookies == {"own": "1"}
+    assert "proxy" not in replayed.meta  # the session's: SessionMiddleware sets it again
+    assert resumed[spied.url].meta["proxy"] == "http://127.0.0.1:2"
+
+
+def test_jobdir_files_are_the_owners_only(tmp_path):
+    job = tmp_path / "job"
+    run = Run(job)
+    run.schedule("1")
+    assert job.stat().st_mode & 0o777 == 0o700
+    for name in ("requests.journal", "requests.journal-wal", "requests.seen"):
+        assert (job / name).stat().st_mode & 0o777 == 0o600, name
