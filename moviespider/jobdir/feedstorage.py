@@ -83,8 +83,8 @@ class ReportingFile:
     def write(self, data: bytes) -> int:
         try:
             written = self._file.write(data)
-        except OSError as error:
-            self._sink.fail(f"write failed: {error.strerror}")
+        except (OSError, ValueError) as error:  # ValueError: written after a close
+            self._sink.fail(f"write failed: {getattr(error, 'strerror', None) or error}")
             raise
         if written is not None and written < len(data):  # raw file: a short write
             self._sink.fail("short write")

@@ -390,3 +390,24 @@ def test_jobdir_files_are_the_owners_only(tmp_path):
     assert job.stat().st_mode & 0o777 == 0o700
     for name in ("requests.journal", "requests.journal-wal", "requests.seen"):
         assert (job / name).stat().st_mode & 0o777 == 0o600, name
+
+
+def test_a_feed_that_cannot_be_written_holds_the_watermark_and_says_so(tmp_path):
+    from moviespider.durability import DurabilityTracker
+
+    crawler = get_crawler(FilmSpider)
+    crawler.stats.open_spider()
+    storage = AppendingFileFeedStorage.from_crawler(
+        crawler, str(tmp_path / "films.jsonl"), feed_options={"format": "jsonlines"}
+    )
+    file = storage.open(FilmSpider())
+    tracker = DurabilityTracker.of(crawler)
+    file.write(b'{"subject_id": "1"}\n')
+    tracker.issue()
+    assert tracker.watermark == 1
+    file.close()  # a write now fails, as on a full disk
+    with pytest.raises(ValueError):
+        file.write(b'{"subject_id": "2"}\n')
+    assert tracker.watermark < 1
+    assert crawler.stats.get_value(f"moviespider/durability/failed/feed {tmp_path}/films.jsonl")
+    assert (tmp_path / "films.jsonl").stat().st_mode & 0o777 == 0o600
