@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from weakref import WeakKeyDictionary
 
 from scrapy.extensions.feedexport import FileFeedStorage
 from scrapy.utils.job import job_dir
@@ -18,6 +20,11 @@ if TYPE_CHECKING:
     from scrapy.crawler import Crawler
 
 APPENDABLE_FORMATS = frozenset({"jsonlines", "jsonl", "jl"})
+STATS_PREFIX = "moviespider/jobdir"
+
+# Whether the crawl resumes a job, as seen before it opened anything (FeedExporter makes a
+# first storage before the engine exists; later, this run's own journal exists).
+_resuming: WeakKeyDictionary[Crawler, bool] = WeakKeyDictionary()
 
 
 class AppendingFileFeedStorage(FileFeedStorage):
@@ -30,6 +37,10 @@ class AppendingFileFeedStorage(FileFeedStorage):
     """
 
     sink: Sink | None = None
+    # Subject ids already in the file from this job's earlier runs: a film whose request is
+    # replayed (in flight at the kill, or awaiting the database's commit) is not written twice.
+    earlier_ids: frozenset[str] = frozenset()
+    stats: Any = None
 
     @classmethod
     def from_crawler(
@@ -37,9 +48,12 @@ class AppendingFileFeedStorage(FileFeedStorage):
     ) -> AppendingFileFeedStorage:
         storage = cls(uri, feed_options=feed_options)
         storage.sink = DurabilityTracker.of(crawler).sink(f"feed {uri}")
+        storage.stats = crawler.stats
         jobdir = job_dir(crawler.settings)
-        if jobdir is not None and job_started(Path(jobdir)):
+        resuming = _resuming.setdefault(crawler, jobdir is not None and job_started(Path(jobdir)))
+        if resuming:
             storage.check_resumable((feed_options or {}).get("format"))
+            storage.earlier_ids = earlier_subject_ids(Path(storage.path))
         return storage
 
     def check_resumable(self, feed_format: str | None) -> None:
@@ -70,17 +84,38 @@ class AppendingFileFeedStorage(FileFeedStorage):
             if self.sink is not None:
                 self.sink.fail(f"cannot open {path}: {error.strerror}")
             raise
-        return file if self.sink is None else ReportingFile(file, self.sink)
+        if self.sink is None:
+            return file
+        return ReportingFile(file, self.sink, self.earlier_ids, self.stats)
+
+
+def earlier_subject_ids(path: Path) -> frozenset[str]:
+    """The subject ids of the complete JSON lines in *path* (none if it is missing)."""
+    ids = set()
+    try:
+        with path.open("rb") as file:
+            for line in file:
+                try:
+                    ids.add(json.loads(line)["subject_id"])
+                except (ValueError, KeyError, TypeError):
+                    continue  # a line cut by a kill, or not a film
+    except FileNotFoundError:
+        pass
+    return frozenset(ids)
 
 
 class ReportingFile:
     """A feed file whose failed writes fail its durability sink."""
 
-    def __init__(self, file: Any, sink: Sink):
+    def __init__(self, file: Any, sink: Sink, earlier_ids: frozenset[str], stats: Any):
         self._file = file
         self._sink = sink
+        self._earlier_ids = earlier_ids
+        self._stats = stats
 
     def write(self, data: bytes) -> int:
+        if self._earlier_ids and self._written_earlier(data):
+            return len(data)
         try:
             written = self._file.write(data)
         except (OSError, ValueError) as error:  # ValueError: written after a close
@@ -89,6 +124,17 @@ class ReportingFile:
         if written is not None and written < len(data):  # raw file: a short write
             self._sink.fail("short write")
         return written
+
+    def _written_earlier(self, data: bytes) -> bool:
+        try:
+            subject_id = json.loads(data).get("subject_id")
+        except (ValueError, AttributeError):
+            return False
+        if subject_id not in self._earlier_ids:
+            return False
+        if self._stats is not None:
+            self._stats.inc_value(f"{STATS_PREFIX}/feed_repeats_skipped")
+        return True
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._file, name)

@@ -121,7 +121,7 @@ def test_no_secret_in_any_file_a_killed_and_resumed_crawl_wrote(role_url, tmp_pa
             command[command.index(str(tmp_path / "crawl.log"))] = str(tmp_path / "resumed.log")
             done = subprocess.run(command, cwd=tmp_path, env=env, stderr=stderr, timeout=300)
         assert done.returncode == 0, (tmp_path / "resumed.log").read_text()
-    log = (tmp_path / "crawl.log").read_text()
+    log = (tmp_path / "crawl.log").read_text() + (tmp_path / "resumed.log").read_text()
     assert "Proxy" in log or "proxy" in log  # the proxy was used...
     assert "Retrying" in log  # ...and retries (copies of sent requests) were journaled
     written = {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}

@@ -3,6 +3,8 @@
 A "kill" here is dropping a component without closing it: nothing it buffers gets written.
 """
 
+import json
+
 import pytest
 from scrapy import Request, Spider
 from scrapy.exceptions import NotConfigured
@@ -13,7 +15,7 @@ from scrapy.utils.test import get_crawler
 from moviespider.errors import ConfigError
 from moviespider.extensions.jobcheck import JobCheck
 from moviespider.jobdir.dupefilter import FlushingDupeFilter, SiteRelativeFingerprinter
-from moviespider.jobdir.feedstorage import AppendingFileFeedStorage
+from moviespider.jobdir.feedstorage import AppendingFileFeedStorage, earlier_subject_ids
 from moviespider.jobdir.scheduler import CrashSafeScheduler
 
 SANDBOX = "http://127.0.0.1:8001"
@@ -411,3 +413,31 @@ def test_a_feed_that_cannot_be_written_holds_the_watermark_and_says_so(tmp_path)
     assert tracker.watermark < 1
     assert crawler.stats.get_value(f"moviespider/durability/failed/feed {tmp_path}/films.jsonl")
     assert (tmp_path / "films.jsonl").stat().st_mode & 0o777 == 0o600
+
+
+def test_a_resumed_run_does_not_write_again_a_film_its_earlier_runs_wrote(tmp_path):
+    job, feed = tmp_path / "job", tmp_path / "films.jsonl"
+    Run(job).schedule("1")  # a first run happened, killed after writing film 1
+    feed.write_text('{"subject_id": "1", "title": "a"}\n', encoding="utf-8")
+    file = storage(tmp_path, feed, jobdir=job).open(FilmSpider())
+    exporter = JsonLinesItemExporter(file)
+    for subject_id in ("1", "2"):  # 1 replayed (in flight, or awaiting the database, at the kill)
+        exporter.export_item({"subject_id": subject_id, "title": "a"})
+    file.close()
+    ids = [json.loads(line)["subject_id"] for line in feed.read_text().splitlines()]
+    assert ids == ["1", "2"]
+
+
+def test_a_line_cut_by_a_kill_does_not_count_as_written(tmp_path):
+    feed = tmp_path / "films.jsonl"
+    feed.write_text('{"subject_id": "1"}\n{"subject_id": "2", "ti', encoding="utf-8")
+    assert earlier_subject_ids(feed) == {"1"}
+
+
+def test_a_new_job_writes_every_film_even_into_a_file_that_has_them(tmp_path):
+    feed = tmp_path / "films.jsonl"
+    feed.write_text('{"subject_id": "1"}\n', encoding="utf-8")
+    file = storage(tmp_path, feed, jobdir=tmp_path / "job").open(FilmSpider())
+    JsonLinesItemExporter(file).export_item({"subject_id": "1"})
+    file.close()
+    assert feed.read_text(encoding="utf-8").count('"subject_id": "1"') == 2
