@@ -72,13 +72,18 @@ def lines(feed: Path) -> list[dict]:
     return [json.loads(line) for line in feed.read_text(encoding="utf-8").splitlines()]
 
 
+def written(feed: Path) -> int:
+    """Complete lines in a feed a crawl may be writing (the last may be half written)."""
+    return feed.read_bytes().count(b"\n") if feed.exists() else 0
+
+
 def crawl_until_killed(command: list[str], feed: Path, log: Path, items: int) -> int:
     """Start the crawl, SIGKILL it once the feed holds ``items`` films; return how many it had."""
     with log.open("w") as stderr:
         crawl = subprocess.Popen(command, cwd=ROOT, env=environment(), stderr=stderr)
     try:
         deadline = time.monotonic() + 120
-        while len(lines(feed)) < items:
+        while written(feed) < items:
             assert crawl.poll() is None, f"the crawl ended before the kill:\n{log.read_text()}"
             assert time.monotonic() < deadline, "the crawl is too slow to be killed halfway"
             time.sleep(0.05)
@@ -234,13 +239,13 @@ def stop_crawl(
 ) -> None:
     """Run the crawl and stop it *how* once the feed holds *more* lines than before (or, for
     "closing", once its pipelines are closing)."""
-    wanted = len(lines(feed)) + more
+    wanted = written(feed) + more
     marker = cwd / "closing"
     with log.open("w") as stderr:
         crawl = subprocess.Popen(command, cwd=cwd, env=env, stderr=stderr)
     try:
         deadline = time.monotonic() + 180
-        while not (marker.exists() if how == "closing" else len(lines(feed)) >= wanted):
+        while not (marker.exists() if how == "closing" else written(feed) >= wanted):
             assert crawl.poll() is None, (
                 f"the crawl ended before it was stopped:\n{log.read_text()}"
             )
