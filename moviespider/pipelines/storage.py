@@ -219,8 +219,9 @@ class StoreMovies:
             if not await self._store_batch(batch):
                 return
             # Committed (or set aside in the unsaved file): durable. A batch being written is
-            # off `pending` but the sink still holds its number until here.
-            self.sink.release(self.pending[0][0] if self.pending else None)
+            # off `pending` but the sink still holds its number until here. The minimum, not
+            # the first: a batch retried film by film goes back out of order.
+            self.sink.release(min((n for n, _ in self.pending), default=None))
             if len(self.pending) < self.batch_size:
                 return
 
@@ -264,8 +265,9 @@ class StoreMovies:
     async def _reject(self, film: dict[str, Any], error: Exception) -> None:
         """Set aside a film the database refuses, in the unsaved file at once: its request
         may then finish, and a kill does not lose it."""
-        if not await self._set_aside([film]):
-            self.pending.insert(0, (self.sink.held or 0, film))  # held: never counts durable
+        # If it cannot be written there either, the sink has failed: nothing finished from now
+        # on leaves the job, and resuming it fetches this film again.
+        await self._set_aside([film])
         self.stats.inc_value(f"{STATS_PREFIX}/rejected")
         logger.error(
             "Film %s cannot be stored: %s",
