@@ -14,6 +14,9 @@ item still in the pipelines may reach a sink later and lower it, which is right,
 request of that item is not finished yet. Whenever a sink releases items the tracker sends
 :data:`moviespider.signals.items_durable` (argument ``watermark``).
 
+Both frontiers of a crawl use :class:`FinishedRequests` for that: the crash-safe JOBDIR retires a
+journal row, the distributed one acknowledges a lease.
+
 API (all of it)::
 
     tracker = DurabilityTracker.of(crawler)      # one per crawler
@@ -22,6 +25,9 @@ API (all of it)::
     sink.release(oldest)    # oldest still pending, or None: all durable
     sink.fail(reason)       # never durable again in this run (stat moviespider/durability/...)
     tracker.issued, tracker.watermark
+    finishing = FinishedRequests(tracker, engine_requests)  # a frontier's requests taken
+    finishing.taken(request, token)   # the engine took it (token: a journal row, a lease)
+    finishing.done()        # tokens of requests finished and durable, oldest first
 
 See docs/resume.md ("What a kill can cost").
 """
@@ -29,13 +35,19 @@ See docs/resume.md ("What a kill can cost").
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Any
+from collections import deque
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 from weakref import WeakKeyDictionary
 
 from moviespider.signals import items_durable
 
 if TYPE_CHECKING:
+    from scrapy import Request
     from scrapy.crawler import Crawler
+
+    from moviespider.internals import EngineRequests
+
+Token = TypeVar("Token")
 
 logger = logging.getLogger(__name__)
 
@@ -135,3 +147,37 @@ class NumberItems:
     def process_item(self, item: Any) -> Any:
         self.tracker.issued += 1
         return item
+
+
+class FinishedRequests(Generic[Token]):
+    """The requests a frontier handed the engine, each with its *token* (a journal row, a
+    lease), until it is done: the engine has finished with it and its items are durable."""
+
+    def __init__(self, tracker: DurabilityTracker, engine: EngineRequests):
+        self.tracker = tracker
+        self.engine = engine
+        self.in_flight: dict[Request, Token] = {}
+        # Finished, their items not durable everywhere yet: (stamp, token), stamps increasing.
+        self.awaiting: deque[tuple[int, Token]] = deque()
+
+    def taken(self, request: Request, token: Token) -> None:
+        self.in_flight[request] = token
+
+    def done(self) -> list[Token]:
+        """Stamp the requests the engine has finished with; the tokens of those whose items
+        are now durable in every sink, in the order they finished."""
+        if self.in_flight:
+            in_progress = self.engine.in_progress()
+            finished = [request for request in self.in_flight if request not in in_progress]
+            if finished:
+                stamp = self.tracker.issued  # every item of these requests is numbered <= it
+                self.awaiting.extend((stamp, self.in_flight.pop(r)) for r in finished)
+        watermark = self.tracker.watermark  # re-read: a signal's value may be stale
+        tokens = []
+        while self.awaiting and self.awaiting[0][0] <= watermark:
+            tokens.append(self.awaiting.popleft()[1])
+        return tokens
+
+    def held(self) -> list[Token]:
+        """The tokens not done yet: in flight or awaiting durability."""
+        return [*self.in_flight.values(), *(token for _, token in self.awaiting)]

@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 import os
 import pickle
-from collections import deque
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -13,9 +12,9 @@ from scrapy import signals
 from scrapy.core.scheduler import Scheduler
 
 from moviespider.config import get_http_url
-from moviespider.durability import DurabilityTracker
+from moviespider.durability import DurabilityTracker, FinishedRequests
 from moviespider.files import private_dir
-from moviespider.internals import EngineRequests, engine_requests
+from moviespider.internals import engine_requests
 from moviespider.jobdir.journal import (
     JOURNAL_FILE,
     RequestJournal,
@@ -49,12 +48,8 @@ class CrashSafeScheduler(Scheduler):
         self.journal_path = Path(jobdir, JOURNAL_FILE) if jobdir else None
         self.journal: RequestJournal | None = None
         self.queued: dict[Request, int] = {}  # request → its journal row
-        self.in_flight: dict[Request, int] = {}
-        # Rows of requests the engine is done with, whose items are not durable everywhere
-        # yet: (stamp, row), stamps in increasing order (moviespider.durability).
-        self.awaiting: deque[tuple[int, int]] = deque()
-        self.tracker: DurabilityTracker | None = None
-        self.engine: EngineRequests | None = None
+        # Journal rows of the requests the engine took, until done (moviespider.durability).
+        self.finishing: FinishedRequests[int] | None = None
         self.secret_cookies: frozenset[str] = frozenset()
 
     def open(self, spider: Spider) -> Deferred[None] | None:
@@ -62,9 +57,10 @@ class CrashSafeScheduler(Scheduler):
         if self.journal_path is not None:
             private_dir(self.journal_path.parent)
             self.journal = RequestJournal(self.journal_path)
-            self.engine = self.engine_requests(self.crawler)
             assert self.crawler is not None
-            self.tracker = DurabilityTracker.of(self.crawler)
+            self.finishing = FinishedRequests(
+                DurabilityTracker.of(self.crawler), self.engine_requests(self.crawler)
+            )
             self.secret_cookies = login_cookie_names()
             self.replay()
             # The engine asks for the next request only when it has room for it; items come
@@ -72,7 +68,7 @@ class CrashSafeScheduler(Scheduler):
             # ones a kill would repeat, down to the one or two finished a moment ago.
             assert self.crawler is not None
             self.crawler.signals.connect(self.retire_finished, signal=signals.item_scraped)
-            self.crawler.signals.connect(self.retire_durable, signal=items_durable)
+            self.crawler.signals.connect(self.retire_finished, signal=items_durable)
         return opened
 
     def replay(self) -> None:
@@ -126,32 +122,17 @@ class CrashSafeScheduler(Scheduler):
         self.retire_finished()
         request = super().next_request()
         if request is not None and (row := self.queued.pop(request, None)) is not None:
-            self.in_flight[request] = row
+            assert self.finishing is not None
+            self.finishing.taken(request, row)
         return request
 
-    def retire_finished(self) -> None:
-        """Stamp the requests the engine has finished with; forget those whose items are
-        durable in every sink."""
+    def retire_finished(self, watermark: int | None = None) -> None:
+        """Remove from the journal the requests the engine has finished with and whose items
+        are durable in every sink (also on items_durable, whose *watermark* it re-reads)."""
         if self.journal is None:
             return
-        assert self.engine is not None and self.tracker is not None
-        in_progress = self.engine.in_progress()
-        finished = [r for r in self.in_flight if r not in in_progress]
-        if finished:
-            stamp = self.tracker.issued  # every item of these requests is numbered <= stamp
-            self.awaiting.extend((stamp, self.in_flight.pop(request)) for request in finished)
-        self.retire_durable()
-
-    def retire_durable(self, watermark: int | None = None) -> None:
-        """Remove from the journal the finished requests whose items are all durable."""
-        if self.journal is None or not self.awaiting:
-            return
-        assert self.tracker is not None
-        watermark = self.tracker.watermark  # re-read: the signal's value may be stale
-        rows = []
-        while self.awaiting and self.awaiting[0][0] <= watermark:
-            rows.append(self.awaiting.popleft()[1])
-        if rows:
+        assert self.finishing is not None
+        if rows := self.finishing.done():
             self.journal.remove(rows)
 
     def close(self, reason: str) -> Deferred[None] | None:
@@ -163,16 +144,17 @@ class CrashSafeScheduler(Scheduler):
             # not made durable, and stays for the next run.
             self.retire_finished()
             assert self.crawler is not None and self.stats is not None
-            if self.awaiting:
-                self.stats.set_value("moviespider/durability/not_durable", len(self.awaiting))
+            assert self.finishing is not None
+            if held := self.finishing.held():
+                self.stats.set_value("moviespider/durability/not_durable", len(held))
                 logger.warning(
                     "%d finished requests stay in the job: their items did not reach every "
                     "sink durably; resuming the job fetches them again",
-                    len(self.awaiting),
+                    len(held),
                     extra={"spider": self.spider},
                 )
             self.crawler.signals.disconnect(self.retire_finished, signal=signals.item_scraped)
-            self.crawler.signals.disconnect(self.retire_durable, signal=items_durable)
+            self.crawler.signals.disconnect(self.retire_finished, signal=items_durable)
             self.journal.close()
             self.journal = None
         return super().close(reason)
