@@ -85,7 +85,9 @@ BY_NAME: Final = {outcome.name: outcome for outcome in OUTCOMES}
 # Stats that count films that reached no sink (a feed, the database): any positive one makes a
 # crawl incomplete. Components add theirs under LOST_PREFIX.
 LOST_PREFIX: Final = "moviespider/lost/"
-LOST_STATS: Final = ("moviespider/storage/unsaved",)
+LOST_STATS: Final = ("moviespider/storage/unsaved", "moviespider/durability/not_durable")
+# A sink that failed (moviespider.durability) holds back whatever it was given after.
+SINK_FAILED_PREFIX: Final = "moviespider/durability/failed/"
 FEED_FAILED_PREFIX: Final = "feedexport/failed_count/"
 
 # Scrapy's reasons for a crawl that ended as the user asked.
@@ -101,6 +103,7 @@ def pages_requested(stats: Mapping[str, Any]) -> int:
 
 def lost_films(stats: Mapping[str, Any]) -> int:
     lost = sum(int(stats.get(name) or 0) for name in LOST_STATS)
+    lost += sum(1 for name in stats if name.startswith(SINK_FAILED_PREFIX))
     return lost + sum(
         int(value)
         for name, value in stats.items()

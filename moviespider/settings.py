@@ -77,6 +77,9 @@ DOWNLOADER_MIDDLEWARES = {
 }
 
 ITEM_PIPELINES = {
+    # First: numbers each item, so a request is finished only once its items are durable in
+    # every sink (moviespider.durability, docs/resume.md).
+    "moviespider.durability.NumberItems": 0,
     "moviespider.pipelines.validate.ValidateMovie": 100,
     "moviespider.pipelines.duplicates.DropDuplicates": 200,
     # Off unless DOWNLOAD_POSTERS; before storage, so that the stored film has its poster_path.

@@ -20,6 +20,10 @@ page_failed = object()
 # and ``kind`` (``"http_403"``, ``"challenge"``, ``"login"``, …). Sessions retire the session.
 request_blocked = object()
 
+# Items were made durable in a sink (a batch committed, a fallback file written); argument
+# ``watermark``: requests stamped at or below it are finished (moviespider.durability).
+items_durable = object()
+
 
 def report_page_failed(
     crawler: Crawler, url: str, *, status: int | None = None, error: str | None = None

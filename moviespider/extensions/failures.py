@@ -20,6 +20,7 @@ from scrapy.utils.job import job_dir
 
 from moviespider.config import FailedPagesConfig
 from moviespider.feeds import beside_first_feed
+from moviespider.files import private_opener
 from moviespider.jobdir.journal import job_started
 from moviespider.signals import page_failed, requested_url
 
@@ -122,7 +123,9 @@ class FailedPages:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             # Line-buffered: each failure reaches the file as it happens, so a crawl that is
             # killed still leaves its list behind.
-            self.file = self.path.open("a", encoding="utf-8", buffering=1)
+            self.file = open(  # noqa: SIM115 (Path.open takes no opener)
+                self.path, "a", encoding="utf-8", buffering=1, opener=private_opener
+            )
             if self.file.tell() == 0:
                 self.file.write(HEADER)
             logger.info("Pages given up on are listed in %s", self.path.resolve())
@@ -188,7 +191,7 @@ class FailedPages:
     def rewrite(self) -> None:
         """One line per URL (the appends may hold several, or pages that came later)."""
         partial = self.path.with_name(self.path.name + ".partial")
-        with partial.open("w", encoding="utf-8") as file:
+        with open(partial, "w", encoding="utf-8", opener=private_opener) as file:
             file.write(HEADER)
             file.writelines(page.to_line() for page in self.pages.values())
         os.replace(partial, self.path)

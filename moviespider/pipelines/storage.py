@@ -19,9 +19,12 @@ from scrapy.utils.job import job_dir
 from sqlalchemy.exc import SQLAlchemyError
 
 from moviespider.config import StorageConfig
+from moviespider.durability import DurabilityTracker
 from moviespider.errors import ConfigError
 from moviespider.feeds import beside_first_feed
+from moviespider.files import private_opener
 from moviespider.items import item_dict
+from moviespider.jobdir.journal import job_value
 from moviespider.storage.database import (
     MovieStore,
     error_reason,
@@ -90,9 +93,17 @@ class StoreMovies:
         self.batch_size = batch_size
         self.flush_interval = flush_interval
         self.unsaved_file = unsaved_file
-        self.crawl_id = uuid.uuid4().hex
-        self.pending: list[dict[str, Any]] = []  # films (as dicts) not yet written
-        self.rejected: list[dict[str, Any]] = []  # films that cannot be stored
+        # A job resumed from its JOBDIR is one crawl: its id is kept in the job.
+        jobdir = job_dir(crawler.settings)
+        self.crawl_id = (
+            job_value(Path(jobdir), "crawl_id", uuid.uuid4().hex) if jobdir else uuid.uuid4().hex
+        )
+        self.resumed = False
+        self.tracker = DurabilityTracker.of(crawler)
+        self.sink = self.tracker.sink("storage")
+        # Films (as dicts) not yet written, each with its durability number (the highest
+        # number issued when it arrived: its own or above), oldest first.
+        self.pending: list[tuple[int, dict[str, Any]]] = []
         self.stored = 0
         self._store: MovieStore | None = None
         self._writer: ThreadPoolExecutor | None = None
@@ -123,7 +134,7 @@ class StoreMovies:
         self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="moviespider-storage")
         try:
             self._store = await self._in_writer(MovieStore.connect, self.url)
-            await self._in_writer(
+            self.resumed = await self._in_writer(
                 self._store.start_crawl, self.crawl_id, self.spider_name, utc_now()
             )
         except (ConfigError, SQLAlchemyError) as error:
@@ -139,12 +150,19 @@ class StoreMovies:
             ) from None
         self.stats.set_value(f"{STATS_PREFIX}/crawl_id", self.crawl_id)
         self.stats.set_value(f"{STATS_PREFIX}/database", safe_url(self.url))  # password masked
-        logger.info("Storing films in %s as crawl %s", safe_url(self.url), self.crawl_id)
+        logger.info(
+            "Storing films in %s as crawl %s%s",
+            safe_url(self.url),
+            self.crawl_id,
+            " (resumed)" if self.resumed else "",
+        )
         self._timer = AsyncioLoopingCall(self._start_write)
         self._timer.start(self.flush_interval, now=False)
 
     async def process_item(self, item: Any) -> Any:
-        self.pending.append(item_dict(item))
+        number = self.tracker.issued
+        self.pending.append((number, item_dict(item)))
+        self.sink.hold(number)
         if self._healthy and len(self.pending) >= self.batch_size:
             self._start_write()
             if len(self.pending) >= self.batch_size * MAX_PENDING_BATCHES and self._write:
@@ -160,8 +178,16 @@ class StoreMovies:
             if not self.pending or attempt == CLOSE_ATTEMPTS:
                 break
             await asyncio.sleep(self.flush_interval)
-        if self.pending or self.rejected:
-            self._save_unsaved()
+        if self.pending:
+            films = [film for _, film in self.pending]
+            self.pending = []
+            if await self._set_aside(films):
+                self.sink.release(None)
+                logger.error(
+                    "The database did not take %d films; they are in %s",
+                    len(films),
+                    self.stats.get_value(f"{STATS_PREFIX}/unsaved_file"),
+                )
 
     async def spider_closed(self, reason: str) -> None:
         """Record how the crawl ended (pipelines close before Scrapy knows the reason). A
@@ -172,15 +198,14 @@ class StoreMovies:
         finished_at = utc_now()
         for attempt in range(1, CLOSE_ATTEMPTS + 1):
             try:
-                await self._in_writer(
-                    self._store.finish_crawl, self.crawl_id, finished_at, reason, self.stored
-                )
+                await self._in_writer(self._store.finish_crawl, self.crawl_id, finished_at, reason)
                 break
             except SQLAlchemyError as error:
                 if is_outage(error) and attempt < CLOSE_ATTEMPTS:
                     await asyncio.sleep(self.flush_interval)
                     continue
-                path = self._write_unsaved(
+                path = await self._in_writer(
+                    self._write_unsaved,
                     [
                         {
                             "crawl": {
@@ -190,7 +215,7 @@ class StoreMovies:
                                 "items": self.stored,
                             }
                         }
-                    ]
+                    ],
                 )
                 logger.error(
                     "Could not record the end of crawl %s (%s) in the database: %s; it is in %s",
@@ -230,16 +255,24 @@ class StoreMovies:
         while self.pending:
             batch = self.pending[: self.batch_size]
             del self.pending[: self.batch_size]
-            if not await self._store_batch(batch) or len(self.pending) < self.batch_size:
+            if not await self._store_batch(batch):
+                return
+            # Committed (or set aside in the unsaved file): durable. A batch being written is
+            # off `pending` but the sink still holds its number until here. The minimum, not
+            # the first: a batch retried film by film goes back out of order.
+            self.sink.release(min((n for n, _ in self.pending), default=None))
+            if len(self.pending) < self.batch_size:
                 return
 
-    async def _store_batch(self, batch: list[dict[str, Any]]) -> bool:
+    async def _store_batch(self, batch: list[tuple[int, dict[str, Any]]]) -> bool:
         """Store *batch*, or put it back in front of the pending films and return False if the
         database is unavailable. A film that cannot be stored (bad data) is set aside, and
         does not hold up the others."""
         assert self._store is not None
         try:
-            stored = await self._in_writer(self._store.store, self.crawl_id, batch)
+            stored = await self._in_writer(
+                self._store.store, self.crawl_id, [film for _, film in batch]
+            )
         except Exception as error:
             if is_outage(error):
                 self.pending[:0] = batch  # kept, in order, for the next attempt
@@ -252,7 +285,7 @@ class StoreMovies:
                 self._healthy = False
                 return False
             if len(batch) == 1:
-                self._reject(batch[0], error)
+                await self._reject(batch[0][1], error)
                 return True
             # Find the film at fault: store the batch one film at a time.
             for position, film in enumerate(batch):
@@ -268,8 +301,12 @@ class StoreMovies:
         self.stats.inc_value(f"{STATS_PREFIX}/films", stored)
         return True
 
-    def _reject(self, film: dict[str, Any], error: Exception) -> None:
-        self.rejected.append(film)
+    async def _reject(self, film: dict[str, Any], error: Exception) -> None:
+        """Set aside a film the database refuses, in the unsaved file at once: its request
+        may then finish, and a kill does not lose it."""
+        # If it cannot be written there either, the sink has failed: nothing finished from now
+        # on leaves the job, and resuming it fetches this film again.
+        await self._set_aside([film])
         self.stats.inc_value(f"{STATS_PREFIX}/rejected")
         logger.error(
             "Film %s cannot be stored: %s",
@@ -278,29 +315,35 @@ class StoreMovies:
             exc_info=not isinstance(error, SQLAlchemyError),  # not the database's doing: a bug
         )
 
-    def _save_unsaved(self) -> None:
-        """Write the films the database never took to a JSON Lines file, one film a line with
-        its crawl_id, so they can be stored later."""
-        unsaved = self.rejected + self.pending
-        path = self._write_unsaved(unsaved)
-        self.stats.set_value(f"{STATS_PREFIX}/unsaved", len(unsaved))
+    async def _set_aside(self, films: list[dict[str, Any]]) -> bool:
+        try:
+            await self._in_writer(self._save_unsaved, films)
+        except OSError as error:
+            self.sink.fail(f"cannot write the unsaved films' file: {error}")
+            return False
+        return True
+
+    def _save_unsaved(self, films: list[dict[str, Any]]) -> None:
+        """Write films the database did not take to DATABASE_UNSAVED_FILE, so they can be stored
+        later. Blocking: on the writer thread."""
+        path = self._write_unsaved(films)
+        self.stats.inc_value(f"{STATS_PREFIX}/unsaved", len(films))
         self.stats.set_value(f"{STATS_PREFIX}/unsaved_file", str(path.resolve()))
         logger.error(
-            "The database did not take %d films; they are in %s", len(unsaved), path.resolve()
+            "The database did not take %d films; they are in %s", len(films), path.resolve()
         )
-        self.rejected = []
-        self.pending = []
 
     def _write_unsaved(self, records: list[dict[str, Any]]) -> Path:
         """Append *records* to DATABASE_UNSAVED_FILE, each with this crawl's id. The file is
         the crawler's alone (0600): it holds what the database would have."""
         path = Path(self.unsaved_file % {"name": self.spider_name, "crawl_id": self.crawl_id})
         path.parent.mkdir(parents=True, exist_ok=True)
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
-        with open(descriptor, "a", encoding="utf-8") as file:
+        with open(path, "a", encoding="utf-8", opener=private_opener) as file:
             for record in records:
                 line = {"crawl_id": self.crawl_id, **record}
                 file.write(json.dumps(line, ensure_ascii=False, default=str) + "\n")
+            file.flush()
+            os.fsync(file.fileno())  # what makes the films durable: the watermark counts on it
         return path
 
     async def _in_writer(

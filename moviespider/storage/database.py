@@ -250,13 +250,30 @@ class MovieStore:
         )
         logger.info("Added column %s.%s to the database", column.table.name, column.name)
 
-    def start_crawl(self, crawl_id: str, spider: str, started_at: datetime) -> None:
+    def start_crawl(self, crawl_id: str, spider: str, started_at: datetime) -> bool:
+        """Record the start of a crawl; for a crawl already recorded (a job resumed from its
+        JOBDIR) mark it unfinished again and return True."""
         with self.engine.begin() as connection:
-            connection.execute(
-                crawls.insert().values(id=crawl_id, spider=spider, started_at=started_at)
-            )
+            resumed = connection.execute(
+                crawls.update()
+                .where(crawls.c.id == crawl_id)
+                .values(finished_at=None, finish_reason=None)
+            ).rowcount
+            if not resumed:
+                connection.execute(
+                    crawls.insert().values(id=crawl_id, spider=spider, started_at=started_at)
+                )
+        return bool(resumed)
 
-    def finish_crawl(self, crawl_id: str, finished_at: datetime, reason: str, items: int) -> None:
+    def finish_crawl(self, crawl_id: str, finished_at: datetime, reason: str) -> None:
+        """Record how the crawl (its last run) ended, and the films it stored over all its
+        runs."""
+        items = (
+            sa.select(sa.func.count())
+            .select_from(observations)
+            .where(observations.c.crawl_id == crawl_id)
+            .scalar_subquery()
+        )
         with self.engine.begin() as connection:
             connection.execute(
                 crawls.update()

@@ -3,6 +3,8 @@
 A "kill" here is dropping a component without closing it: nothing it buffers gets written.
 """
 
+import json
+
 import pytest
 from scrapy import Request
 from scrapy.exporters import JsonLinesItemExporter
@@ -11,7 +13,7 @@ from scrapy.utils.test import get_crawler
 
 from moviespider.errors import ConfigError
 from moviespider.jobdir.dupefilter import FlushingDupeFilter, SiteRelativeFingerprinter
-from moviespider.jobdir.feedstorage import AppendingFileFeedStorage
+from moviespider.jobdir.feedstorage import AppendingFileFeedStorage, earlier_subject_ids
 from moviespider.jobdir.scheduler import CrashSafeScheduler
 from tests.helpers.jobdir import SANDBOX, FakeEngineRequests, FilmSpider, Run
 
@@ -251,3 +253,115 @@ def test_overwriting_an_empty_file_or_json_lines_may_go_ahead(
     feed = tmp_path / name
     feed.write_text(content, encoding="utf-8")
     storage(tmp_path, feed, feed_format, overwrite=overwrite)
+
+
+# --- durability: a finished request stays until its items are durable in every sink ----------
+
+
+def test_a_finished_request_stays_until_its_items_are_durable(tmp_path):
+    from moviespider.durability import DurabilityTracker
+
+    first = Run(tmp_path)
+    tracker = DurabilityTracker.of(first.crawler)
+    storage = tracker.sink("storage")
+    first.schedule("1", "2")
+    done = first.start_next()
+    tracker.issue()  # its film enters the pipelines...
+    storage.hold(tracker.issued)  # ...and waits in the storage's batch
+    first.finish(done)
+    first.start_next()  # the scheduler learns it finished: its film is not committed
+    assert done.url in urls(Run(tmp_path).drain())  # a kill now fetches it again
+    storage.release(None)  # the batch committed
+    assert done.url not in urls(Run(tmp_path).drain())
+
+
+def test_the_journal_holds_no_cookie_or_proxy_credentials(tmp_path, monkeypatch):
+    monkeypatch.setenv("DOUBAN_COOKIES", 'dbcl2="1:login-secret"; ck=ck-secret')
+    first = Run(tmp_path)
+    retry = first.request("1").replace(
+        headers={
+            "Cookie": "bid=b-secret; dbcl2=login-secret",
+            "Proxy-Authorization": "Basic cHJveHktc2VjcmV0",
+            "Referer": f"{SANDBOX}/top250",
+        },
+        cookies={"dbcl2": '"1:login-secret"', "ck": "ck-secret", "bid": "b-secret", "own": "1"},
+        meta={
+            "proxy": "http://user:proxy-secret@127.0.0.1:1",
+            "_auth_proxy": "127.0.0.1:1",
+            "moviespider_session_proxy": True,
+        },
+        dont_filter=True,
+    )
+    first.scheduler.enqueue_request(retry)
+    spied = first.request("2").replace(
+        meta={"proxy": "http://user:proxy-secret@127.0.0.1:2"}, dont_filter=True
+    )
+    first.scheduler.enqueue_request(spied)
+    for name in ("requests.journal", "requests.journal-wal"):
+        data = (tmp_path / name).read_bytes() if (tmp_path / name).exists() else b""
+        for secret in (b"login-secret", b"ck-secret", b"b-secret", b"proxy-secret", b"cHJveHkt"):
+            assert secret not in data, (name, secret)
+    resumed = {r.url: r for r in Run(tmp_path).drain()}
+    replayed = resumed[retry.url]
+    assert replayed.headers.get("Referer") == f"{SANDBOX}/top250".encode()
+    assert replayed.cookies == {"own": "1"}
+    assert "proxy" not in replayed.meta  # the session's: SessionMiddleware sets it again
+    assert resumed[spied.url].meta["proxy"] == "http://127.0.0.1:2"
+
+
+def test_jobdir_files_are_the_owners_only(tmp_path):
+    job = tmp_path / "job"
+    run = Run(job)
+    run.schedule("1")
+    assert job.stat().st_mode & 0o777 == 0o700
+    for name in ("requests.journal", "requests.journal-wal", "requests.seen"):
+        assert (job / name).stat().st_mode & 0o777 == 0o600, name
+
+
+def test_a_feed_that_cannot_be_written_holds_the_watermark_and_says_so(tmp_path):
+    from moviespider.durability import DurabilityTracker
+
+    crawler = get_crawler(FilmSpider)
+    crawler.stats.open_spider()
+    storage = AppendingFileFeedStorage.from_crawler(
+        crawler, str(tmp_path / "films.jsonl"), feed_options={"format": "jsonlines"}
+    )
+    file = storage.open(FilmSpider())
+    tracker = DurabilityTracker.of(crawler)
+    file.write(b'{"subject_id": "1"}\n')
+    tracker.issue()
+    assert tracker.watermark == 1
+    file.close()  # a write now fails, as on a full disk
+    with pytest.raises(ValueError):
+        file.write(b'{"subject_id": "2"}\n')
+    assert tracker.watermark < 1
+    assert crawler.stats.get_value(f"moviespider/durability/failed/feed {tmp_path}/films.jsonl")
+    assert (tmp_path / "films.jsonl").stat().st_mode & 0o777 == 0o600
+
+
+def test_a_resumed_run_does_not_write_again_a_film_its_earlier_runs_wrote(tmp_path):
+    job, feed = tmp_path / "job", tmp_path / "films.jsonl"
+    Run(job).schedule("1")  # a first run happened, killed after writing film 1
+    feed.write_text('{"subject_id": "1", "title": "a"}\n', encoding="utf-8")
+    file = storage(tmp_path, feed, jobdir=job).open(FilmSpider())
+    exporter = JsonLinesItemExporter(file)
+    for subject_id in ("1", "2"):  # 1 replayed (in flight, or awaiting the database, at the kill)
+        exporter.export_item({"subject_id": subject_id, "title": "a"})
+    file.close()
+    ids = [json.loads(line)["subject_id"] for line in feed.read_text().splitlines()]
+    assert ids == ["1", "2"]
+
+
+def test_a_line_cut_by_a_kill_does_not_count_as_written(tmp_path):
+    feed = tmp_path / "films.jsonl"
+    feed.write_text('{"subject_id": "1"}\n{"subject_id": "2", "ti', encoding="utf-8")
+    assert earlier_subject_ids(feed) == {"1"}
+
+
+def test_a_new_job_writes_every_film_even_into_a_file_that_has_them(tmp_path):
+    feed = tmp_path / "films.jsonl"
+    feed.write_text('{"subject_id": "1"}\n', encoding="utf-8")
+    file = storage(tmp_path, feed, jobdir=tmp_path / "job").open(FilmSpider())
+    JsonLinesItemExporter(file).export_item({"subject_id": "1"})
+    file.close()
+    assert feed.read_text(encoding="utf-8").count('"subject_id": "1"') == 2

@@ -629,3 +629,60 @@ def test_a_merged_id_is_recorded_against_the_film_kept(
     ]
     recorded = {row["old_id"]: row["subject_id"] for row in rows(database_url, merges)}
     assert recorded == {"26000001": "1292052", "26000002": "3541415"}
+
+
+# --- durability: the pipeline is a sink (moviespider.durability) --------------------------------
+
+
+def test_films_hold_the_watermark_until_their_batch_is_committed(tmp_path: Path):
+    from moviespider.durability import DurabilityTracker, NumberItems
+
+    url = sa.URL.create("sqlite", database=str(tmp_path / "movies.sqlite3"))
+    pipeline = storage_pipeline(url, DATABASE_BATCH_SIZE=5, DATABASE_FLUSH_INTERVAL=60)
+    tracker = DurabilityTracker.of(pipeline.crawler)
+    numbering = NumberItems(tracker)
+    films = top250_films(MONDAY, 7)
+    seen: list[tuple[int, int]] = []
+
+    async def crawl() -> None:
+        await pipeline.open_spider()
+        for film in films[:4]:
+            await pipeline.process_item(numbering.process_item(film))
+        seen.append((tracker.issued, tracker.watermark))  # 4 films in memory only
+        await pipeline.process_item(numbering.process_item(films[4]))  # a full batch: written
+        await pipeline._write
+        seen.append((tracker.issued, tracker.watermark))
+        for film in films[5:]:
+            await pipeline.process_item(numbering.process_item(film))
+        seen.append((tracker.issued, tracker.watermark))
+        await pipeline.close_spider()
+        seen.append((tracker.issued, tracker.watermark))
+        await pipeline.spider_closed("finished")
+
+    asyncio.run(crawl())
+    assert seen == [(4, 0), (5, 5), (7, 5), (7, 7)]
+
+
+def test_the_unsaved_file_is_the_owners_only(tmp_path: Path):
+    films = top250_films(MONDAY, 3)
+    films[1] = dataclasses.replace(films[1], source=None)  # rejected by the database
+    url = sa.URL.create("sqlite", database=str(tmp_path / "movies.sqlite3"))
+    pipeline = storage_pipeline(url, DATABASE_UNSAVED_FILE=str(tmp_path / "unsaved.jl"))
+    asyncio.run(run_pipeline(pipeline, films))
+    assert (tmp_path / "unsaved.jl").stat().st_mode & 0o777 == 0o600
+
+
+def test_a_resumed_job_is_one_crawl(tmp_path: Path):
+    url = sa.URL.create("sqlite", database=str(tmp_path / "movies.sqlite3"))
+    job = {"JOBDIR": str(tmp_path / "job")}
+    first = storage_pipeline(url, **job)
+    films = top250_films(MONDAY, 10)
+    asyncio.run(run_pipeline(first, films[:4], reason="shutdown"))
+    resumed = storage_pipeline(url, **job)
+    asyncio.run(run_pipeline(resumed, films[3:]))
+    assert resumed.crawl_id == first.crawl_id
+    engine = sa.create_engine(url)
+    with engine.connect() as connection:
+        rows = connection.execute(sa.select(crawls.c.finish_reason, crawls.c["items"])).all()
+    engine.dispose()
+    assert [tuple(row) for row in rows] == [("finished", 10)]
