@@ -15,11 +15,12 @@ from scrapy_redis.queue import PriorityQueue
 from scrapy_redis.scheduler import Scheduler as RedisScheduler
 
 from moviespider.config import DistributedConfig
+from moviespider.durability import DurabilityTracker, FinishedRequests
 from moviespider.frontier.dupefilter import FrontierDupeFilter
 from moviespider.frontier.serializer import SiteRelativeSerializer
 from moviespider.frontier.store import REDIS_DOWN, Frontier, redis_client
-from moviespider.internals import EngineRequests, engine_requests
-from moviespider.signals import page_failed
+from moviespider.internals import engine_requests
+from moviespider.signals import items_durable, page_failed
 
 if TYPE_CHECKING:
     from redis import Redis
@@ -64,10 +65,9 @@ class FrontierScheduler(RedisScheduler):
         self.crawler = crawler
         self.config = config
         self.worker = f"{socket.gethostname()}-{os.getpid()}-{secrets.token_hex(2)}"
-        self.engine: EngineRequests | None = None
+        self.finishing: FinishedRequests[str] | None = None  # leases, until done
         self.frontier: Frontier | None = None
         self.queue: LeasedQueue | None = None
-        self.in_flight: dict[Request, str] = {}  # request -> its lease
         self.finished: list[str] = []  # leases to acknowledge
         self.unsent: list[tuple[Request, bytes | None]] = []  # enqueued while Redis was down
         self.down_since: float | None = None
@@ -101,8 +101,11 @@ class FrontierScheduler(RedisScheduler):
         serializer = SiteRelativeSerializer(self.crawler.settings["DOUBAN_BASE_URL"])
         self.queue = LeasedQueue(self.frontier, spider, serializer)
         self.df = FrontierDupeFilter(server, self.frontier.dupefilter_key, self.fingerprint)
-        self.engine = self.engine_requests(self.crawler)
+        self.finishing = FinishedRequests(
+            DurabilityTracker.of(self.crawler), self.engine_requests(self.crawler)
+        )
         self.crawler.signals.connect(self.page_failed, signal=page_failed)
+        self.crawler.signals.connect(self.collect_finished, signal=items_durable)
         self._loop = AsyncioLoopingCall(self.tick)
         self._loop.start(min(self.config.lease / 3, 5.0), now=False)
         logger.info(
@@ -120,11 +123,14 @@ class FrontierScheduler(RedisScheduler):
         # The engine is done with every request it started; acknowledge what is durable.
         self.collect_finished()
         self.flush()
-        if self.in_flight or self.unsent:
+        assert self.finishing is not None
+        if (held := self.finishing.held()) or self.unsent:
+            self.stats.set_value("moviespider/durability/not_durable", len(held))
             logger.warning(
-                "Closing with %d requests unacknowledged and %d not handed to Redis: their "
-                "leases expire and another worker takes them",
-                len(self.in_flight),
+                "Closing with %d requests unacknowledged (their items are not durable "
+                "everywhere) and %d not handed to Redis: their leases expire and another worker "
+                "takes them",
+                len(held),
                 len(self.unsent),
                 extra={"spider": self.spider},
             )
@@ -152,14 +158,16 @@ class FrontierScheduler(RedisScheduler):
         if taken is None:
             return None
         lease, request = taken
-        self.in_flight[request] = lease
+        assert self.finishing is not None
+        self.finishing.taken(request, lease)
         self.stats.inc_value(f"{STATS_PREFIX}/taken")
         return request
 
     def has_pending_requests(self) -> bool:
         if self.config.seed_only:
             return bool(self.unsent)
-        if self.in_flight or self.unsent or self.down_since is not None:
+        assert self.finishing is not None
+        if self.finishing.held() or self.unsent or self.down_since is not None:
             return True
         assert self.frontier is not None
         try:
@@ -184,18 +192,11 @@ class FrontierScheduler(RedisScheduler):
         self.stats.inc_value(f"{STATS_PREFIX}/{'enqueued' if queued else 'filtered'}")
         return queued
 
-    def durable(self, request: Request) -> bool:
-        """Whether the items of a request the engine is done with are durable in every sink."""
-        return True
-
-    def collect_finished(self) -> None:
-        """Move the leases of requests the engine is done with, and whose items are durable,
-        to the acknowledgements; send them."""
-        if self.engine is not None and self.in_flight:
-            in_progress = self.engine.in_progress()
-            for request in [r for r in self.in_flight if r not in in_progress]:
-                if self.durable(request):
-                    self.finished.append(self.in_flight.pop(request))
+    def collect_finished(self, watermark: int | None = None) -> None:
+        """Acknowledge the leases of requests the engine is done with and whose items are
+        durable in every sink (also on items_durable, whose *watermark* it re-reads)."""
+        if self.finishing is not None:
+            self.finished.extend(self.finishing.done())
         if self.finished and self.down_since is None:
             assert self.frontier is not None
             try:
@@ -225,7 +226,8 @@ class FrontierScheduler(RedisScheduler):
         try:
             self.collect_finished()
             self.flush()
-            self.frontier.renew(self.in_flight.values(), self.lease_ms)
+            assert self.finishing is not None
+            self.frontier.renew([*self.finishing.held(), *self.finished], self.lease_ms)
             now = time.monotonic()
             if now - self._last_reap >= self.config.lease / 3:
                 self._last_reap = now

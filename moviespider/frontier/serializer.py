@@ -7,6 +7,8 @@ from typing import Any
 
 from scrapy_redis import picklecompat
 
+from moviespider.credentials import login_cookie_names, strip_secrets
+
 # What a request dict holds by default: left out, request_from_dict restores it.
 _DEFAULTS: dict[str, Any] = {
     "headers": {},
@@ -22,22 +24,20 @@ _DEFAULTS: dict[str, Any] = {
     "callback": None,
     "errback": None,
 }
-# Never stored: the worker that takes the request gives it a session, cookies and a proxy of its
-# own (SessionMiddleware), and log-in cookies and proxy passwords must not leave the process.
-_SECRET_HEADERS = frozenset({b"cookie", b"proxy-authorization", b"authorization"})
-_SESSION_META = frozenset(
-    {"proxy", "_auth_proxy", "cookiejar", "moviespider_session", "moviespider_session_proxy"}
-)
 
 
 class SiteRelativeSerializer:
-    """scrapy-redis's pickle serializer over requests whose URL on ``base_url`` is stored as
-    its path, so that workers crawling different mirrors (or sandboxes) share one frontier."""
+    """scrapy-redis's pickle serializer over requests whose URL on ``base_url`` is stored as its
+    path, so that workers crawling different mirrors (or sandboxes) share one frontier. Cookies
+    and proxy credentials are left out (moviespider.credentials): the worker that takes the
+    request gives it a session of its own."""
 
     def __init__(self, base_url: str):
         self.base_url = base_url.rstrip("/")
+        self.secret_cookies = login_cookie_names()
 
     def dumps(self, obj: dict[str, Any]) -> bytes:
+        obj = strip_secrets(dict(obj), self.secret_cookies)
         stored = {
             name: value
             for name, value in obj.items()
@@ -46,17 +46,6 @@ class SiteRelativeSerializer:
         url: str = stored["url"]
         if url.startswith(f"{self.base_url}/"):
             stored["url"] = url[len(self.base_url) :]
-        stored.pop("cookies", None)
-        if headers := stored.get("headers"):
-            kept = {k: v for k, v in headers.items() if _header_name(k) not in _SECRET_HEADERS}
-            stored["headers"] = kept
-            if not kept:
-                del stored["headers"]
-        if meta := stored.get("meta"):
-            kept_meta = {k: v for k, v in meta.items() if k not in _SESSION_META}
-            stored["meta"] = kept_meta
-            if not kept_meta:
-                del stored["meta"]
         return picklecompat.dumps(stored)
 
     def loads(self, data: bytes) -> dict[str, Any]:
@@ -64,7 +53,3 @@ class SiteRelativeSerializer:
         if obj["url"].startswith("/"):
             obj["url"] = self.base_url + obj["url"]
         return obj
-
-
-def _header_name(name: str | bytes) -> bytes:
-    return (name.encode() if isinstance(name, str) else name).lower()

@@ -6,14 +6,12 @@ import pickle
 import sqlite3
 from collections.abc import Collection, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit, urlunsplit
+from typing import TYPE_CHECKING
 
 from scrapy.utils.request import request_from_dict
 
 from moviespider.errors import ConfigError
 from moviespider.files import private_dir, touch_private
-from moviespider.middlewares.sessions import PROXY_META_KEY
 
 if TYPE_CHECKING:
     from scrapy import Request, Spider
@@ -22,7 +20,6 @@ JOURNAL_FILE = "requests.journal"
 SEEN_FILE = "requests.seen"  # RFPDupeFilter's
 # Headers that carry secrets the middlewares add again on the next run: the log-in and session
 # cookies (CookiesMiddleware), proxy credentials (HttpProxyMiddleware).
-SECRET_HEADERS = frozenset({b"cookie", b"proxy-authorization", b"authorization"})
 
 
 class RequestJournal:
@@ -88,43 +85,6 @@ def job_value(jobdir: Path, key: str, default: str) -> str:
         return value
     finally:
         journal.close()
-
-
-def strip_secrets(record: dict[str, Any], cookie_names: Collection[str]) -> dict[str, Any]:
-    """A request's ``to_dict()`` without what must not reach the disk: cookie and proxy
-    credential headers, the proxy URL's credentials, the log-in and session cookies. On the
-    next run SessionMiddleware, CookiesMiddleware and HttpProxyMiddleware add them again."""
-    headers = record.get("headers")
-    if headers:
-        record["headers"] = {
-            name: value
-            for name, value in headers.items()
-            if (name.lower() if isinstance(name, bytes) else name.lower().encode())
-            not in SECRET_HEADERS
-        }
-    meta = record.get("meta")
-    if meta:
-        meta = record["meta"] = dict(meta)
-        meta.pop("_auth_proxy", None)
-        if meta.pop(PROXY_META_KEY, None):
-            meta.pop("proxy", None)  # the session's: it sets it again
-        elif meta.get("proxy"):
-            meta["proxy"] = without_credentials(meta["proxy"])
-    cookies = record.get("cookies")
-    if cookies:
-        secret = {"bid", *cookie_names}
-        if isinstance(cookies, dict):
-            record["cookies"] = {k: v for k, v in cookies.items() if k not in secret}
-        else:
-            record["cookies"] = [c for c in cookies if c.get("name") not in secret]
-    return record
-
-
-def without_credentials(url: str) -> str:
-    parts = urlsplit(url)
-    if "@" not in parts.netloc:
-        return url
-    return urlunsplit(parts._replace(netloc=parts.netloc.rpartition("@")[2]))
 
 
 def check_job(journal: RequestJournal, spider: Spider) -> None:

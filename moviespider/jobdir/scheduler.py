@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import os
 import pickle
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -12,6 +11,7 @@ from scrapy import signals
 from scrapy.core.scheduler import Scheduler
 
 from moviespider.config import get_http_url
+from moviespider.credentials import login_cookie_names, strip_secrets
 from moviespider.durability import DurabilityTracker, FinishedRequests
 from moviespider.files import private_dir
 from moviespider.internals import engine_requests
@@ -20,9 +20,7 @@ from moviespider.jobdir.journal import (
     RequestJournal,
     check_job,
     load_request,
-    strip_secrets,
 )
-from moviespider.middlewares.sessions import parse_cookie_header
 from moviespider.signals import items_durable
 
 if TYPE_CHECKING:
@@ -176,11 +174,3 @@ class CrashSafeScheduler(Scheduler):
                 )
                 self.logunser = False
             return None
-
-
-def login_cookie_names() -> frozenset[str]:
-    """The names of the DOUBAN_COOKIES log-in cookies (the session middleware checks them)."""
-    try:
-        return frozenset(parse_cookie_header(os.environ.get("DOUBAN_COOKIES", "")))
-    except ValueError:
-        return frozenset()
