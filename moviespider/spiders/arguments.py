@@ -11,7 +11,7 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, get_args
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
 from scrapy_spider_metadata import Args
 
 from moviespider.errors import ConfigError
@@ -82,6 +82,38 @@ def read_ids_file(path: str) -> list[str]:
                 f"{line[:60]!r}"
             )
     return ids
+
+
+class SubjectIdsParams(SpiderParams):
+    """Subject ids given as arguments: a comma-separated list, a file, or both."""
+
+    ids: str | None = Field(None, description='comma-separated subject ids, e.g. "1292052,3541415"')
+    ids_file: str | None = Field(
+        None,
+        description="a file of subject ids or subject URLs, one a line (a failed-URLs file works)",
+    )
+
+    @field_validator("ids")
+    @classmethod
+    def _check_ids(cls, ids: str | None) -> str | None:
+        for subject_id in (ids or "").split(","):
+            if subject_id.strip():
+                check_subject_id(subject_id)
+        return ids
+
+    @field_validator("ids_file")
+    @classmethod
+    def _check_ids_file(cls, path: str | None) -> str | None:
+        if path is not None:
+            read_ids_file(path)
+        return path
+
+    def subject_ids(self) -> list[str]:
+        """Every id given, each once, in the order given."""
+        found = [i.strip() for i in (self.ids or "").split(",") if i.strip()]
+        if self.ids_file is not None:
+            found += read_ids_file(self.ids_file)
+        return list(dict.fromkeys(found))
 
 
 def params_model(spidercls: type) -> type[SpiderParams]:

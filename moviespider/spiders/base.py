@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
 from functools import cached_property
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 import scrapy
 from pydantic import Field
@@ -27,6 +27,7 @@ from moviespider.signals import report_page_failed, requested_url
 from moviespider.site import DoubanSite, canonical_subject_url
 from moviespider.spiders.arguments import CitySlug, SpiderParams, params_model, parse_params
 
+Parsed = TypeVar("Parsed")
 FIELD_NAMES = frozenset(MOVIE_FIELDS)  # looked up for every parsed field
 # Stats counted here and by the spiders.
 DETAILS_MISSING_STAT = "moviespider/details_missing"
@@ -138,6 +139,16 @@ class DoubanSpider(scrapy.Spider):
         self.crawler.stats.inc_value(DETAILS_MISSING_STAT)
         return self.make_movie(listed)
 
+    def read_page(
+        self, response: Response, parse: Callable[[bytes], Parsed]
+    ) -> Parsed | scrapy.Request | None:
+        """What *parse* reads from the page; if it cannot, what ``page_unusable`` makes of it: a
+        retry request, or None (the page is listed as failed)."""
+        try:
+            return parse(response.body)
+        except PageError as error:
+            return self.page_unusable(response, error)
+
     def page_unusable(self, response: Response, error: PageError) -> scrapy.Request | None:
         """A page arrived but is not the page we asked for (a parser raised PageError).
 
@@ -224,11 +235,10 @@ class CityListSpider(DoubanSpider):
         @returns items 0 0
         @returns requests 1
         """
-        try:
-            films = self.parse_list_page(response.body)
-        except PageError as error:
-            if retry := self.page_unusable(response, error):
-                yield retry
+        films = self.read_page(response, self.parse_list_page)
+        if not isinstance(films, list):
+            if films is not None:
+                yield films  # a retry
             return
         self.expected_items = len(films)  # the progress bar's total
         for listed in films:

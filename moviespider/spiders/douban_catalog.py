@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import cached_property
 from typing import Any, ClassVar, Protocol
 
 import scrapy
@@ -17,22 +19,20 @@ from moviespider.parsing import (
     parse_subject_page,
     parse_top250_page,
 )
-from moviespider.spiders.arguments import SpiderParams, check_subject_id, read_ids_file
-from moviespider.spiders.base import DoubanSpider, unique
+from moviespider.spiders.arguments import SubjectIdsParams
+from moviespider.spiders.base import DoubanSpider
 from moviespider.spiders.douban_later import reference_date
+from moviespider.spiders.douban_top250 import PAGE_SIZE
 
 SEED_LISTS = ("top250", "later", "nowplaying")
-TOP250_PAGE_SIZE = 25
 
 
-class CatalogParams(SpiderParams):
+class CatalogParams(SubjectIdsParams):
     seeds: str = Field(
         "top250",
         description="comma-separated lists to start from: top250, later, nowplaying (or none)",
     )
     cities: str = Field("beijing", description="comma-separated city slugs for later/nowplaying")
-    ids: str | None = Field(None, description="comma-separated subject ids to start from")
-    ids_file: str | None = Field(None, description="a file of subject ids or URLs to start from")
     max_films: int = Field(1000, ge=0, description="stop finding films after this many (0: all)")
     depth: int | None = Field(
         None,
@@ -47,21 +47,6 @@ class CatalogParams(SpiderParams):
             if seed not in (*SEED_LISTS, "none"):
                 raise ValueError(f"{seed!r} is not one of {', '.join(SEED_LISTS)}, none")
         return seeds
-
-    @field_validator("ids")
-    @classmethod
-    def _check_ids(cls, ids: str | None) -> str | None:
-        for subject_id in (ids or "").split(","):
-            if subject_id.strip():
-                check_subject_id(subject_id)
-        return ids
-
-    @field_validator("ids_file")
-    @classmethod
-    def _check_ids_file(cls, path: str | None) -> str | None:
-        if path is not None:
-            read_ids_file(path)
-        return path
 
 
 class FilmBudget(Protocol):
@@ -89,8 +74,10 @@ class LocalFilmBudget:
 
 
 class DoubanCatalogSpider(DoubanSpider, Args[CatalogParams]):
-    """The catalog: films found from seed lists and ids, then through every film's
-    recommendations ("喜欢这部电影的人也喜欢"), each film once, one item each from its subject page.
+    """The catalog, found through every film's recommendations: one item per film, each once.
+
+    Films are found in the seed lists and ids, then in each subject page's "喜欢这部电影的人也喜欢"
+    block; every item comes from the film's own subject page.
 
     Arguments (CatalogParams): seeds, cities, ids, ids_file, max_films (default 1000; 0 for no
     limit), depth (recommendation steps from a seed; default no limit).
@@ -104,8 +91,7 @@ class DoubanCatalogSpider(DoubanSpider, Args[CatalogParams]):
     source = "catalog"
     browser_pages: ClassVar[dict[str, str]] = {
         "parse_film": "#info",
-        "parse_top250": "ol.grid_view",
-        "parse_city_list": "#showing-soon, #nowplaying",
+        "parse_seed_list": "ol.grid_view, #showing-soon, #nowplaying",
     }
 
     seeds: str
@@ -117,14 +103,11 @@ class DoubanCatalogSpider(DoubanSpider, Args[CatalogParams]):
 
     @classmethod
     def arguments(cls, params: Any) -> dict[str, Any]:
-        seed_ids = [i.strip() for i in (params.ids or "").split(",") if i.strip()]
-        if params.ids_file is not None:
-            seed_ids += read_ids_file(params.ids_file)
         return {
             **params.model_dump(),
             "seed_lists": [s.strip() for s in params.seeds.split(",") if s.strip() in SEED_LISTS],
             "seed_cities": [c.strip() for c in params.cities.split(",") if c.strip()],
-            "seed_ids": unique(seed_ids),
+            "seed_ids": params.subject_ids(),
         }
 
     async def start(self):
@@ -138,21 +121,25 @@ class DoubanCatalogSpider(DoubanSpider, Args[CatalogParams]):
                 yield request
         if "top250" in self.seed_lists:
             size = Top250Config.from_settings(settings).size
-            for start in range(0, size, TOP250_PAGE_SIZE):
-                yield scrapy.Request(self.site.top250_url(start), callback=self.parse_top250)
+            for start in range(0, size, PAGE_SIZE):
+                yield self.seed_request(self.site.top250_url(start), "top250")
         for city in self.seed_cities:
             if "later" in self.seed_lists:
-                yield scrapy.Request(
-                    self.site.later_url(city),
-                    callback=self.parse_city_list,
-                    cb_kwargs={"kind": "later"},
-                )
+                yield self.seed_request(self.site.later_url(city), "later")
             if "nowplaying" in self.seed_lists:
-                yield scrapy.Request(
-                    self.site.nowplaying_url(city),
-                    callback=self.parse_city_list,
-                    cb_kwargs={"kind": "nowplaying"},
-                )
+                yield self.seed_request(self.site.nowplaying_url(city), "nowplaying")
+
+    def seed_request(self, url: str, kind: str) -> scrapy.Request:
+        return scrapy.Request(url, callback=self.parse_seed_list, cb_kwargs={"kind": kind})
+
+    @cached_property
+    def list_parsers(self) -> dict[str, Callable[[bytes], list[dict[str, Any]]]]:
+        day = reference_date(LaterConfig.from_settings(self.crawler.settings))
+        return {
+            "top250": parse_top250_page,
+            "later": lambda html: parse_later_page(html, day),
+            "nowplaying": parse_nowplaying_page,
+        }
 
     def film_request(self, subject_id: str, depth: int) -> scrapy.Request | None:
         """The subject page of a film found at ``depth``, if the budget still takes it."""
@@ -166,27 +153,12 @@ class DoubanCatalogSpider(DoubanSpider, Args[CatalogParams]):
             cb_kwargs={"subject_id": subject_id, "depth": depth},
         )
 
-    async def parse_top250(self, response: Response):
-        try:
-            films = parse_top250_page(response.body)
-        except PageError as error:
-            if retry := self.page_unusable(response, error):
-                yield retry
-            return
-        for film in films:
-            if request := self.film_request(film["subject_id"], depth=0):
-                yield request
-
-    async def parse_city_list(self, response: Response, kind: str):
-        try:
-            if kind == "later":
-                day = reference_date(LaterConfig.from_settings(self.crawler.settings))
-                films = parse_later_page(response.body, day)
-            else:
-                films = parse_nowplaying_page(response.body)
-        except PageError as error:
-            if retry := self.page_unusable(response, error):
-                yield retry
+    async def parse_seed_list(self, response: Response, kind: str):
+        """A seed list (top250, later, nowplaying): a subject-page request per film it shows."""
+        films = self.read_page(response, self.list_parsers[kind])
+        if not isinstance(films, list):
+            if films is not None:
+                yield films  # a retry
             return
         for film in films:
             if request := self.film_request(film["subject_id"], depth=0):

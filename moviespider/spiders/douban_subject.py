@@ -3,36 +3,14 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import model_validator
 from scrapy_spider_metadata import Args
 
-from moviespider.spiders.arguments import SpiderParams, check_subject_id, read_ids_file
-from moviespider.spiders.base import DETAILS_MISSING_STAT, DoubanSpider, unique
+from moviespider.spiders.arguments import SubjectIdsParams
+from moviespider.spiders.base import DETAILS_MISSING_STAT, DoubanSpider
 
 
-class SubjectParams(SpiderParams):
-    ids: str | None = Field(None, description='comma-separated subject ids, e.g. "1292052,3541415"')
-    ids_file: str | None = Field(
-        None,
-        description="a file of subject ids or subject URLs, one a line (a failed-URLs file works)",
-    )
-
-    @field_validator("ids")
-    @classmethod
-    def _check_ids(cls, ids: str | None) -> str | None:
-        if ids is not None:
-            for subject_id in ids.split(","):
-                if subject_id.strip():
-                    check_subject_id(subject_id)
-        return ids
-
-    @field_validator("ids_file")
-    @classmethod
-    def _check_ids_file(cls, path: str | None) -> str | None:
-        if path is not None:
-            read_ids_file(path)
-        return path
-
+class SubjectParams(SubjectIdsParams):
     @model_validator(mode="after")
     def _some_ids(self) -> SubjectParams:
         if self.ids is None and self.ids_file is None:
@@ -42,12 +20,6 @@ class SubjectParams(SpiderParams):
         if not self.subject_ids():
             raise ValueError("no subject id given")
         return self
-
-    def subject_ids(self) -> list[str]:
-        found = [i.strip() for i in (self.ids or "").split(",") if i.strip()]
-        if self.ids_file is not None:
-            found += read_ids_file(self.ids_file)
-        return unique(found)
 
 
 class DoubanSubjectSpider(DoubanSpider, Args[SubjectParams]):

@@ -9,7 +9,7 @@ from scrapy.http import Response
 from scrapy_spider_metadata import Args
 
 from moviespider.config import Top250Config
-from moviespider.parsing import PageError, parse_top250_page
+from moviespider.parsing import parse_top250_page
 from moviespider.spiders.arguments import Flag, SpiderParams
 from moviespider.spiders.base import DoubanSpider
 
@@ -66,11 +66,10 @@ class DoubanTop250Spider(DoubanSpider, Args[Top250Params]):
         @returns requests 0 0
         @scrapes subject_id url source title year genres rating votes rank
         """
-        try:
-            films = parse_top250_page(response.body)
-        except PageError as error:
-            if retry := self.page_unusable(response, error):
-                yield retry
+        films = self.read_page(response, parse_top250_page)
+        if not isinstance(films, list):
+            if films is not None:
+                yield films  # a retry
             return
         for film in films:
             if self.details:
