@@ -94,6 +94,7 @@ def test_scrapy_spiders_lists_each_spider_with_its_arguments(tmp_path):
     assert "-a ids_file=…" in listed.stdout
     published = json.loads(run_project(["spiders", "--json"], tmp_path).stdout)
     assert set(published) == {
+        "douban_catalog",
         "douban_later",
         "douban_nowplaying",
         "douban_subject",
