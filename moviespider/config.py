@@ -214,6 +214,26 @@ def check_download_slot(host: str, slot: Any) -> None:
 # --- moviespider's components -------------------------------------------------------------------
 
 
+# DOUBAN_PROFILE: settings for the real Douban ("polite": settings.py as it is) or for a site
+# you own ("fast"); the add-on (moviespider.addons.profiles) applies them below -s.
+PROFILES: dict[str, dict[str, object]] = {
+    "polite": {},
+    # No delay and no AutoThrottle: the server is ours and answers as fast as it can. The
+    # concurrency is what the benchmark (docs/performance.md) found best on 2 cores.
+    "fast": {
+        "DOWNLOAD_DELAY": 0,
+        "AUTOTHROTTLE_ENABLED": False,
+        "CONCURRENT_REQUESTS": 64,
+        "CONCURRENT_REQUESTS_PER_DOMAIN": 64,
+        # A block from a site of ours is a test of the machinery, not a reason to wait minutes.
+        "DOUBAN_BLOCK_BACKOFF": 0.05,
+        "DOUBAN_BLOCK_BACKOFF_MAX": 1,
+        "DOUBAN_PROXY_REST": 1,
+        "DOUBAN_PROXY_REST_MAX": 10,
+    },
+}
+
+
 @dataclass(frozen=True)
 class SiteConfig:
     """moviespider.addons.profiles: the site, the sandbox and the profile."""
@@ -225,7 +245,6 @@ class SiteConfig:
 
     @classmethod
     def from_settings(cls, settings: BaseSettings) -> SiteConfig:
-        from moviespider.addons.profiles import PROFILES  # a dict of dicts: cheap
 
         raw_args = setting_value(settings, "DOUBAN_SANDBOX_ARGS") or ""
         try:
@@ -275,8 +294,7 @@ class SessionConfig:
     def from_settings(
         cls, settings: BaseSettings, environ: Mapping[str, str] = os.environ
     ) -> SessionConfig:
-        from moviespider.middlewares.proxies import read_proxy_list
-        from moviespider.middlewares.sessions import parse_cookie_header
+        from moviespider.credentials import parse_cookie_header, read_proxy_list
 
         login_cookies: dict[str, str] = {}
         if environ.get("DOUBAN_COOKIES", "").strip():
@@ -297,6 +315,54 @@ class SessionConfig:
         )
 
 
+def database_url(settings: BaseSettings) -> URL | None:
+    """The database to store films in: the DATABASE_URL environment variable, else the setting.
+
+    ``None`` when it is empty (storage switched off). A password is accepted only from the
+    environment: settings live in files, command lines and Scrapyd job arguments, which others
+    can read.
+    """
+    from sqlalchemy.engine import make_url  # SQLAlchemy: only when a URL is read
+    from sqlalchemy.exc import ArgumentError
+
+    from_environment = os.environ.get("DATABASE_URL")
+    origin = "setting" if from_environment is None else "environment variable"
+    raw = setting_value(settings, "DATABASE_URL") if from_environment is None else from_environment
+    if raw is not None and not isinstance(raw, str):
+        raise ConfigError(f"{origin} DATABASE_URL: expected a database URL, got {raw!r}")
+    raw = (raw or "").strip()
+    if not raw:
+        return None
+    try:
+        url = with_bundled_driver(make_url(raw))
+    except (ArgumentError, ValueError):  # ValueError: a port that is not a number
+        # The text itself is not repeated: it may hold a password.
+        raise ConfigError(
+            f"{origin} DATABASE_URL: not a database URL "
+            "(expected e.g. postgresql+psycopg://user@host/db or sqlite:///path.sqlite3)"
+        ) from None
+    if url.password and from_environment is None:
+        raise ConfigError(
+            "setting DATABASE_URL: holds a password, which settings must not; "
+            "give the URL in the DATABASE_URL environment variable instead"
+        )
+    return url
+
+
+# URLs as people write them, without a driver, get the driver moviespider ships with.
+BUNDLED_DRIVERS = {
+    "mysql": "mysql+pymysql",
+    "mariadb": "mariadb+pymysql",
+    "postgres": "postgresql+psycopg",
+    "postgresql": "postgresql+psycopg",
+}
+
+
+def with_bundled_driver(url: URL) -> URL:
+    """The URL with the driver moviespider ships with, when it names none."""
+    return url.set(drivername=BUNDLED_DRIVERS.get(url.drivername, url.drivername))
+
+
 @dataclass(frozen=True)
 class StorageConfig:
     """moviespider.pipelines.storage.StoreMovies."""
@@ -308,7 +374,6 @@ class StorageConfig:
 
     @classmethod
     def from_settings(cls, settings: BaseSettings) -> StorageConfig:
-        from moviespider.storage.database import database_url  # SQLAlchemy: only when needed
 
         flush_interval = get_float(settings, "DATABASE_FLUSH_INTERVAL", minimum=0)
         if flush_interval == 0:

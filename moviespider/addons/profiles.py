@@ -17,27 +17,10 @@ from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.settings import BaseSettings
 
-from moviespider.config import SiteConfig
+from moviespider.config import PROFILES, SiteConfig
 from moviespider.errors import ConfigError
 
 logger = logging.getLogger(__name__)
-
-PROFILES: dict[str, dict[str, object]] = {
-    "polite": {},
-    # No delay and no AutoThrottle: the server is ours and answers as fast as it can. The
-    # concurrency is what the benchmark (docs/performance.md) found best on 2 cores.
-    "fast": {
-        "DOWNLOAD_DELAY": 0,
-        "AUTOTHROTTLE_ENABLED": False,
-        "CONCURRENT_REQUESTS": 64,
-        "CONCURRENT_REQUESTS_PER_DOMAIN": 64,
-        # A block from a site of ours is a test of the machinery, not a reason to wait minutes.
-        "DOUBAN_BLOCK_BACKOFF": 0.05,
-        "DOUBAN_BLOCK_BACKOFF_MAX": 1,
-        "DOUBAN_PROXY_REST": 1,
-        "DOUBAN_PROXY_REST_MAX": 10,
-    },
-}
 
 
 def is_loopback(url: str | None) -> bool:

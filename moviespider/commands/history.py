@@ -11,9 +11,10 @@ from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 from sqlalchemy.exc import SQLAlchemyError
 
+from moviespider.config import database_url
 from moviespider.errors import ConfigError
 from moviespider.site import SUBJECT_ID
-from moviespider.storage.database import create_engine, database_url, error_reason, safe_url
+from moviespider.storage.database import create_engine, error_reason, safe_url
 from moviespider.storage.history import (
     ListChanges,
     Placing,

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any, Self
 from scrapy.exceptions import IgnoreRequest
 
 from moviespider.config import SessionConfig
+from moviespider.credentials import PROXY_META_KEY
 from moviespider.middlewares.proxies import Proxy, ProxyPool
 from moviespider.signals import request_blocked
 
@@ -36,8 +37,6 @@ logger = logging.getLogger(__name__)
 
 # request.meta key: the number of the session a request was sent with.
 SESSION_META_KEY = "moviespider_session"
-# request.meta key: set when meta["proxy"] is the session's, not one the spider chose.
-PROXY_META_KEY = "moviespider_session_proxy"
 
 # Current desktop browsers on the systems Douban's visitors use. DOUBAN_USER_AGENTS replaces it.
 DEFAULT_USER_AGENTS = (
@@ -59,26 +58,6 @@ DEFAULT_USER_AGENTS = (
 def new_bid() -> str:
     """A random ``bid`` cookie value shaped like Douban's: 11 URL-safe base64 characters."""
     return secrets.token_urlsafe(8)  # 8 random bytes are 11 base64 characters
-
-
-def parse_cookie_header(text: str) -> dict[str, str]:
-    """Cookies copied from a browser, as ``name=value; name2=value2``.
-
-    Raises ValueError naming the position of a malformed pair, never its content: these are
-    log-in cookies.
-    """
-    cookies = {}
-    for position, pair in enumerate(text.split(";"), start=1):
-        if not pair.strip():
-            continue
-        name, sep, value = pair.partition("=")
-        name = name.strip()
-        if not sep or not name or any(c.isspace() for c in name):
-            raise ValueError(f"pair {position} is not name=value")
-        cookies[name] = value.strip()
-    if not cookies:
-        raise ValueError("no name=value pairs")
-    return cookies
 
 
 @dataclass(eq=False)

@@ -6,15 +6,13 @@ Everything here blocks: the pipeline calls it on its own writer thread, never on
 from __future__ import annotations
 
 import logging
-import os
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import mysql, postgresql, sqlite
-from sqlalchemy.engine import URL, make_url
+from sqlalchemy.engine import URL
 from sqlalchemy.exc import (
-    ArgumentError,
     DBAPIError,
     InterfaceError,
     NoSuchModuleError,
@@ -23,7 +21,7 @@ from sqlalchemy.exc import (
 )
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
-from moviespider.config import setting_value
+from moviespider.config import database_url
 from moviespider.errors import ConfigError
 from moviespider.items import LIST_FIELDS
 from moviespider.storage.schema import (
@@ -44,57 +42,12 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-ENVIRONMENT_VARIABLE = "DATABASE_URL"
 # libpq waits for an unreachable host as long as TCP does (minutes); PyMySQL gives up after 10 s.
 POSTGRESQL_CONNECT_TIMEOUT = 10
 
 MOVIE_COLUMNS: tuple[str, ...] = tuple(
     column.name for column in movies.columns if column.name not in ("first_seen", "last_seen")
 )
-
-
-def database_url(settings: BaseSettings) -> URL | None:
-    """The database to store films in: the DATABASE_URL environment variable, else the setting.
-
-    ``None`` when it is empty (storage switched off). A password is accepted only from the
-    environment: settings live in files, command lines and Scrapyd job arguments, which others
-    can read.
-    """
-    from_environment = os.environ.get(ENVIRONMENT_VARIABLE)
-    origin = "setting" if from_environment is None else "environment variable"
-    raw = setting_value(settings, "DATABASE_URL") if from_environment is None else from_environment
-    if raw is not None and not isinstance(raw, str):
-        raise ConfigError(f"{origin} DATABASE_URL: expected a database URL, got {raw!r}")
-    raw = (raw or "").strip()
-    if not raw:
-        return None
-    try:
-        url = with_bundled_driver(make_url(raw))
-    except (ArgumentError, ValueError):  # ValueError: a port that is not a number
-        # The text itself is not repeated: it may hold a password.
-        raise ConfigError(
-            f"{origin} DATABASE_URL: not a database URL "
-            "(expected e.g. postgresql+psycopg://user@host/db or sqlite:///path.sqlite3)"
-        ) from None
-    if url.password and from_environment is None:
-        raise ConfigError(
-            "setting DATABASE_URL: holds a password, which settings must not; "
-            "give the URL in the DATABASE_URL environment variable instead"
-        )
-    return url
-
-
-# URLs as people write them, without a driver, get the driver moviespider ships with.
-BUNDLED_DRIVERS = {
-    "mysql": "mysql+pymysql",
-    "mariadb": "mariadb+pymysql",
-    "postgres": "postgresql+psycopg",
-    "postgresql": "postgresql+psycopg",
-}
-
-
-def with_bundled_driver(url: URL) -> URL:
-    return url.set(drivername=BUNDLED_DRIVERS.get(url.drivername, url.drivername))
 
 
 def check_database(settings: BaseSettings) -> None:

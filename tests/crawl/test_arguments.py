@@ -119,7 +119,8 @@ def test_an_unreachable_database_is_one_line_before_the_start_up_log(tmp_path):
 def test_mysql_urls_as_people_write_them_use_the_bundled_driver(tmp_path, scheme, monkeypatch):
     from scrapy.settings import Settings
 
-    from moviespider.storage.database import create_engine, database_url
+    from moviespider.config import database_url
+    from moviespider.storage.database import create_engine
 
     monkeypatch.setenv("DATABASE_URL", f"{scheme}://root@127.0.0.1:3306/mysql")
     engine = create_engine(database_url(Settings()))

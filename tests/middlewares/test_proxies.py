@@ -5,13 +5,9 @@ import random
 import pytest
 from scrapy.settings import Settings
 
+from moviespider.credentials import mask_proxy_url, parse_proxy_url, read_proxy_list
 from moviespider.errors import ConfigError
-from moviespider.middlewares.proxies import (
-    ProxyPool,
-    mask_proxy_url,
-    parse_proxy_url,
-    read_proxy_list,
-)
+from moviespider.middlewares.proxies import ProxyPool
 
 
 @pytest.mark.parametrize(

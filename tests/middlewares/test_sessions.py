@@ -14,15 +14,15 @@ from scrapy.utils.test import get_crawler
 from twisted.internet.error import TCPTimedOutError
 
 from moviespider import settings as project_settings
+from moviespider.credentials import parse_cookie_header
 from moviespider.errors import ConfigError
-from moviespider.middlewares.blocks import request_blocked
 from moviespider.middlewares.sessions import (
     DEFAULT_USER_AGENTS,
     SESSION_META_KEY,
     SessionMiddleware,
     new_bid,
-    parse_cookie_header,
 )
+from moviespider.signals import request_blocked
 
 URL = "https://movie.douban.com/subject/1292052/"
 SESSION_SETTINGS = {
