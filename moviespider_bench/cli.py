@@ -6,12 +6,14 @@ import argparse
 import json
 import os
 import platform
+import shutil
 import sys
 import time
 from collections.abc import Sequence
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
 
+from moviespider_bench import quiet
 from moviespider_bench.report import chart, markdown, summarise
 from moviespider_bench.suite import FULL, QUICK, SCENARIOS, run_scenarios, scenarios, with_runs
 
@@ -37,25 +39,71 @@ def parse_arguments(argv: Sequence[str] | None) -> argparse.Namespace:
         default=Path("bench-results"),
         help="directory for results.json, results.md, chart.png and the runs' logs",
     )
+    parser.add_argument(
+        "--quiet-check",
+        action="store_true",
+        help="only check whether the machine is quiet enough to measure on, and say why not "
+        "(exit 0 if it is, 3 if not)",
+    )
+    parser.add_argument(
+        "--force",
+        action="store_true",
+        help="measure even on a machine that is not quiet; the results say so",
+    )
+    parser.add_argument(
+        "--pin",
+        metavar="CPUS",
+        default=default_pin(),
+        help="run every client on these CPUs (taskset -c list; default: the last CPU when "
+        "taskset is installed; '' for none)",
+    )
     args = parser.parse_args(argv)
     if args.runs is not None and args.runs < 1:
         parser.error("argument --runs: must be at least 1")
     return args
 
 
+def default_pin() -> str:
+    cpus = os.cpu_count() or 1
+    return str(cpus - 1) if cpus > 1 and shutil.which("taskset") else ""
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_arguments(argv)
-    plan = with_runs(QUICK if args.quick else FULL, args.runs)
+    quietness = quiet.check()
+    if args.quiet_check:
+        print(quietness.describe())
+        return 0 if quietness.quiet else 3
+    if not quietness.quiet and not args.force:
+        print(
+            f"python -m moviespider_bench: error: {quietness.describe()}; CPU figures taken "
+            "now would say more about the other processes than about the clients. Wait for a "
+            "quiet machine, or rerun with --force (the results will be marked).",
+            file=sys.stderr,
+        )
+        return 3
+    conditions = quietness.describe()
+    if not quietness.quiet:
+        conditions = f"**Measured on a loaded machine (--force)**: {conditions}"
+    plan = replace(with_runs(QUICK if args.quick else FULL, args.runs), pin=args.pin or None)
     chosen = scenarios(plan, args.scenario or SCENARIOS)
     started = time.perf_counter()
     runs = run_scenarios(plan, chosen, args.out / "runs", say=lambda line: print(line, flush=True))
     summaries = summarise(runs)
     tables = markdown(summaries)
     args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "results.md").write_text(machine() + "\n\n" + tables, encoding="utf-8")
+    pinned = f"Clients pinned to CPU {plan.pin} (taskset)." if plan.pin else "Clients not pinned."
+    (args.out / "results.md").write_text(
+        f"{machine()}\n\n{conditions}. {pinned}\n\n{tables}", encoding="utf-8"
+    )
     (args.out / "results.json").write_text(
         json.dumps(
-            {"plan": asdict(plan), "machine": machine(), "runs": [r.as_dict() for r in runs]},
+            {
+                "plan": asdict(plan),
+                "machine": machine(),
+                "conditions": conditions,
+                "runs": [r.as_dict() for r in runs],
+            },
             indent=1,
             ensure_ascii=False,
         ),

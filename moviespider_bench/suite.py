@@ -45,6 +45,7 @@ class Plan:
     seeds_concurrency: int = 100
     sequential_pages: int = 10  # 100 pages one after another take 300 s: timed on fewer
     timeout: float = 600.0
+    pin: str | None = None  # taskset -c CPU list for the clients (cli: --pin)
 
 
 FULL = Plan()
@@ -155,7 +156,9 @@ def run_scenarios(
             warm_up(sandbox.url, scenario, work_dir, plan.timeout)
             for number in range(1, plan.runs + 1):
                 for entry in entries:
-                    run = run_entry(sandbox, catalog, scenario, entry, work_dir, plan.timeout)
+                    run = run_entry(
+                        sandbox, catalog, scenario, entry, work_dir, plan.timeout, plan.pin
+                    )
                     runs.append(run)
                     say(f"  run {number}/{plan.runs} {describe(run)}")
         finally:
@@ -190,9 +193,19 @@ def client_environment() -> dict[str, str]:
     return env
 
 
-def run_entry(sandbox, catalog, scenario: Scenario, entry: Entry, work_dir: Path, timeout: float):
+def run_entry(
+    sandbox,
+    catalog,
+    scenario: Scenario,
+    entry: Entry,
+    work_dir: Path,
+    timeout: float,
+    pin: str | None = None,
+):
     client = CLIENTS[entry.client]
     stem = f"{scenario.name}-{scenario.latency:g}s-{client.name}-c{entry.concurrency}"
+    if entry.settings:  # an A/B pair of one client: each its own files
+        stem += "-" + "-".join(s.replace("=", "_") for s in entry.settings)
     output = work_dir / f"{stem}{client.output_suffix}"
     report = work_dir / f"{stem}.report.json"
     job = Job(sandbox.url, entry.pages, entry.concurrency, output, report, entry.settings)
@@ -208,6 +221,7 @@ def run_entry(sandbox, catalog, scenario: Scenario, entry: Entry, work_dir: Path
         env=client_environment(),
         log=work_dir / f"{stem}.log",
         timeout=timeout,
+        pin=pin,
     )
     run = Run(
         scenario=scenario.name,
