@@ -89,13 +89,13 @@ def moviespider_top250_stored(job: Job) -> list[str]:
     return moviespider_top250(job, f"sqlite:///{job.database}")
 
 
-def naive_scrapy(job: Job) -> list[str]:
+def naive_scrapy(job: Job, script: str = "naive_scrapy.py") -> list[str]:
     return [
         sys.executable,
         "-m",
         "scrapy",
         "runspider",
-        str(PEERS / "naive_scrapy.py"),
+        str(PEERS / script),
         "-a",
         f"base_url={job.base_url}",
         "-a",
@@ -115,6 +115,22 @@ def naive_scrapy(job: Job) -> list[str]:
         ),
         *scrapy_settings(job.settings),
     ]
+
+
+def scrapy_floor(job: Job) -> list[str]:
+    # The loop is chosen before a spider's custom_settings are read: on the command line.
+    return [*naive_scrapy(job, "scrapy_floor.py"), "-s", "ASYNCIO_EVENT_LOOP=uvloop.Loop"]
+
+
+def moviespider_top250_database(kind: str) -> Callable[[Job], list[str]]:
+    """douban_top250 storing into a server database (see moviespider_bench.databases)."""
+
+    def command(job: Job) -> list[str]:
+        from moviespider_bench.databases import bench_database_url
+
+        return moviespider_top250(job, bench_database_url(kind))
+
+    return command
 
 
 def peer(module: str) -> Callable[[Job], list[str]]:
@@ -143,7 +159,26 @@ CLIENTS: dict[str, Client] = {
             moviespider_top250_stored,
             in_project=True,
         ),
+        Client(
+            "moviespider_postgresql",
+            "moviespider douban_top250 + PostgreSQL storage",
+            moviespider_top250_database("postgresql"),
+            in_project=True,
+            needs=("psycopg",),
+        ),
+        Client(
+            "moviespider_mariadb",
+            "moviespider douban_top250 + MariaDB storage",
+            moviespider_top250_database("mariadb"),
+            in_project=True,
+            needs=("pymysql",),
+        ),
         Client("aiohttp_lxml", "aiohttp + precompiled lxml (limit)", peer("aiohttp_lxml")),
+        Client(
+            "scrapy_floor",
+            "Scrapy floor (tuned empty Scrapy + the raw parser + feed)",
+            scrapy_floor,
+        ),
         Client("naive_scrapy", "naive Scrapy (parsel CSS per field)", naive_scrapy),
         Client("seed_bs4", "seed-style aiohttp + BeautifulSoup", peer("seed_bs4"), needs=("bs4",)),
         Client(

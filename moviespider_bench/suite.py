@@ -9,8 +9,11 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from moviespider.addons.profiles import PROFILES
 from moviespider_bench.clients import CLIENTS, REPO_ROOT, Client, Job
+from moviespider_bench.databases import CLIENT_KINDS, reset_database
 from moviespider_bench.measure import (
     Run,
     process_cpu_seconds,
@@ -23,9 +26,11 @@ SEED = 0
 MARKUP = "2019"  # the peers' selectors are written for the classic markup
 PAGE_SIZE = 25
 VERIFY_EVERY = 37  # films checked against the ground truth: one in this many
-PEERS = ("aiohttp_lxml", "naive_scrapy", "seed_bs4", "crawlee")
+PEERS = ("aiohttp_lxml", "scrapy_floor", "naive_scrapy", "seed_bs4", "crawlee")
 # moviespider as users run it by default: what storing every film costs on top of the feed.
 VARIANTS = ("moviespider_stored",)
+# The storage scenario: the feed alone, then each database on top of it.
+STORAGE = ("moviespider", "moviespider_stored", "moviespider_postgresql", "moviespider_mariadb")
 
 
 @dataclass(frozen=True)
@@ -40,6 +45,8 @@ class Plan:
     latency_pages: int = 500
     latencies: tuple[float, ...] = (0.2, 1.0)
     concurrencies: tuple[int, ...] = (16, 64, 100, 250, 500)
+    storage_pages: int = 1000
+    storage: tuple[str, ...] = STORAGE
     seeds_pages: int = 100
     seeds_latency: float = 3.0
     seeds_concurrency: int = 100
@@ -52,12 +59,13 @@ FULL = Plan()
 QUICK = Plan(
     runs=1,
     cpu_pages=500,
+    storage_pages=300,
     latency_pages=200,
     latencies=(1.0,),
     concurrencies=(16, 100, 500),
     sequential_pages=3,
 )
-SCENARIOS = ("cpu", "latency", "seeds")
+SCENARIOS = ("cpu", "latency", "seeds", "storage")
 
 
 @dataclass(frozen=True)
@@ -94,6 +102,9 @@ def scenarios(plan: Plan, names: Iterable[str] = SCENARIOS) -> list[Scenario]:
                 for concurrency in plan.concurrencies
             )
             chosen.append(Scenario("latency", plan.latency_pages, latency, entries))
+    if "storage" in names:
+        entries = tuple(Entry(c, plan.cpu_concurrency, plan.storage_pages) for c in plan.storage)
+        chosen.append(Scenario("storage", plan.storage_pages, 0.0, entries))
     if "seeds" in names:
         pages, concurrency = plan.seeds_pages, plan.seeds_concurrency
         entries = (
@@ -108,7 +119,13 @@ def scenarios(plan: Plan, names: Iterable[str] = SCENARIOS) -> list[Scenario]:
 
 
 def missing_modules(client: Client) -> list[str]:
-    return [module for module in client.needs if importlib.util.find_spec(module) is None]
+    missing = [module for module in client.needs if importlib.util.find_spec(module) is None]
+    if not missing and (kind := CLIENT_KINDS.get(client.name)):
+        try:
+            reset_database(kind)
+        except SQLAlchemyError as error:
+            missing.append(f"a {kind} server ({type(error).__name__})")
+    return missing
 
 
 def run_scenarios(
@@ -133,8 +150,8 @@ def run_scenarios(
             missing = missing_modules(CLIENTS[entry.client])
             if missing:
                 say(
-                    f"skipping {entry.client}: {', '.join(missing)} not installed "
-                    "(pip install -r requirements-bench.txt)"
+                    f"skipping {entry.client}: needs {', '.join(missing)} "
+                    "(pip install -r requirements-bench.txt; storage: the database servers)"
                 )
             else:
                 entries.append(entry)
@@ -211,6 +228,8 @@ def run_entry(
     job = Job(sandbox.url, entry.pages, entry.concurrency, output, report, entry.settings)
     for stale in (output, report, job.database):
         stale.unlink(missing_ok=True)
+    if kind := CLIENT_KINDS.get(client.name):
+        reset_database(kind)
     cwd = REPO_ROOT if client.in_project else work_dir / "scratch"  # no scrapy.cfg above it
     cwd.mkdir(exist_ok=True)
     server_pid = sandbox.pid

@@ -17,12 +17,13 @@ def quiet(_line):
 
 
 def test_cpu_scenario_measures_moviespider_and_the_limit_and_checks_their_films(tmp_path):
-    plan = Plan(runs=1, cpu_pages=3, cpu_concurrency=4, peers=("aiohttp_lxml",))
+    plan = Plan(runs=1, cpu_pages=3, cpu_concurrency=4, peers=("aiohttp_lxml", "scrapy_floor"))
     runs = run_scenarios(plan, scenarios(plan, ["cpu"]), tmp_path, say=quiet)
     assert [(run.client, run.items, run.distinct_ids, run.problem) for run in runs] == [
         ("moviespider", 75, 75, None),
         ("moviespider_stored", 75, 75, None),
         ("aiohttp_lxml", 75, 75, None),
+        ("scrapy_floor", 75, 75, None),
     ]
     logs = {run.client: Path(run.log).read_text() for run in runs}
     assert "Storing films in sqlite:///" in logs["moviespider_stored"]
@@ -73,3 +74,19 @@ def test_every_peer_fetches_every_film_and_the_chart_is_drawn(tmp_path):
     }
     assert chart(summarise(runs), tmp_path / "chart.png")
     assert (tmp_path / "chart.png").stat().st_size > 10_000
+
+
+def test_storage_scenario_stores_every_film_in_each_database_and_compares_with_the_feed(
+    tmp_path,
+):
+    plan = Plan(runs=1, storage_pages=2, cpu_concurrency=4)
+    runs = run_scenarios(plan, scenarios(plan, ["storage"]), tmp_path, say=quiet)
+    ran = {run.client: run for run in runs}
+    assert {"moviespider", "moviespider_stored"} <= set(ran)
+    for client, run in ran.items():
+        assert run.problem is None, client
+        if client != "moviespider":
+            assert "'moviespider/storage/films': 50," in Path(run.log).read_text(), client
+    text = markdown(summarise(runs))
+    assert "### Storage: 2 Top250 pages" in text
+    assert "ms/page over the feed ≤ 1.0" in text
