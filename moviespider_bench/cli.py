@@ -14,7 +14,7 @@ from dataclasses import asdict, replace
 from pathlib import Path
 
 from moviespider_bench import quiet
-from moviespider_bench.report import chart, markdown, summarise
+from moviespider_bench.report import chart, markdown, scale_chart, summarise
 from moviespider_bench.suite import FULL, QUICK, SCENARIOS, run_scenarios, scenarios, with_runs
 
 
@@ -30,8 +30,9 @@ def parse_arguments(argv: Sequence[str] | None) -> argparse.Namespace:
         "--scenario",
         action="append",
         choices=SCENARIOS,
-        help="run only this scenario (repeatable): cpu (scenarios 1 and 4: the peers), "
-        "latency (2), seeds (3)",
+        help="run only this scenario (repeatable): cpu (the peers on Top250 pages), latency, "
+        "seeds, storage (feed only against each database), scale (subject crawls of growing "
+        "size)",
     )
     parser.add_argument(
         "--out",
@@ -110,6 +111,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         encoding="utf-8",
     )
     drew = chart(summaries, args.out / "chart.png")
+    if scale_chart(summaries, args.out / "scale.png"):
+        print(f"Scale chart in {args.out}/scale.png")
     print()
     print(tables)
     print(

@@ -29,6 +29,11 @@ class Job:
     settings: tuple[str, ...] = ()  # NAME=VALUE, for the Scrapy clients
 
     @property
+    def ids_file(self) -> Path:
+        """The subject ids a subject-page client fetches, one a line (written by the suite)."""
+        return self.report.with_suffix(".ids")
+
+    @property
     def database(self) -> Path:
         """A SQLite file for a client that stores its films (removed before each run)."""
         return self.report.with_suffix(".sqlite3")
@@ -81,6 +86,19 @@ def moviespider_top250(job: Job, database_url: str = "") -> list[str]:
             }
         ),
         *scrapy_settings(job.settings),
+    ]
+
+
+def moviespider_subjects(job: Job) -> list[str]:
+    """douban_subject over the ids in ``job.ids_file``: one subject page, one film each."""
+    command = moviespider_top250(job)
+    spider = command.index("douban_top250")
+    return [
+        *command[:spider],
+        "douban_subject",
+        "-a",
+        f"ids_file={job.ids_file}",
+        *command[spider + 1 :],
     ]
 
 
@@ -153,6 +171,12 @@ CLIENTS: dict[str, Client] = {
     client.name: client
     for client in (
         Client("moviespider", "moviespider douban_top250", moviespider_top250, in_project=True),
+        Client(
+            "moviespider_subjects",
+            "moviespider douban_subject",
+            moviespider_subjects,
+            in_project=True,
+        ),
         Client(
             "moviespider_stored",
             "moviespider douban_top250 + SQLite storage (the default)",

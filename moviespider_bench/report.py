@@ -16,6 +16,8 @@ RAW_RATIO_TARGET = 2.2  # … and against the raw aiohttp + lxml client's
 SQLITE_TARGET_MS = 1.0  # storage's CPU per page over the feed-only run
 SERVER_DATABASE_TARGET_MS = 1.5
 SEEDS_RATIO_TARGET = 1.1  # the seeds' table: crawl time against the raw client's
+SCALE_CPU_RATIO_TARGET = 1.05  # CPU per page of the largest subject crawl against the smallest
+RSS_GROWTH_TARGET_KB = 0.5  # per page, from the smallest subject crawl to the largest
 LATENCY_RATIO_TARGET = 1.3
 RSS_TARGET_MB = 250
 
@@ -53,8 +55,8 @@ class Summary:
 def summarise(runs: Iterable[Run]) -> list[Summary]:
     groups: dict[tuple, Summary] = {}
     for run in runs:
-        key = (run.scenario, run.client, run.latency, run.concurrency)
-        summary = groups.setdefault(key, Summary(*key, pages=run.pages))
+        key = (run.scenario, run.client, run.latency, run.concurrency, run.pages)
+        summary = groups.setdefault(key, Summary(*key[:4], pages=run.pages))
         (summary.runs if run.ok else summary.failed).append(run)
     return list(groups.values())
 
@@ -73,6 +75,8 @@ def markdown(summaries: list[Summary]) -> str:
         parts.append(seeds_table(seeds))
     if storage := find(summaries, scenario="storage"):
         parts.append(storage_table(storage))
+    if scale := find(summaries, scenario="scale"):
+        parts.append(scale_table(scale))
     parts.append(targets_list(summaries))
     return "\n\n".join(parts) + "\n"
 
@@ -145,6 +149,33 @@ def storage_table(summaries: list[Summary]) -> str:
     ]
     header = ["client", "in-crawl CPU ms/page", "over the feed", "pages/s", "peak RSS MB", "runs"]
     return f"{title}\n\n{table(header, rows)}"
+
+
+def scale_table(summaries: list[Summary]) -> str:
+    ordered = sorted(summaries, key=lambda s: s.pages)
+    title = (
+        "### Scale: subject crawls of growing size (one film a page), no latency, "
+        f"C={ordered[0].concurrency}"
+    )
+    rows = [
+        [
+            f"{s.pages:,}",
+            s.cell("crawl_cpu_ms_per_page", 2),
+            s.cell("peak_rss_mb", 0),
+            s.cell("pages_per_second", 0),
+            counted(s),
+        ]
+        for s in ordered
+    ]
+    header = ["pages", "in-crawl CPU ms/page", "peak RSS MB", "pages/s", "runs"]
+    return f"{title}\n\n{table(header, rows)}"
+
+
+def scale_ends(summaries: list[Summary]) -> tuple[Summary, Summary] | None:
+    measured = sorted(
+        (s for s in find(summaries, scenario="scale") if s.runs), key=lambda s: s.pages
+    )
+    return (measured[0], measured[-1]) if len(measured) > 1 else None
 
 
 def storage_baseline(summaries: list[Summary]) -> float | None:
@@ -316,6 +347,28 @@ def targets(summaries: list[Summary]) -> list[Target]:
                 rss <= RSS_TARGET_MB,
             )
         )
+    if ends := scale_ends(summaries):
+        small, large = ends
+        ratio = large.median("crawl_cpu_ms_per_page") / small.median("crawl_cpu_ms_per_page")
+        found.append(
+            Target(
+                f"subject crawls: CPU per page at {large.pages:,} pages ≤ "
+                f"{SCALE_CPU_RATIO_TARGET} × at {small.pages:,}: ratio {ratio:.2f}",
+                ratio <= SCALE_CPU_RATIO_TARGET,
+            )
+        )
+        growth = (
+            (large.median("peak_rss_mb") - small.median("peak_rss_mb"))
+            * 1024
+            / (large.pages - small.pages)
+        )
+        found.append(
+            Target(
+                f"subject crawls: RSS growth {growth:.2f} KB/page from {small.pages:,} to "
+                f"{large.pages:,} pages ≤ {RSS_GROWTH_TARGET_KB}",
+                growth <= RSS_GROWTH_TARGET_KB,
+            )
+        )
     raw = [s for s in find(summaries, scenario="seeds", client="aiohttp_lxml") if s.runs]
     for s in find(summaries, scenario="seeds", client="moviespider"):
         if not s.runs or not raw:
@@ -391,6 +444,37 @@ def chart(summaries: list[Summary], path: Path) -> bool:
         title=f"{pages} pages, no latency, C={concurrency}",
         xlabel="pages/s (median)",
     )
+    figure.tight_layout()
+    figure.savefig(path, dpi=110)
+    plt.close(figure)
+    return True
+
+
+def scale_chart(summaries: list[Summary], path: Path) -> bool:
+    """CPU per page and peak RSS against the subject crawl's size; False without matplotlib or
+    without the scale scenario."""
+    ordered = sorted(
+        (s for s in find(summaries, scenario="scale") if s.runs), key=lambda s: s.pages
+    )
+    if not ordered:
+        return False
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        return False
+    pages = [s.pages for s in ordered]
+    figure, (cpu, rss) = plt.subplots(1, 2, figsize=(11, 4))
+    cpu.plot(pages, [s.median("crawl_cpu_ms_per_page") for s in ordered], marker="o")
+    cpu.set(xlabel="pages in the crawl", ylabel="in-crawl CPU ms/page (median)", ylim=(0, None))
+    rss.plot(pages, [s.median("peak_rss_mb") for s in ordered], marker="o", color="tab:red")
+    rss.set(xlabel="pages in the crawl", ylabel="peak RSS MB (median)", ylim=(0, None))
+    for axes in (cpu, rss):
+        axes.set_xscale("log")
+        axes.grid(alpha=0.3)
+    figure.suptitle("moviespider douban_subject: cost against crawl size")
     figure.tight_layout()
     figure.savefig(path, dpi=110)
     plt.close(figure)

@@ -47,6 +47,7 @@ class Plan:
     concurrencies: tuple[int, ...] = (16, 64, 100, 250, 500)
     storage_pages: int = 1000
     storage: tuple[str, ...] = STORAGE
+    scale_pages: tuple[int, ...] = (1000, 10000, 50000)
     seeds_pages: int = 100
     seeds_latency: float = 3.0
     seeds_concurrency: int = 100
@@ -60,12 +61,13 @@ QUICK = Plan(
     runs=1,
     cpu_pages=500,
     storage_pages=300,
+    scale_pages=(500, 2000),
     latency_pages=200,
     latencies=(1.0,),
     concurrencies=(16, 100, 500),
     sequential_pages=3,
 )
-SCENARIOS = ("cpu", "latency", "seeds", "storage")
+SCENARIOS = ("cpu", "latency", "seeds", "storage", "scale")
 
 
 @dataclass(frozen=True)
@@ -84,8 +86,14 @@ class Scenario:
     entries: tuple[Entry, ...]
 
     @property
+    def subject_pages(self) -> bool:
+        """One film a page, fetched by subject id (the scale scenario), not Top250 pages."""
+        return self.name == "scale"
+
+    @property
     def catalog_size(self) -> int:
-        return max(entry.pages for entry in self.entries) * PAGE_SIZE
+        pages = max(entry.pages for entry in self.entries)
+        return pages if self.subject_pages else pages * PAGE_SIZE
 
 
 def scenarios(plan: Plan, names: Iterable[str] = SCENARIOS) -> list[Scenario]:
@@ -105,6 +113,11 @@ def scenarios(plan: Plan, names: Iterable[str] = SCENARIOS) -> list[Scenario]:
     if "storage" in names:
         entries = tuple(Entry(c, plan.cpu_concurrency, plan.storage_pages) for c in plan.storage)
         chosen.append(Scenario("storage", plan.storage_pages, 0.0, entries))
+    if "scale" in names:
+        entries = tuple(
+            Entry("moviespider_subjects", plan.cpu_concurrency, pages) for pages in plan.scale_pages
+        )
+        chosen.append(Scenario("scale", max(plan.scale_pages), 0.0, entries))
     if "seeds" in names:
         pages, concurrency = plan.seeds_pages, plan.seeds_concurrency
         entries = (
@@ -170,7 +183,8 @@ def run_scenarios(
                 f"{scenario.name}: {scenario.pages} pages at {scenario.latency:g} s latency, "
                 f"sandbox at {sandbox.url}"
             )
-            warm_up(sandbox.url, scenario, work_dir, plan.timeout)
+            if not scenario.subject_pages:  # the subject pages' first rendering is the sandbox's
+                warm_up(sandbox.url, scenario, work_dir, plan.timeout)
             for number in range(1, plan.runs + 1):
                 for entry in entries:
                     run = run_entry(
@@ -221,6 +235,8 @@ def run_entry(
 ):
     client = CLIENTS[entry.client]
     stem = f"{scenario.name}-{scenario.latency:g}s-{client.name}-c{entry.concurrency}"
+    if scenario.subject_pages:
+        stem += f"-{entry.pages}"
     if entry.settings:  # an A/B pair of one client: each its own files
         stem += "-" + "-".join(s.replace("=", "_") for s in entry.settings)
     output = work_dir / f"{stem}{client.output_suffix}"
@@ -230,6 +246,10 @@ def run_entry(
         stale.unlink(missing_ok=True)
     if kind := CLIENT_KINDS.get(client.name):
         reset_database(kind)
+    if scenario.subject_pages:
+        job.ids_file.write_text(
+            "".join(f"{catalog.subject_id_of(i)}\n" for i in range(entry.pages)), encoding="utf-8"
+        )
     cwd = REPO_ROOT if client.in_project else work_dir / "scratch"  # no scrapy.cfg above it
     cwd.mkdir(exist_ok=True)
     server_pid = sandbox.pid
@@ -248,7 +268,7 @@ def run_entry(
         pages=entry.pages,
         latency=scenario.latency,
         concurrency=entry.concurrency,
-        expected_items=entry.pages * PAGE_SIZE,
+        expected_items=entry.pages * (1 if scenario.subject_pages else PAGE_SIZE),
         wall_seconds=usage.wall_seconds,
         cpu_seconds=usage.cpu_seconds,
         peak_rss_mb=usage.peak_rss_mb,
@@ -260,7 +280,7 @@ def run_entry(
     figures = read_report(report)
     run.crawl_seconds = figures.get("crawl_seconds", 0.0)
     run.crawl_cpu_seconds = figures.get("crawl_cpu_seconds", 0.0)
-    verify(run, read_items(output), catalog)
+    verify(run, read_items(output), catalog, by_id=scenario.subject_pages)
     if usage.timed_out:
         run.problem = f"killed after {timeout:g} s"
     elif usage.exit_code != 0:
@@ -275,14 +295,17 @@ def run_entry(
     return run
 
 
-def verify(run: Run, items: list[dict], catalog) -> None:
+def verify(run: Run, items: list[dict], catalog, *, by_id: bool = False) -> None:
     """Every film there, once, and a sample of them right: a fast client must be a correct one."""
     run.items = len(items)
     ids = {item.get("subject_id") for item in items}
     run.distinct_ids = len(ids - {None})
     for item in items[::VERIFY_EVERY]:
         rank = item.get("rank")
-        film = catalog.by_rank(rank) if isinstance(rank, int) and rank > 0 else None
+        if by_id:
+            film = catalog.film(item.get("subject_id") or "")
+        else:
+            film = catalog.by_rank(rank) if isinstance(rank, int) and rank > 0 else None
         if film is None or (film.subject_id, film.title) != (item["subject_id"], item["title"]):
             run.mismatches += 1
     if run.items != run.expected_items or run.distinct_ids != run.expected_items:

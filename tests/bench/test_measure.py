@@ -146,3 +146,26 @@ def test_markdown_has_a_table_per_scenario_and_the_targets():
     assert "305.0 (extrapolated)" in text
     assert "- met: 100 pages at 3 s latency in 3.20 s" in text
     assert not math.isnan(summarise(runs)[0].median("pages_per_second"))
+
+
+def scale_verdicts(runs) -> dict[str, bool | None]:
+    """{"CPU": met, "RSS": met} for the subject crawls' targets."""
+    return {
+        t.text.split()[2]: t.met
+        for t in targets(summarise(runs))
+        if t.text.startswith("subject crawls:")
+    }
+
+
+def test_scale_targets_compare_the_largest_subject_crawl_with_the_smallest():
+    runs = [
+        run("moviespider_subjects", "scale", 1000, crawl_cpu_seconds=2.3, peak_rss_mb=120),
+        run("moviespider_subjects", "scale", 10000, crawl_cpu_seconds=23.0, peak_rss_mb=122),
+    ]
+    found = scale_verdicts(runs)
+    assert found["CPU"] is True  # 2.30 ms a page at both sizes
+    assert found["RSS"] is True  # 2 MB over 9,000 pages: 0.23 KB a page
+    runs[1] = run("moviespider_subjects", "scale", 10000, crawl_cpu_seconds=46.0, peak_rss_mb=160)
+    found = scale_verdicts(runs)
+    assert found == {"CPU": False, "RSS": False}
+    assert "### Scale: subject crawls" in markdown(summarise(runs))

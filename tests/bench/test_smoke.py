@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from moviespider_bench.report import chart, markdown, summarise
+from moviespider_bench.report import chart, markdown, scale_chart, summarise
 from moviespider_bench.suite import Plan, run_scenarios, scenarios
 
 pytestmark = pytest.mark.crawl
@@ -90,3 +90,15 @@ def test_storage_scenario_stores_every_film_in_each_database_and_compares_with_t
     text = markdown(summarise(runs))
     assert "### Storage: 2 Top250 pages" in text
     assert "ms/page over the feed ≤ 1.0" in text
+
+
+def test_scale_scenario_crawls_subject_pages_at_each_size_and_draws_its_chart(tmp_path):
+    plan = Plan(runs=1, scale_pages=(4, 8), cpu_concurrency=4)
+    runs = run_scenarios(plan, scenarios(plan, ["scale"]), tmp_path, say=quiet)
+    assert [(run.pages, run.items, run.distinct_ids, run.problem) for run in runs] == [
+        (4, 4, 4, None),
+        (8, 8, 8, None),
+    ]
+    assert "### Scale: subject crawls" in markdown(summarise(runs))
+    if importlib.util.find_spec("matplotlib"):
+        assert scale_chart(summarise(runs), tmp_path / "scale.png")
