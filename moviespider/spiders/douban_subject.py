@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from pydantic import Field, field_validator, model_validator
+from scrapy import signals
 from scrapy_spider_metadata import Args
 
 from moviespider.spiders.arguments import SpiderParams, check_subject_id, read_ids_file
@@ -64,7 +65,13 @@ class DoubanSubjectSpider(DoubanSpider, Args[SubjectParams]):
 
     async def start(self):
         self.expected_items = len(self.subject_ids)  # the progress bar's total
+        engine = self.crawler.engine
         for subject_id in self.subject_ids:
+            # Lazily, as Scrapy's docs show (start-requests-lazy): a request waits here, as an
+            # id, until the downloader has room, instead of in the scheduler as a Request of
+            # 1–2 KB; a crawl of 100,000 ids would otherwise hold them all.
+            while engine is not None and engine.needs_backout():
+                await self.crawler.signals.wait_for(signals.scheduler_empty)
             yield self.details_request({"subject_id": subject_id})
 
     def without_details(self, listed: dict[str, Any]) -> None:
