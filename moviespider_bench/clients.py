@@ -151,6 +151,13 @@ def moviespider_top250_database(kind: str) -> Callable[[Job], list[str]]:
     return command
 
 
+def subject_peer(module: str) -> Callable[[Job], list[str]]:
+    def command(job: Job) -> list[str]:
+        return [*peer(module)(job), f"--ids-file={job.ids_file}"]
+
+    return command
+
+
 def peer(module: str) -> Callable[[Job], list[str]]:
     def command(job: Job) -> list[str]:
         return [
@@ -198,6 +205,18 @@ CLIENTS: dict[str, Client] = {
             needs=("pymysql",),
         ),
         Client("aiohttp_lxml", "aiohttp + precompiled lxml (limit)", peer("aiohttp_lxml")),
+        Client(
+            "subjects_aiohttp",
+            "aiohttp + moviespider's subject parser (limit)",
+            subject_peer("subjects_aiohttp"),
+        ),
+        Client(
+            "subjects_crawlee",
+            "Crawlee HttpCrawler + moviespider's subject parser",
+            subject_peer("subjects_crawlee"),
+            output_suffix=".json",
+            needs=("crawlee",),
+        ),
         Client(
             "scrapy_floor",
             "Scrapy floor (tuned empty Scrapy + the raw parser + feed)",

@@ -13,6 +13,8 @@ from moviespider_bench.measure import Run
 # The targets of issue 16 (docs/performance.md, "Targets"); CPU per page is in-crawl CPU.
 CRAWLEE_RATIO_TARGET = 0.85  # moviespider's CPU per page against Crawlee's
 RAW_RATIO_TARGET = 2.2  # … and against the raw aiohttp + lxml client's
+REAL_CRAWLEE_RATIO_TARGET = 0.85  # on real subject pages, against Crawlee's
+REAL_RAW_RATIO_TARGET = 2.0  # … and against the raw client's
 SQLITE_TARGET_MS = 1.0  # storage's CPU per page over the feed-only run
 SERVER_DATABASE_TARGET_MS = 1.5
 SEEDS_RATIO_TARGET = 1.1  # the seeds' table: crawl time against the raw client's
@@ -77,6 +79,8 @@ def markdown(summaries: list[Summary]) -> str:
         parts.append(storage_table(storage))
     if scale := find(summaries, scenario="scale"):
         parts.append(scale_table(scale))
+    if real := find(summaries, scenario="real"):
+        parts.append(real_table(real))
     parts.append(targets_list(summaries))
     return "\n\n".join(parts) + "\n"
 
@@ -168,6 +172,28 @@ def scale_table(summaries: list[Summary]) -> str:
         for s in ordered
     ]
     header = ["pages", "in-crawl CPU ms/page", "peak RSS MB", "pages/s", "runs"]
+    return f"{title}\n\n{table(header, rows)}"
+
+
+def real_table(summaries: list[Summary]) -> str:
+    first = summaries[0]
+    title = (
+        f"### Real subject pages: {first.pages} pages of Douban's own markup (80–160 KB), "
+        f"no latency, C={first.concurrency}"
+    )
+    ordered = sorted(summaries, key=lambda s: s.median("crawl_cpu_ms_per_page"))
+    rows = [
+        [
+            CLIENTS[s.client].label,
+            s.cell("crawl_cpu_ms_per_page", 2),
+            s.cell("cpu_ms_per_page", 2),
+            s.cell("pages_per_second", 0),
+            s.cell("peak_rss_mb", 0),
+            counted(s),
+        ]
+        for s in ordered
+    ]
+    header = ["client", "in-crawl CPU ms/page", "CPU ms/page", "pages/s", "peak RSS MB", "runs"]
     return f"{title}\n\n{table(header, rows)}"
 
 
@@ -303,6 +329,24 @@ def targets(summaries: list[Summary]) -> list[Target]:
                 ours <= ratio * other,
             )
         )
+    real = {
+        s.client: s.median("crawl_cpu_ms_per_page")
+        for s in find(summaries, scenario="real")
+        if s.runs
+    }
+    if (ours := real.get("moviespider_subjects")) is not None:
+        for name, other, ratio in (
+            ("Crawlee's", real.get("subjects_crawlee"), REAL_CRAWLEE_RATIO_TARGET),
+            ("the raw client's", real.get("subjects_aiohttp"), REAL_RAW_RATIO_TARGET),
+        ):
+            if other is not None:
+                found.append(
+                    Target(
+                        f"real subject pages: in-crawl CPU per page {ours:.2f} ms ≤ {ratio} × "
+                        f"{name} ({other:.2f} ms): ratio {ours / other:.2f}",
+                        ours <= ratio * other,
+                    )
+                )
     feed = storage_baseline(summaries)
     for client, limit_ms in (
         ("moviespider_stored", SQLITE_TARGET_MS),

@@ -21,6 +21,8 @@ from moviespider_bench.measure import (
     read_report,
     run_process,
 )
+from moviespider_bench.realpages import RealPagesServer
+from moviespider_bench.realpages import subject_ids as real_subject_ids
 
 SEED = 0
 MARKUP = "2019"  # the peers' selectors are written for the classic markup
@@ -48,6 +50,7 @@ class Plan:
     storage_pages: int = 1000
     storage: tuple[str, ...] = STORAGE
     scale_pages: tuple[int, ...] = (1000, 10000, 50000)
+    real_pages: int = 2000  # real Douban subject pages (80–160 KB), when they are beside us
     seeds_pages: int = 100
     seeds_latency: float = 3.0
     seeds_concurrency: int = 100
@@ -62,12 +65,14 @@ QUICK = Plan(
     cpu_pages=500,
     storage_pages=300,
     scale_pages=(500, 2000),
+    real_pages=300,
     latency_pages=200,
     latencies=(1.0,),
     concurrencies=(16, 100, 500),
     sequential_pages=3,
 )
-SCENARIOS = ("cpu", "latency", "seeds", "storage", "scale")
+SCENARIOS = ("cpu", "latency", "seeds", "storage", "scale", "real")
+REAL_PAGES_CLIENTS = ("moviespider_subjects", "subjects_aiohttp", "subjects_crawlee")
 
 
 @dataclass(frozen=True)
@@ -87,8 +92,8 @@ class Scenario:
 
     @property
     def subject_pages(self) -> bool:
-        """One film a page, fetched by subject id (the scale scenario), not Top250 pages."""
-        return self.name == "scale"
+        """One film a page, fetched by subject id (scale, real), not Top250 pages."""
+        return self.name in ("scale", "real")
 
     @property
     def catalog_size(self) -> int:
@@ -118,6 +123,11 @@ def scenarios(plan: Plan, names: Iterable[str] = SCENARIOS) -> list[Scenario]:
             Entry("moviespider_subjects", plan.cpu_concurrency, pages) for pages in plan.scale_pages
         )
         chosen.append(Scenario("scale", max(plan.scale_pages), 0.0, entries))
+    if "real" in names:
+        entries = tuple(
+            Entry(client, plan.cpu_concurrency, plan.real_pages) for client in REAL_PAGES_CLIENTS
+        )
+        chosen.append(Scenario("real", plan.real_pages, 0.0, entries))
     if "seeds" in names:
         pages, concurrency = plan.seeds_pages, plan.seeds_concurrency
         entries = (
@@ -168,14 +178,21 @@ def run_scenarios(
                 )
             else:
                 entries.append(entry)
-        sandbox = SandboxProcess(
-            args=[
-                f"--catalog={scenario.catalog_size}",
-                f"--latency={scenario.latency}",
-                f"--markup={MARKUP}",
-                f"--seed={SEED}",
-            ]
-        )
+        if scenario.name == "real":
+            try:
+                sandbox = RealPagesServer()
+            except FileNotFoundError as error:
+                say(f"skipping the real-pages scenario: {error}")
+                continue
+        else:
+            sandbox = SandboxProcess(
+                args=[
+                    f"--catalog={scenario.catalog_size}",
+                    f"--latency={scenario.latency}",
+                    f"--markup={MARKUP}",
+                    f"--seed={SEED}",
+                ]
+            )
         sandbox.start()
         try:
             catalog = build_catalog(scenario.catalog_size, SEED)
@@ -247,9 +264,12 @@ def run_entry(
     if kind := CLIENT_KINDS.get(client.name):
         reset_database(kind)
     if scenario.subject_pages:
-        job.ids_file.write_text(
-            "".join(f"{catalog.subject_id_of(i)}\n" for i in range(entry.pages)), encoding="utf-8"
+        ids = (
+            real_subject_ids(entry.pages)
+            if scenario.name == "real"
+            else [catalog.subject_id_of(i) for i in range(entry.pages)]
         )
+        job.ids_file.write_text("".join(f"{subject_id}\n" for subject_id in ids), encoding="utf-8")
     cwd = REPO_ROOT if client.in_project else work_dir / "scratch"  # no scrapy.cfg above it
     cwd.mkdir(exist_ok=True)
     server_pid = sandbox.pid
@@ -280,7 +300,10 @@ def run_entry(
     figures = read_report(report)
     run.crawl_seconds = figures.get("crawl_seconds", 0.0)
     run.crawl_cpu_seconds = figures.get("crawl_cpu_seconds", 0.0)
-    verify(run, read_items(output), catalog, by_id=scenario.subject_pages)
+    if scenario.name == "real":  # four real films under many ids: each id once is the check
+        verify(run, read_items(output), None, by_id=True)
+    else:
+        verify(run, read_items(output), catalog, by_id=scenario.subject_pages)
     if usage.timed_out:
         run.problem = f"killed after {timeout:g} s"
     elif usage.exit_code != 0:
@@ -300,7 +323,7 @@ def verify(run: Run, items: list[dict], catalog, *, by_id: bool = False) -> None
     run.items = len(items)
     ids = {item.get("subject_id") for item in items}
     run.distinct_ids = len(ids - {None})
-    for item in items[::VERIFY_EVERY]:
+    for item in items[::VERIFY_EVERY] if catalog is not None else ():
         rank = item.get("rank")
         if by_id:
             film = catalog.film(item.get("subject_id") or "")

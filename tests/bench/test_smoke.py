@@ -8,6 +8,7 @@ import pytest
 
 from moviespider_bench.report import chart, markdown, scale_chart, summarise
 from moviespider_bench.suite import Plan, run_scenarios, scenarios
+from tests.helpers.crawl import DOUBAN_PAGES
 
 pytestmark = pytest.mark.crawl
 
@@ -102,3 +103,13 @@ def test_scale_scenario_crawls_subject_pages_at_each_size_and_draws_its_chart(tm
     assert "### Scale: subject crawls" in markdown(summarise(runs))
     if importlib.util.find_spec("matplotlib"):
         assert scale_chart(summarise(runs), tmp_path / "scale.png")
+
+
+@pytest.mark.skipif(not (DOUBAN_PAGES / "subject").is_dir(), reason="no saved Douban pages here")
+def test_real_pages_scenario_crawls_douban_markup_under_many_ids(tmp_path):
+    plan = Plan(runs=1, real_pages=6, cpu_concurrency=4)
+    runs = run_scenarios(plan, scenarios(plan, ["real"]), tmp_path, say=quiet)
+    ran = {run.client: (run.items, run.distinct_ids, run.problem) for run in runs}
+    assert ran["moviespider_subjects"] == (6, 6, None)
+    assert ran["subjects_aiohttp"] == (6, 6, None)
+    assert "### Real subject pages: 6 pages" in markdown(summarise(runs))
