@@ -22,7 +22,8 @@ def parse_arguments(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="python -m moviespider_bench",
         description="Benchmark moviespider against the local sandbox and its peers "
-        "(docs/performance.md). The full suite takes about 20 minutes; --quick about 3.",
+        "(docs/performance.md). The full suite takes about an hour on 2 cores (the scale "
+        "scenario's 50,000-page crawls most of it); --quick about 5 minutes.",
     )
     parser.add_argument("--quick", action="store_true", help="small sizes, one run each")
     parser.add_argument("--runs", type=int, help="repetitions of each run (default 3; quick 1)")
