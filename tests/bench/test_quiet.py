@@ -3,6 +3,7 @@
 import pytest
 
 from moviespider_bench import cli, quiet
+from moviespider_bench.suite import Plan
 
 
 def test_a_quiet_machine_passes():
@@ -45,3 +46,15 @@ def test_the_benchmark_refuses_to_measure_on_a_busy_machine_without_force(busy, 
     assert error.startswith("python -m moviespider_bench: error: machine NOT quiet")
     assert "--force" in error
     assert not (tmp_path / "out").exists()  # nothing measured, nothing written
+
+
+@pytest.mark.crawl
+def test_force_measures_anyway_and_the_results_say_the_machine_was_loaded(
+    busy, monkeypatch, tmp_path
+):
+    monkeypatch.setattr(cli, "FULL", Plan(cpu_pages=2, cpu_concurrency=2, peers=(), variants=()))
+    out = tmp_path / "out"
+    assert cli.main(["--force", "--scenario", "cpu", "--runs", "1", "--out", str(out)]) == 0
+    results = (out / "results.md").read_text(encoding="utf-8")
+    assert "**Measured on a loaded machine (--force)**: machine NOT quiet" in results
+    assert "moviespider douban_top250" in results
