@@ -33,7 +33,8 @@ def parse_arguments(argv: Sequence[str] | None) -> argparse.Namespace:
         choices=SCENARIOS,
         help="run only this scenario (repeatable): cpu (the peers on Top250 pages), latency, "
         "seeds, storage (feed only against each database), scale (subject crawls of growing "
-        "size)",
+        "size), real (real Douban subject pages, from MOVIESPIDER_DOUBAN_PAGES or "
+        "../shared/douban-pages)",
     )
     parser.add_argument(
         "--out",
