@@ -1,9 +1,9 @@
 """The one place moviespider reads Scrapy internals.
 
-Two needs: the engine's requests in progress (below), and the downloader's slots, which a
-backoff pause holds and empties of requests queued with a refused session
-(:func:`hold_downloads`, :func:`recall_queued`): Scrapy's engine.pause() stops only the
-scheduler.
+Three needs: the engine's requests in progress (below); the downloader's slots, which a backoff
+pause holds and empties of requests queued with a refused session (:func:`hold_downloads`,
+:func:`recall_queued`: Scrapy's engine.pause() stops only the scheduler); and which of Scrapy's
+components do their work in an ``item_scraped`` receiver (:func:`take_over_item_scraped`).
 
 Scrapy sends no signal when the engine is done with a request (callback or errback run, its
 items through the pipelines, the requests it led to scheduled). The engine's slot tracks exactly
@@ -16,9 +16,13 @@ against the installed Scrapy. Tests of components fake :class:`EngineRequests`, 
 from __future__ import annotations
 
 from collections.abc import Callable, Collection
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
+from scrapy import signals
+from scrapy.extensions.corestats import CoreStats
+from scrapy.extensions.feedexport import FeedExporter
 from scrapy.utils.asyncio import call_later
+from scrapy.utils.signal import getAllReceivers, liveReceivers
 
 if TYPE_CHECKING:
     from scrapy import Request
@@ -112,3 +116,47 @@ def recall_queued(
     for request, queued in recalled:  # after: an errback may queue requests again
         queued.errback(error(request))
     return len(recalled)
+
+
+# Scrapy components that do per-item work in an ``item_scraped`` receiver named ``item_scraped``:
+# the feed exporters write the item, CoreStats counts ``item_scraped_count``.
+ITEM_SCRAPED_TAKEOVER: tuple[type, ...] = (FeedExporter, CoreStats)
+
+
+def _connected(crawler: Crawler, receiver: Callable[..., Any]) -> bool:
+    # Bound methods are equal when they bind the same function to the same instance.
+    live = liveReceivers(getAllReceivers(crawler.signals.sender, signals.item_scraped))
+    return any(candidate == receiver for candidate in live)
+
+
+def take_over_item_scraped(crawler: Crawler) -> Callable[[Any], None]:
+    """Disconnect the feed exporters' and CoreStats' ``item_scraped`` receivers; return a
+    function that does their work for one item.
+
+    Scrapy's ``item_scraped`` dispatch wraps every receiver in a coroutine and gathers them, for
+    every item; the last item pipeline calling the two directly does the same work for a
+    fraction of that (docs/performance.md). Other ``item_scraped`` receivers (Spidermon, the
+    JOBDIR scheduler, …) stay connected. Call it once the spider is open, from the last item
+    pipeline only: an item a later pipeline dropped would be exported all the same.
+    """
+    receivers = []
+    for component in ITEM_SCRAPED_TAKEOVER:
+        instance = crawler.get_extension(component)
+        if instance is None:  # switched off in EXTENSIONS: nothing to do in its stead
+            continue
+        receiver = getattr(instance, "item_scraped", None)
+        if receiver is None or not _connected(crawler, receiver):
+            raise InternalsChanged(
+                f"moviespider cannot hand items to {component.__name__} itself "
+                f"({component.__name__}.item_scraped is not an item_scraped receiver): the "
+                "installed Scrapy changed it; use the Scrapy version pinned in requirements.txt"
+            )
+        crawler.signals.disconnect(receiver, signal=signals.item_scraped)
+        receivers.append(receiver)
+    spider = crawler.spider
+
+    def scraped(item: Any) -> None:
+        for receiver in receivers:
+            receiver(item, spider)
+
+    return scraped

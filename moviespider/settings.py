@@ -86,14 +86,20 @@ ITEM_PIPELINES = {
     "moviespider.pipelines.posters.DownloadPosters": 250,
     # Last but one: stores what the other pipelines made of the film (docs/storage.md).
     "moviespider.pipelines.storage.StoreMovies": 300,
-    # Always last: counts the fields of every item that leaves the pipelines for FieldCoverage.
+    # Last but one: counts the fields of every item that leaves the pipelines for FieldCoverage.
     "moviespider.pipelines.fieldcount.CountFields": 1000,
+    # Always last: exports each item and counts item_scraped_count, in place of Scrapy's
+    # item_scraped receivers (FEED_FROM_PIPELINE; docs/performance.md).
+    "moviespider.pipelines.feed.HandToFeed": 1100,
 }
 
 # default DEBUG, which logs every page and every whole film: -L DEBUG brings them back.
 LOG_LEVEL = "INFO"
 # default True: the raw stats come after the outcome summary, at CLOSE_STATS_LOG_LEVEL.
 STATS_DUMP = False
+
+# default True (ours): the last pipeline hands items to the feed, not the item_scraped signal.
+FEED_FROM_PIPELINE = True
 
 # default Scrapy's, which logs a dropped item's every field: ours logs the reason in one line.
 LOG_FORMATTER = "moviespider.logformatter.LogFormatter"

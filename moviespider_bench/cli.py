@@ -6,13 +6,15 @@ import argparse
 import json
 import os
 import platform
+import shutil
 import sys
 import time
 from collections.abc import Sequence
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
 
-from moviespider_bench.report import chart, markdown, summarise
+from moviespider_bench import quiet
+from moviespider_bench.report import chart, markdown, scale_chart, summarise
 from moviespider_bench.suite import FULL, QUICK, SCENARIOS, run_scenarios, scenarios, with_runs
 
 
@@ -20,7 +22,8 @@ def parse_arguments(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="python -m moviespider_bench",
         description="Benchmark moviespider against the local sandbox and its peers "
-        "(docs/performance.md). The full suite takes about 20 minutes; --quick about 3.",
+        "(docs/performance.md). The full suite takes about an hour on 2 cores (the scale "
+        "scenario's 50,000-page crawls most of it); --quick about 5 minutes.",
     )
     parser.add_argument("--quick", action="store_true", help="small sizes, one run each")
     parser.add_argument("--runs", type=int, help="repetitions of each run (default 3; quick 1)")
@@ -28,8 +31,10 @@ def parse_arguments(argv: Sequence[str] | None) -> argparse.Namespace:
         "--scenario",
         action="append",
         choices=SCENARIOS,
-        help="run only this scenario (repeatable): cpu (scenarios 1 and 4: the peers), "
-        "latency (2), seeds (3)",
+        help="run only this scenario (repeatable): cpu (the peers on Top250 pages), latency, "
+        "seeds, storage (feed only against each database), scale (subject crawls of growing "
+        "size), real (real Douban subject pages, from MOVIESPIDER_DOUBAN_PAGES or "
+        "../shared/douban-pages)",
     )
     parser.add_argument(
         "--out",
@@ -37,31 +42,79 @@ def parse_arguments(argv: Sequence[str] | None) -> argparse.Namespace:
         default=Path("bench-results"),
         help="directory for results.json, results.md, chart.png and the runs' logs",
     )
+    parser.add_argument(
+        "--quiet-check",
+        action="store_true",
+        help="only check whether the machine is quiet enough to measure on, and say why not "
+        "(exit 0 if it is, 3 if not)",
+    )
+    parser.add_argument(
+        "--force",
+        action="store_true",
+        help="measure even on a machine that is not quiet; the results say so",
+    )
+    parser.add_argument(
+        "--pin",
+        metavar="CPUS",
+        default=default_pin(),
+        help="run every client on these CPUs (taskset -c list; default: the last CPU when "
+        "taskset is installed; '' for none)",
+    )
     args = parser.parse_args(argv)
     if args.runs is not None and args.runs < 1:
         parser.error("argument --runs: must be at least 1")
     return args
 
 
+def default_pin() -> str:
+    cpus = os.cpu_count() or 1
+    return str(cpus - 1) if cpus > 1 and shutil.which("taskset") else ""
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_arguments(argv)
-    plan = with_runs(QUICK if args.quick else FULL, args.runs)
+    quietness = quiet.check()
+    if args.quiet_check:
+        print(quietness.describe())
+        return 0 if quietness.quiet else 3
+    if not quietness.quiet and not args.force:
+        print(
+            f"python -m moviespider_bench: error: {quietness.describe()}; CPU figures taken "
+            "now would say more about the other processes than about the clients. Wait for a "
+            "quiet machine, or rerun with --force (the results will be marked).",
+            file=sys.stderr,
+        )
+        return 3
+    conditions = quietness.describe()
+    if not quietness.quiet:
+        conditions = f"**Measured on a loaded machine (--force)**: {conditions}"
+    plan = replace(with_runs(QUICK if args.quick else FULL, args.runs), pin=args.pin or None)
     chosen = scenarios(plan, args.scenario or SCENARIOS)
     started = time.perf_counter()
     runs = run_scenarios(plan, chosen, args.out / "runs", say=lambda line: print(line, flush=True))
     summaries = summarise(runs)
     tables = markdown(summaries)
     args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "results.md").write_text(machine() + "\n\n" + tables, encoding="utf-8")
+    pinned = f"Clients pinned to CPU {plan.pin} (taskset)." if plan.pin else "Clients not pinned."
+    (args.out / "results.md").write_text(
+        f"{machine()}\n\n{conditions}. {pinned}\n\n{tables}", encoding="utf-8"
+    )
     (args.out / "results.json").write_text(
         json.dumps(
-            {"plan": asdict(plan), "machine": machine(), "runs": [r.as_dict() for r in runs]},
+            {
+                "plan": asdict(plan),
+                "machine": machine(),
+                "conditions": conditions,
+                "runs": [r.as_dict() for r in runs],
+            },
             indent=1,
             ensure_ascii=False,
         ),
         encoding="utf-8",
     )
     drew = chart(summaries, args.out / "chart.png")
+    if scale_chart(summaries, args.out / "scale.png"):
+        print(f"Scale chart in {args.out}/scale.png")
     print()
     print(tables)
     print(

@@ -29,6 +29,11 @@ class Job:
     settings: tuple[str, ...] = ()  # NAME=VALUE, for the Scrapy clients
 
     @property
+    def ids_file(self) -> Path:
+        """The subject ids a subject-page client fetches, one a line (written by the suite)."""
+        return self.report.with_suffix(".ids")
+
+    @property
     def database(self) -> Path:
         """A SQLite file for a client that stores its films (removed before each run)."""
         return self.report.with_suffix(".sqlite3")
@@ -84,18 +89,31 @@ def moviespider_top250(job: Job, database_url: str = "") -> list[str]:
     ]
 
 
+def moviespider_subjects(job: Job) -> list[str]:
+    """douban_subject over the ids in ``job.ids_file``: one subject page, one film each."""
+    command = moviespider_top250(job)
+    spider = command.index("douban_top250")
+    return [
+        *command[:spider],
+        "douban_subject",
+        "-a",
+        f"ids_file={job.ids_file}",
+        *command[spider + 1 :],
+    ]
+
+
 def moviespider_top250_stored(job: Job) -> list[str]:
     """douban_top250 with its default storage, in a new SQLite file of the run's own."""
     return moviespider_top250(job, f"sqlite:///{job.database}")
 
 
-def naive_scrapy(job: Job) -> list[str]:
+def naive_scrapy(job: Job, script: str = "naive_scrapy.py") -> list[str]:
     return [
         sys.executable,
         "-m",
         "scrapy",
         "runspider",
-        str(PEERS / "naive_scrapy.py"),
+        str(PEERS / script),
         "-a",
         f"base_url={job.base_url}",
         "-a",
@@ -115,6 +133,29 @@ def naive_scrapy(job: Job) -> list[str]:
         ),
         *scrapy_settings(job.settings),
     ]
+
+
+def scrapy_floor(job: Job) -> list[str]:
+    # The loop is chosen before a spider's custom_settings are read: on the command line.
+    return [*naive_scrapy(job, "scrapy_floor.py"), "-s", "ASYNCIO_EVENT_LOOP=uvloop.Loop"]
+
+
+def moviespider_top250_database(kind: str) -> Callable[[Job], list[str]]:
+    """douban_top250 storing into a server database (see moviespider_bench.databases)."""
+
+    def command(job: Job) -> list[str]:
+        from moviespider_bench.databases import bench_database_url
+
+        return moviespider_top250(job, bench_database_url(kind))
+
+    return command
+
+
+def subject_peer(module: str) -> Callable[[Job], list[str]]:
+    def command(job: Job) -> list[str]:
+        return [*peer(module)(job), f"--ids-file={job.ids_file}"]
+
+    return command
 
 
 def peer(module: str) -> Callable[[Job], list[str]]:
@@ -138,12 +179,49 @@ CLIENTS: dict[str, Client] = {
     for client in (
         Client("moviespider", "moviespider douban_top250", moviespider_top250, in_project=True),
         Client(
+            "moviespider_subjects",
+            "moviespider douban_subject",
+            moviespider_subjects,
+            in_project=True,
+        ),
+        Client(
             "moviespider_stored",
             "moviespider douban_top250 + SQLite storage (the default)",
             moviespider_top250_stored,
             in_project=True,
         ),
+        Client(
+            "moviespider_postgresql",
+            "moviespider douban_top250 + PostgreSQL storage",
+            moviespider_top250_database("postgresql"),
+            in_project=True,
+            needs=("psycopg",),
+        ),
+        Client(
+            "moviespider_mariadb",
+            "moviespider douban_top250 + MariaDB storage",
+            moviespider_top250_database("mariadb"),
+            in_project=True,
+            needs=("pymysql",),
+        ),
         Client("aiohttp_lxml", "aiohttp + precompiled lxml (limit)", peer("aiohttp_lxml")),
+        Client(
+            "subjects_aiohttp",
+            "aiohttp + moviespider's subject parser (limit)",
+            subject_peer("subjects_aiohttp"),
+        ),
+        Client(
+            "subjects_crawlee",
+            "Crawlee HttpCrawler + moviespider's subject parser",
+            subject_peer("subjects_crawlee"),
+            output_suffix=".json",
+            needs=("crawlee",),
+        ),
+        Client(
+            "scrapy_floor",
+            "Scrapy floor (tuned empty Scrapy + the raw parser + feed)",
+            scrapy_floor,
+        ),
         Client("naive_scrapy", "naive Scrapy (parsel CSS per field)", naive_scrapy),
         Client("seed_bs4", "seed-style aiohttp + BeautifulSoup", peer("seed_bs4"), needs=("bs4",)),
         Client(

@@ -81,13 +81,17 @@ def run_process(
     env: Mapping[str, str],
     log: Path,
     timeout: float,
+    pin: str | None = None,
 ) -> Usage:
     """Run ``argv`` to its end and measure it: user+sys CPU and peak RSS from wait4.
 
     The client is started by ``launch.py`` (see there why), in a session of its own so that a
     client still running after ``timeout`` seconds is killed with everything it started. Its
-    output goes to ``log``.
+    output goes to ``log``. *pin* (a ``taskset -c`` CPU list) keeps the client on those CPUs,
+    so that every client of a comparison is measured on the same core.
     """
+    if pin:
+        argv = ["taskset", "-c", pin, *argv]
     usage_file = log.with_suffix(".usage.json")
     usage_file.unlink(missing_ok=True)
     with log.open("wb") as output:

@@ -9,8 +9,11 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from moviespider.addons.profiles import PROFILES
 from moviespider_bench.clients import CLIENTS, REPO_ROOT, Client, Job
+from moviespider_bench.databases import CLIENT_KINDS, reset_database
 from moviespider_bench.measure import (
     Run,
     process_cpu_seconds,
@@ -18,14 +21,19 @@ from moviespider_bench.measure import (
     read_report,
     run_process,
 )
+from moviespider_bench.realpages import RealPagesServer
+from moviespider_bench.realpages import subject_ids as real_subject_ids
 
 SEED = 0
 MARKUP = "2019"  # the peers' selectors are written for the classic markup
 PAGE_SIZE = 25
 VERIFY_EVERY = 37  # films checked against the ground truth: one in this many
-PEERS = ("aiohttp_lxml", "naive_scrapy", "seed_bs4", "crawlee")
+SECONDS_PER_PAGE_ALLOWED = 0.05  # a run is killed after max(Plan.timeout, pages × this)
+PEERS = ("aiohttp_lxml", "scrapy_floor", "naive_scrapy", "seed_bs4", "crawlee")
 # moviespider as users run it by default: what storing every film costs on top of the feed.
 VARIANTS = ("moviespider_stored",)
+# The storage scenario: the feed alone, then each database on top of it.
+STORAGE = ("moviespider", "moviespider_stored", "moviespider_postgresql", "moviespider_mariadb")
 
 
 @dataclass(frozen=True)
@@ -40,23 +48,32 @@ class Plan:
     latency_pages: int = 500
     latencies: tuple[float, ...] = (0.2, 1.0)
     concurrencies: tuple[int, ...] = (16, 64, 100, 250, 500)
+    storage_pages: int = 1000
+    storage: tuple[str, ...] = STORAGE
+    scale_pages: tuple[int, ...] = (1000, 10000, 50000)
+    real_pages: int = 2000  # real Douban subject pages (80–160 KB), when they are beside us
     seeds_pages: int = 100
     seeds_latency: float = 3.0
     seeds_concurrency: int = 100
     sequential_pages: int = 10  # 100 pages one after another take 300 s: timed on fewer
     timeout: float = 600.0
+    pin: str | None = None  # taskset -c CPU list for the clients (cli: --pin)
 
 
 FULL = Plan()
 QUICK = Plan(
     runs=1,
     cpu_pages=500,
+    storage_pages=300,
+    scale_pages=(500, 2000),
+    real_pages=300,
     latency_pages=200,
     latencies=(1.0,),
     concurrencies=(16, 100, 500),
     sequential_pages=3,
 )
-SCENARIOS = ("cpu", "latency", "seeds")
+SCENARIOS = ("cpu", "latency", "seeds", "storage", "scale", "real")
+REAL_PAGES_CLIENTS = ("moviespider_subjects", "subjects_aiohttp", "subjects_crawlee")
 
 
 @dataclass(frozen=True)
@@ -75,8 +92,14 @@ class Scenario:
     entries: tuple[Entry, ...]
 
     @property
+    def subject_pages(self) -> bool:
+        """One film a page, fetched by subject id (scale, real), not Top250 pages."""
+        return self.name in ("scale", "real")
+
+    @property
     def catalog_size(self) -> int:
-        return max(entry.pages for entry in self.entries) * PAGE_SIZE
+        pages = max(entry.pages for entry in self.entries)
+        return pages if self.subject_pages else pages * PAGE_SIZE
 
 
 def scenarios(plan: Plan, names: Iterable[str] = SCENARIOS) -> list[Scenario]:
@@ -93,6 +116,19 @@ def scenarios(plan: Plan, names: Iterable[str] = SCENARIOS) -> list[Scenario]:
                 for concurrency in plan.concurrencies
             )
             chosen.append(Scenario("latency", plan.latency_pages, latency, entries))
+    if "storage" in names:
+        entries = tuple(Entry(c, plan.cpu_concurrency, plan.storage_pages) for c in plan.storage)
+        chosen.append(Scenario("storage", plan.storage_pages, 0.0, entries))
+    if "scale" in names:
+        entries = tuple(
+            Entry("moviespider_subjects", plan.cpu_concurrency, pages) for pages in plan.scale_pages
+        )
+        chosen.append(Scenario("scale", max(plan.scale_pages), 0.0, entries))
+    if "real" in names:
+        entries = tuple(
+            Entry(client, plan.cpu_concurrency, plan.real_pages) for client in REAL_PAGES_CLIENTS
+        )
+        chosen.append(Scenario("real", plan.real_pages, 0.0, entries))
     if "seeds" in names:
         pages, concurrency = plan.seeds_pages, plan.seeds_concurrency
         entries = (
@@ -107,7 +143,13 @@ def scenarios(plan: Plan, names: Iterable[str] = SCENARIOS) -> list[Scenario]:
 
 
 def missing_modules(client: Client) -> list[str]:
-    return [module for module in client.needs if importlib.util.find_spec(module) is None]
+    missing = [module for module in client.needs if importlib.util.find_spec(module) is None]
+    if not missing and (kind := CLIENT_KINDS.get(client.name)):
+        try:
+            reset_database(kind)
+        except SQLAlchemyError as error:
+            missing.append(f"a {kind} server ({type(error).__name__})")
+    return missing
 
 
 def run_scenarios(
@@ -132,19 +174,26 @@ def run_scenarios(
             missing = missing_modules(CLIENTS[entry.client])
             if missing:
                 say(
-                    f"skipping {entry.client}: {', '.join(missing)} not installed "
-                    "(pip install -r requirements-bench.txt)"
+                    f"skipping {entry.client}: needs {', '.join(missing)} "
+                    "(pip install -r requirements-bench.txt; storage: the database servers)"
                 )
             else:
                 entries.append(entry)
-        sandbox = SandboxProcess(
-            args=[
-                f"--catalog={scenario.catalog_size}",
-                f"--latency={scenario.latency}",
-                f"--markup={MARKUP}",
-                f"--seed={SEED}",
-            ]
-        )
+        if scenario.name == "real":
+            try:
+                sandbox = RealPagesServer()
+            except FileNotFoundError as error:
+                say(f"skipping the real-pages scenario: {error}")
+                continue
+        else:
+            sandbox = SandboxProcess(
+                args=[
+                    f"--catalog={scenario.catalog_size}",
+                    f"--latency={scenario.latency}",
+                    f"--markup={MARKUP}",
+                    f"--seed={SEED}",
+                ]
+            )
         sandbox.start()
         try:
             catalog = build_catalog(scenario.catalog_size, SEED)
@@ -152,10 +201,13 @@ def run_scenarios(
                 f"{scenario.name}: {scenario.pages} pages at {scenario.latency:g} s latency, "
                 f"sandbox at {sandbox.url}"
             )
-            warm_up(sandbox.url, scenario, work_dir, plan.timeout)
+            if not scenario.subject_pages:  # the subject pages' first rendering is the sandbox's
+                warm_up(sandbox.url, scenario, work_dir, plan.timeout)
             for number in range(1, plan.runs + 1):
                 for entry in entries:
-                    run = run_entry(sandbox, catalog, scenario, entry, work_dir, plan.timeout)
+                    # 50,000 subject pages take longer than any Top250 run
+                    timeout = max(plan.timeout, entry.pages * SECONDS_PER_PAGE_ALLOWED)
+                    run = run_entry(sandbox, catalog, scenario, entry, work_dir, timeout, plan.pin)
                     runs.append(run)
                     say(f"  run {number}/{plan.runs} {describe(run)}")
         finally:
@@ -190,14 +242,35 @@ def client_environment() -> dict[str, str]:
     return env
 
 
-def run_entry(sandbox, catalog, scenario: Scenario, entry: Entry, work_dir: Path, timeout: float):
+def run_entry(
+    sandbox,
+    catalog,
+    scenario: Scenario,
+    entry: Entry,
+    work_dir: Path,
+    timeout: float,
+    pin: str | None = None,
+):
     client = CLIENTS[entry.client]
     stem = f"{scenario.name}-{scenario.latency:g}s-{client.name}-c{entry.concurrency}"
+    if scenario.subject_pages:
+        stem += f"-{entry.pages}"
+    if entry.settings:  # an A/B pair of one client: each its own files
+        stem += "-" + "-".join(s.replace("=", "_") for s in entry.settings)
     output = work_dir / f"{stem}{client.output_suffix}"
     report = work_dir / f"{stem}.report.json"
     job = Job(sandbox.url, entry.pages, entry.concurrency, output, report, entry.settings)
     for stale in (output, report, job.database):
         stale.unlink(missing_ok=True)
+    if kind := CLIENT_KINDS.get(client.name):
+        reset_database(kind)
+    if scenario.subject_pages:
+        ids = (
+            real_subject_ids(entry.pages)
+            if scenario.name == "real"
+            else [catalog.subject_id_of(i) for i in range(entry.pages)]
+        )
+        job.ids_file.write_text("".join(f"{subject_id}\n" for subject_id in ids), encoding="utf-8")
     cwd = REPO_ROOT if client.in_project else work_dir / "scratch"  # no scrapy.cfg above it
     cwd.mkdir(exist_ok=True)
     server_pid = sandbox.pid
@@ -208,6 +281,7 @@ def run_entry(sandbox, catalog, scenario: Scenario, entry: Entry, work_dir: Path
         env=client_environment(),
         log=work_dir / f"{stem}.log",
         timeout=timeout,
+        pin=pin,
     )
     run = Run(
         scenario=scenario.name,
@@ -215,7 +289,7 @@ def run_entry(sandbox, catalog, scenario: Scenario, entry: Entry, work_dir: Path
         pages=entry.pages,
         latency=scenario.latency,
         concurrency=entry.concurrency,
-        expected_items=entry.pages * PAGE_SIZE,
+        expected_items=entry.pages * (1 if scenario.subject_pages else PAGE_SIZE),
         wall_seconds=usage.wall_seconds,
         cpu_seconds=usage.cpu_seconds,
         peak_rss_mb=usage.peak_rss_mb,
@@ -227,7 +301,10 @@ def run_entry(sandbox, catalog, scenario: Scenario, entry: Entry, work_dir: Path
     figures = read_report(report)
     run.crawl_seconds = figures.get("crawl_seconds", 0.0)
     run.crawl_cpu_seconds = figures.get("crawl_cpu_seconds", 0.0)
-    verify(run, read_items(output), catalog)
+    if scenario.name == "real":  # four real films under many ids: each id once is the check
+        verify(run, read_items(output), None, by_id=True)
+    else:
+        verify(run, read_items(output), catalog, by_id=scenario.subject_pages)
     if usage.timed_out:
         run.problem = f"killed after {timeout:g} s"
     elif usage.exit_code != 0:
@@ -242,14 +319,17 @@ def run_entry(sandbox, catalog, scenario: Scenario, entry: Entry, work_dir: Path
     return run
 
 
-def verify(run: Run, items: list[dict], catalog) -> None:
+def verify(run: Run, items: list[dict], catalog, *, by_id: bool = False) -> None:
     """Every film there, once, and a sample of them right: a fast client must be a correct one."""
     run.items = len(items)
     ids = {item.get("subject_id") for item in items}
     run.distinct_ids = len(ids - {None})
-    for item in items[::VERIFY_EVERY]:
+    for item in items[::VERIFY_EVERY] if catalog is not None else ():
         rank = item.get("rank")
-        film = catalog.by_rank(rank) if isinstance(rank, int) and rank > 0 else None
+        if by_id:
+            film = catalog.film(item.get("subject_id") or "")
+        else:
+            film = catalog.by_rank(rank) if isinstance(rank, int) and rank > 0 else None
         if film is None or (film.subject_id, film.title) != (item["subject_id"], item["title"]):
             run.mismatches += 1
     if run.items != run.expected_items or run.distinct_ids != run.expected_items:

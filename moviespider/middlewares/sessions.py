@@ -217,21 +217,23 @@ class SessionMiddleware:
         key = request.meta.get(SESSION_META_KEY)
         return next((s.proxy for s in self.live if s.key == key), None)
 
-    def _session_cookies(self, cookies: Any, session: Session) -> Any:
+    def _session_cookies(self, cookies: Any, session: Session) -> list[dict[str, Any]]:
         """A request's *cookies* (dict or list form) plus the session's ``bid`` and log-in.
 
         The session's ``bid`` always wins (a retry carries the blocked session's); a log-in
-        cookie the spider set on the request itself is kept.
+        cookie the spider set on the request itself is kept. The session's cookies go at path
+        "/": without a path, CookiesMiddleware would store them once per page directory
+        (/subject/1/, /subject/2/, …), and a subject crawl would slow down as its jar grew.
         """
         if isinstance(cookies, dict):
-            return {**self.login_cookies, **cookies, "bid": session.bid}
+            cookies = [{"name": name, "value": value} for name, value in cookies.items()]
         names = {cookie.get("name") for cookie in cookies}
         return [
             *(cookie for cookie in cookies if cookie.get("name") != "bid"),
             *(
-                {"name": name, "value": value}
+                {"name": name, "value": value, "path": "/"}
                 for name, value in self.login_cookies.items()
                 if name not in names and name != "bid"
             ),
-            {"name": "bid", "value": session.bid},
+            {"name": "bid", "value": session.bid, "path": "/"},
         ]

@@ -9,6 +9,10 @@ from scrapy.exceptions import DropItem
 
 from moviespider.items import item_fields
 
+# What a film without merged ids records: one shared empty set, not a set of its own each (an
+# empty set is 216 bytes, the most of what the crawl kept per film: docs/performance.md).
+NO_MERGED_IDS: frozenset[str] = frozenset()
+
 
 class DropDuplicates:
     """Drop a film already emitted in this crawl (same subject_id); the first one wins.
@@ -21,7 +25,8 @@ class DropDuplicates:
 
     def __init__(self, crawler: Crawler):
         self.stats = crawler.stats
-        self.merged: dict[str, set[str]] = {}  # subject_id of each film seen -> its merged ids
+        # subject_id of each film seen -> its merged ids
+        self.merged: dict[str, set[str] | frozenset[str]] = {}
 
     @classmethod
     def from_crawler(cls, crawler: Crawler):
@@ -33,12 +38,12 @@ class DropDuplicates:
         merged_ids = fields.get("merged_ids") or []
         recorded = self.merged.get(subject_id)
         if recorded is None:
-            self.merged[subject_id] = set(merged_ids)
+            self.merged[subject_id] = set(merged_ids) if merged_ids else NO_MERGED_IDS
             return item
         if recorded.issuperset(merged_ids):
             self.stats.inc_value("moviespider/duplicates_dropped")
             raise DropItem(f"duplicate film {subject_id}", log_level="DEBUG")
-        recorded.update(merged_ids)
+        recorded = self.merged[subject_id] = recorded | set(merged_ids)
         fields["merged_ids"] = sorted(recorded)
         self.stats.inc_value("moviespider/duplicates_kept_for_merge")
         return item

@@ -15,8 +15,8 @@ if TYPE_CHECKING:
 class CountFields:
     """Item pipeline: hands FieldCoverage each item that leaves the pipelines.
 
-    It must be the last item pipeline (settings.py puts it at 1000): an item a later pipeline
-    dropped would be counted twice, here and by ``item_dropped``.
+    It must come after every pipeline that may drop an item (settings.py puts it at 1000): an
+    item a later pipeline dropped would be counted twice, here and by ``item_dropped``.
     """
 
     def __init__(self, coverage: FieldCoverage):

@@ -4,6 +4,7 @@ import os
 from typing import Any
 
 from pydantic import model_validator
+from scrapy import signals
 from scrapy_spider_metadata import Args
 
 from moviespider.spiders.arguments import SubjectIdsParams
@@ -39,7 +40,13 @@ class DoubanSubjectSpider(DoubanSpider, Args[SubjectParams]):
 
     async def start(self):
         self.expected_items = len(self.subject_ids)  # the progress bar's total
+        engine = self.crawler.engine
         for subject_id in self.subject_ids:
+            # Lazily, as Scrapy's docs show (start-requests-lazy): a request waits here, as an
+            # id, until the downloader has room, instead of in the scheduler as a Request of
+            # 1–2 KB; a crawl of 100,000 ids would otherwise hold them all.
+            while engine is not None and engine.needs_backout():
+                await self.crawler.signals.wait_for(signals.scheduler_empty)
             yield self.details_request({"subject_id": subject_id})
 
     def without_details(self, listed: dict[str, Any]) -> None:

@@ -115,7 +115,14 @@ class MovieStore:
 
     def __init__(self, engine: Engine):
         self.engine = engine
-        self._upsert = UPSERTS[engine.dialect.name]
+        upsert = UPSERTS[engine.dialect.name]
+        # Built and compiled once, not per batch: that cost as much CPU as the writes themselves
+        # (docs/performance.md, "Storage").
+        self._movies = CompiledUpsert(upsert(movies, ("subject_id",), merge_movie), engine)
+        self._observations = CompiledUpsert(
+            upsert(observations, ("crawl_id", "subject_id"), replace_observation), engine
+        )
+        self._merges = CompiledUpsert(upsert(merges, ("old_id",), replace_merge), engine)
 
     @classmethod
     def connect(cls, url: URL) -> MovieStore:
@@ -272,21 +279,47 @@ class MovieStore:
         if not movie_rows:
             return 0
         with self.engine.begin() as connection:
-            connection.execute(
-                self._upsert(movies, ("subject_id",), merge_movie), list(movie_rows.values())
-            )
-            connection.execute(
-                self._upsert(observations, ("crawl_id", "subject_id"), replace_observation),
-                list(observation_rows.values()),
-            )
+            self._movies.execute(connection, movie_rows.values())
+            self._observations.execute(connection, observation_rows.values())
             if merge_rows:
-                connection.execute(
-                    self._upsert(merges, ("old_id",), replace_merge), list(merge_rows.values())
-                )
+                self._merges.execute(connection, merge_rows.values())
         return len(movie_rows)
 
     def close(self) -> None:
         self.engine.dispose()
+
+
+class CompiledUpsert:
+    """An upsert compiled once for the engine's dialect, run with the driver's ``executemany``.
+
+    SQLAlchemy's own ``execute(statement, rows)`` looks the statement up in its compiled cache
+    and converts every row through its generic parameter machinery; this converts each row with
+    the same per-column bind processors (JSON, dates) into the driver's parameter form, and
+    nothing else.
+    """
+
+    def __init__(self, statement: Any, engine: Engine):
+        dialect = engine.dialect
+        compiled = statement.compile(dialect=dialect)
+        self.sql = str(compiled)
+        names = list(compiled.positiontup or ()) if compiled.positional else list(compiled.binds)
+        self.columns = [compiled.binds[name].key for name in names]
+        self.positional = compiled.positional
+        self.names = names
+        self.processors = [
+            compiled.binds[name].type.dialect_impl(dialect).bind_processor(dialect)
+            for name in names
+        ]
+
+    def parameters(self, row: Mapping[str, Any]) -> tuple[Any, ...] | dict[str, Any]:
+        values = [
+            row[column] if process is None else process(row[column])
+            for column, process in zip(self.columns, self.processors, strict=True)
+        ]
+        return tuple(values) if self.positional else dict(zip(self.names, values, strict=True))
+
+    def execute(self, connection: Connection, rows: Iterable[Mapping[str, Any]]) -> None:
+        connection.exec_driver_sql(self.sql, [self.parameters(row) for row in rows])
 
 
 def movie_row(film: Mapping[str, Any], seen: datetime) -> dict[str, Any]:

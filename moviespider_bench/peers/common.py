@@ -27,7 +27,14 @@ def parse_arguments(description: str, argv: Sequence[str] | None = None) -> argp
     parser.add_argument("--concurrency", type=int, default=64, help="requests in flight")
     parser.add_argument("--output", required=True, help="JSON lines file for the films")
     parser.add_argument("--report", required=True, help="JSON file for the run's figures")
+    parser.add_argument("--ids-file", help="subject ids, one a line (the subject-page peers)")
     return parser.parse_args(argv)
+
+
+def subject_urls(base_url: str, ids_file: str) -> list[str]:
+    base_url = base_url.rstrip("/")
+    with open(ids_file, encoding="utf-8") as ids:
+        return [f"{base_url}/subject/{line.strip()}/" for line in ids if line.strip()]
 
 
 def film_record(

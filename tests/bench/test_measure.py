@@ -94,17 +94,30 @@ def test_summary_takes_the_median_and_range_of_counted_runs_only():
     assert len(summary.failed) == 1
 
 
-def test_targets_compare_cpu_per_page_with_the_limit_and_the_peers():
+def test_targets_compare_in_crawl_cpu_per_page_with_crawlee_and_the_raw_client():
     runs = [
-        run("moviespider", cpu_seconds=0.5, crawl_seconds=1),
-        run("aiohttp_lxml", cpu_seconds=0.4, crawl_seconds=1),
-        run("naive_scrapy", cpu_seconds=1.4, crawl_seconds=1),
+        run("moviespider", crawl_cpu_seconds=0.8, crawl_seconds=1),  # 8 ms a page
+        run("aiohttp_lxml", crawl_cpu_seconds=0.4, crawl_seconds=1),
+        run("crawlee", crawl_cpu_seconds=1.0, crawl_seconds=1),
     ]
     verdicts = [t.met for t in targets(summarise(runs))]
-    assert verdicts == [True, True]
-    runs[0] = run("moviespider", cpu_seconds=0.7, crawl_seconds=1)  # 1.75 × the limit
+    assert verdicts == [True, True]  # 0.80 × Crawlee, 2.0 × raw
+    runs[0] = run("moviespider", crawl_cpu_seconds=0.9, crawl_seconds=1)
     verdicts = [t.met for t in targets(summarise(runs))]
-    assert verdicts == [False, True]
+    assert verdicts == [False, False]  # 0.90 × Crawlee, 2.25 × raw
+
+
+def test_storage_targets_are_the_cpu_each_database_adds_to_the_feed_only_run():
+    runs = [
+        run("moviespider", "storage", crawl_cpu_seconds=0.8, crawl_seconds=1),
+        run("moviespider_stored", "storage", crawl_cpu_seconds=0.88, crawl_seconds=1),
+        run("moviespider_postgresql", "storage", crawl_cpu_seconds=1.0, crawl_seconds=1),
+    ]
+    found = {t.text.split(":")[0]: t for t in targets(summarise(runs))}
+    sqlite = found["moviespider douban_top250 + SQLite storage (the default)"]
+    assert sqlite.met is True
+    assert "0.80 ms/page over the feed ≤ 1.0" in sqlite.text
+    assert found["moviespider douban_top250 + PostgreSQL storage"].met is False  # 2 ms
 
 
 def test_latency_target_uses_the_slower_of_waiting_and_cpu():
@@ -124,6 +137,7 @@ def test_markdown_has_a_table_per_scenario_and_the_targets():
         run("moviespider", cpu_seconds=0.5, crawl_seconds=1),
         run("moviespider", "latency", 500, 1.0, 100, crawl_seconds=5.5, cpu_seconds=2),
         run("moviespider", "seeds", 100, 3.0, 100, crawl_seconds=3.2),
+        run("aiohttp_lxml", "seeds", 100, 3.0, 100, crawl_seconds=3.1),
         run("sequential", "seeds", 10, 3.0, 1, crawl_seconds=30.5),
     ]
     text = markdown(summarise(runs))
@@ -132,3 +146,26 @@ def test_markdown_has_a_table_per_scenario_and_the_targets():
     assert "305.0 (extrapolated)" in text
     assert "- met: 100 pages at 3 s latency in 3.20 s" in text
     assert not math.isnan(summarise(runs)[0].median("pages_per_second"))
+
+
+def scale_verdicts(runs) -> dict[str, bool | None]:
+    """{"CPU": met, "RSS": met} for the subject crawls' targets."""
+    return {
+        t.text.split()[2]: t.met
+        for t in targets(summarise(runs))
+        if t.text.startswith("subject crawls:")
+    }
+
+
+def test_scale_targets_compare_the_largest_subject_crawl_with_the_smallest():
+    runs = [
+        run("moviespider_subjects", "scale", 1000, crawl_cpu_seconds=2.3, peak_rss_mb=120),
+        run("moviespider_subjects", "scale", 10000, crawl_cpu_seconds=23.0, peak_rss_mb=122),
+    ]
+    found = scale_verdicts(runs)
+    assert found["CPU"] is True  # 2.30 ms a page at both sizes
+    assert found["RSS"] is True  # 2 MB over 9,000 pages: 0.23 KB a page
+    runs[1] = run("moviespider_subjects", "scale", 10000, crawl_cpu_seconds=46.0, peak_rss_mb=160)
+    found = scale_verdicts(runs)
+    assert found == {"CPU": False, "RSS": False}
+    assert "### Scale: subject crawls" in markdown(summarise(runs))

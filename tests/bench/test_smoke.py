@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from moviespider_bench.report import chart, markdown, summarise
+from moviespider_bench.report import chart, markdown, scale_chart, summarise
 from moviespider_bench.suite import Plan, run_scenarios, scenarios
+from tests.helpers.crawl import DOUBAN_PAGES
 
 pytestmark = pytest.mark.crawl
 
@@ -17,12 +18,13 @@ def quiet(_line):
 
 
 def test_cpu_scenario_measures_moviespider_and_the_limit_and_checks_their_films(tmp_path):
-    plan = Plan(runs=1, cpu_pages=3, cpu_concurrency=4, peers=("aiohttp_lxml",))
+    plan = Plan(runs=1, cpu_pages=3, cpu_concurrency=4, peers=("aiohttp_lxml", "scrapy_floor"))
     runs = run_scenarios(plan, scenarios(plan, ["cpu"]), tmp_path, say=quiet)
     assert [(run.client, run.items, run.distinct_ids, run.problem) for run in runs] == [
         ("moviespider", 75, 75, None),
         ("moviespider_stored", 75, 75, None),
         ("aiohttp_lxml", 75, 75, None),
+        ("scrapy_floor", 75, 75, None),
     ]
     logs = {run.client: Path(run.log).read_text() for run in runs}
     assert "Storing films in sqlite:///" in logs["moviespider_stored"]
@@ -73,3 +75,41 @@ def test_every_peer_fetches_every_film_and_the_chart_is_drawn(tmp_path):
     }
     assert chart(summarise(runs), tmp_path / "chart.png")
     assert (tmp_path / "chart.png").stat().st_size > 10_000
+
+
+def test_storage_scenario_stores_every_film_in_each_database_and_compares_with_the_feed(
+    tmp_path,
+):
+    plan = Plan(runs=1, storage_pages=2, cpu_concurrency=4)
+    runs = run_scenarios(plan, scenarios(plan, ["storage"]), tmp_path, say=quiet)
+    ran = {run.client: run for run in runs}
+    assert {"moviespider", "moviespider_stored"} <= set(ran)
+    for client, run in ran.items():
+        assert run.problem is None, client
+        if client != "moviespider":
+            assert "'moviespider/storage/films': 50," in Path(run.log).read_text(), client
+    text = markdown(summarise(runs))
+    assert "### Storage: 2 Top250 pages" in text
+    assert "ms/page over the feed ≤ 1.0" in text
+
+
+def test_scale_scenario_crawls_subject_pages_at_each_size_and_draws_its_chart(tmp_path):
+    plan = Plan(runs=1, scale_pages=(4, 8), cpu_concurrency=4)
+    runs = run_scenarios(plan, scenarios(plan, ["scale"]), tmp_path, say=quiet)
+    assert [(run.pages, run.items, run.distinct_ids, run.problem) for run in runs] == [
+        (4, 4, 4, None),
+        (8, 8, 8, None),
+    ]
+    assert "### Scale: subject crawls" in markdown(summarise(runs))
+    if importlib.util.find_spec("matplotlib"):
+        assert scale_chart(summarise(runs), tmp_path / "scale.png")
+
+
+@pytest.mark.skipif(not (DOUBAN_PAGES / "subject").is_dir(), reason="no saved Douban pages here")
+def test_real_pages_scenario_crawls_douban_markup_under_many_ids(tmp_path):
+    plan = Plan(runs=1, real_pages=6, cpu_concurrency=4)
+    runs = run_scenarios(plan, scenarios(plan, ["real"]), tmp_path, say=quiet)
+    ran = {run.client: (run.items, run.distinct_ids, run.problem) for run in runs}
+    assert ran["moviespider_subjects"] == (6, 6, None)
+    assert ran["subjects_aiohttp"] == (6, 6, None)
+    assert "### Real subject pages: 6 pages" in markdown(summarise(runs))

@@ -156,6 +156,26 @@ def test_cookies_the_spider_set_are_sent_alongside_the_bid():
     assert bid_of(request)
 
 
+def jar_cookies(chain: Chain, request: Request) -> list[tuple[str, str]]:
+    """(name, path) of every cookie in the Scrapy cookie jar *request* was sent with."""
+    jar = chain.cookies.jars[request.meta["cookiejar"]]
+    return sorted((cookie.name, cookie.path) for cookie in jar.jar)
+
+
+def test_the_jar_holds_one_bid_per_session_however_many_pages_it_fetched(monkeypatch):
+    # Before: one bid per page directory (/subject/1/, /subject/2/, …), so the jar, and the
+    # time CookiesMiddleware took per request, grew with the crawl.
+    monkeypatch.setenv("DOUBAN_COOKIES", "ck=Xy9z")
+    chain = Chain(DOUBAN_SESSIONS=2)
+    requests = [
+        chain.send(Request(f"https://movie.douban.com/subject/{1292052 + i}/")) for i in range(60)
+    ]
+    for request in requests[:2]:
+        assert jar_cookies(chain, request) == [("bid", "/"), ("ck", "/")]
+    assert len({request.meta["cookiejar"] for request in requests}) == 2
+    assert bid_of(requests[-1]) == bid_of(requests[-3])
+
+
 def test_log_in_cookies_come_from_the_environment(monkeypatch):
     monkeypatch.setenv("DOUBAN_COOKIES", 'dbcl2="12345:AbCdEf"; ck=Xy9z; bid=LoggedInBid')
     chain = Chain()

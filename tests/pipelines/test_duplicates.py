@@ -57,3 +57,20 @@ def test_duplicates_are_dropped_once_seen(crawler):
     with pytest.raises(DropItem):
         pipeline.process_item(movie(rank=1))
     assert crawler.stats.get_value("moviespider/duplicates_dropped") == 1
+
+
+def test_a_film_without_merged_ids_costs_its_id_and_little_more(pipeline):
+    # What the crawl keeps per film grows with it: 100,000 films must not keep 100,000 sets.
+    import tracemalloc
+
+    films = [film(subject_id=str(30000000 + i)) for i in range(20_000)]
+    tracemalloc.start()
+    before = tracemalloc.get_traced_memory()[0]
+    for item in films:
+        pipeline.process_item(item)
+    per_film = (tracemalloc.get_traced_memory()[0] - before) / len(films)
+    tracemalloc.stop()
+    assert per_film < 120  # the dict's slot (the id string is the item's own); an empty set is 216
+    with pytest.raises(DropItem):
+        pipeline.process_item(film(subject_id="30000000"))
+    assert pipeline.process_item(film("30000000", ["26000009"])).merged_ids == ["26000009"]

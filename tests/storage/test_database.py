@@ -15,8 +15,9 @@ import pytest
 import sqlalchemy as sa
 from scrapy.exceptions import NotConfigured
 
+import moviespider.storage.database as database
 from moviespider.errors import ConfigError
-from moviespider.items import MOVIE_FIELDS, Movie
+from moviespider.items import MOVIE_FIELDS, Movie, item_dict
 from moviespider.pipelines.storage import StoreMovies
 from moviespider.site import canonical_subject_url
 from moviespider.storage.schema import NOT_MOVIE_COLUMNS, crawls, metadata, movies, observations
@@ -686,3 +687,40 @@ def test_a_resumed_job_is_one_crawl(tmp_path: Path):
         rows = connection.execute(sa.select(crawls.c.finish_reason, crawls.c["items"])).all()
     engine.dispose()
     assert [tuple(row) for row in rows] == [("finished", 10)]
+
+
+# --- the write path ---------------------------------------------------------------------------
+
+
+def test_upserts_are_built_once_per_store_and_run_as_one_executemany_per_table(
+    database_url: URL, monkeypatch: pytest.MonkeyPatch
+):
+    original = database.merge_movie
+    built = []
+
+    def counted_merge_movie(table: sa.Table, new: Any) -> dict[str, Any]:
+        built.append(table.name)
+        return original(table, new)
+
+    monkeypatch.setattr(database, "merge_movie", counted_merge_movie)
+    store = database.MovieStore.connect(database_url)
+    store.start_crawl("crawl-1", "douban_top250", database.utc_now())
+    executions = []
+    sa.event.listen(
+        store.engine,
+        "before_cursor_execute",
+        lambda conn, cursor, sql, params, context, many: executions.append((sql, many)),
+    )
+    try:
+        films = [item_dict(film) for film in top250_films(MONDAY, 60)]
+        for start in range(0, 60, 20):
+            assert store.store("crawl-1", films[start : start + 20]) == 20
+    finally:
+        store.close()
+
+    assert built == ["movies"]  # once, when the store was made; not per batch
+    writes = [(sql, many) for sql, many in executions if sql.lstrip().upper().startswith("INSERT")]
+    assert len(writes) == 6  # movies and observations, per batch
+    assert all(many for _, many in writes)
+    assert len({sql for sql, _ in writes}) == 2
+    assert count_rows(database_url, movies) == 60
