@@ -148,6 +148,8 @@ EXTENSIONS = {
     "moviespider.extensions.jobcheck.JobCheck": 0,
     # GC_THRESHOLD, below.
     "moviespider.extensions.garbage.GCThreshold": 0,
+    # After FieldCoverage and FailedPages (500): at close it reads what they found.
+    "moviespider.extensions.timeline.CrawlTimeline": 900,
 }
 
 # Where the pages given up on are listed (TSV: url, last status, error, time), for
@@ -165,6 +167,15 @@ COVERAGE_MIN_ITEMS = 20
 # seconds otherwise. True/False force the bar on or off.
 PROGRESS_BAR = None
 PROGRESS_BAR_REFRESH = 0.5
+
+# --- The HTML report (moviespider/reports/, README "Reports and alerts") ----------------------
+
+# A path: when the crawl ends, write its HTML report there (one self-contained file).
+# `scrapy report` writes the report of any stored crawl later.
+REPORT = None
+# Seconds between the samples of the crawl's timeline (requests, items, retries, blocks over
+# time), stored with the crawl for the report. 0 switches the timeline, and REPORT, off.
+TIMELINE_INTERVAL = 1.0
 
 # --- A JOBDIR that survives SIGKILL (moviespider/jobdir/, docs/resume.md) ---------------------
 
