@@ -150,6 +150,10 @@ EXTENSIONS = {
     "moviespider.extensions.garbage.GCThreshold": 0,
     # After FieldCoverage and FailedPages (500): at close it reads what they found.
     "moviespider.extensions.timeline.CrawlTimeline": 900,
+    # Spidermon runs the monitors of SPIDERMON_SPIDER_CLOSE_MONITORS at close, after the
+    # extensions above have put their figures in the stats; Alerts sends what they found.
+    "spidermon.contrib.scrapy.extensions.Spidermon": 950,
+    "moviespider.monitors.alerts.Alerts": 960,
 }
 
 # Where the pages given up on are listed (TSV: url, last status, error, time), for
@@ -176,6 +180,38 @@ REPORT = None
 # Seconds between the samples of the crawl's timeline (requests, items, retries, blocks over
 # time), stored with the crawl for the report. 0 switches the timeline, and REPORT, off.
 TIMELINE_INTERVAL = 1.0
+
+# --- Monitors and alerts (moviespider/monitors/, README "Reports and alerts") ----------------
+
+# Spidermon runs these at close. The exit status (`scrapy crawl` exits 3 on a failed close
+# reason) stays what cron and CI read; the monitors add a message and a channel.
+SPIDERMON_ENABLED = True
+SPIDERMON_SPIDER_CLOSE_MONITORS = ["moviespider.monitors.suites.CrawlMonitors"]
+# Items: at least this share of the spider's expected_items (Top250: the list size), or
+# MONITOR_MIN_ITEMS when the spider expects no number.
+MONITOR_ITEMS_SHARE = 0.9
+MONITOR_MIN_ITEMS = 1
+# The close reasons that pass.
+MONITOR_FINISH_REASONS = ["finished"]
+# Shares of requests: pages given up on, download errors and callback exceptions; of responses:
+# blocks.
+MONITOR_MAX_FAILED_SHARE = 0.05
+MONITOR_MAX_ERROR_SHARE = 0.1
+MONITOR_MAX_BLOCKED_SHARE = 0.2
+
+# Where alerts go when a monitor fails. Email: to ALERT_EMAIL_TO (a list) from ALERT_EMAIL_FROM
+# through ALERT_SMTP_HOST; a login comes from the ALERT_SMTP_USER and ALERT_SMTP_PASSWORD
+# environment variables only. Webhook: the ALERT_WEBHOOK_URL environment variable only (the
+# URL holds its token); its format is guessed from the host (discord.com, api.telegram.org,
+# else Slack's {"text": ...}) unless ALERT_WEBHOOK_FORMAT says "slack", "discord" or
+# "telegram" (which needs ALERT_TELEGRAM_CHAT_ID).
+ALERT_EMAIL_TO = []
+ALERT_EMAIL_FROM = None
+ALERT_SMTP_HOST = None
+ALERT_SMTP_PORT = 25
+ALERT_SMTP_STARTTLS = False
+ALERT_WEBHOOK_FORMAT = None
+ALERT_TELEGRAM_CHAT_ID = None
 
 # --- A JOBDIR that survives SIGKILL (moviespider/jobdir/, docs/resume.md) ---------------------
 
