@@ -84,6 +84,9 @@ ITEM_PIPELINES = {
     "moviespider.pipelines.posters.DownloadPosters": 250,
     # Last, so that it stores what the other pipelines made of the film (docs/storage.md).
     "moviespider.pipelines.storage.StoreMovies": 300,
+    # Spidermon's item validation against the Movie JSON Schema (moviespider/schema.py), which is
+    # also what `scrapy schema` publishes; errors are counted in spidermon/validation/* stats.
+    "spidermon.contrib.scrapy.pipelines.ItemValidationPipeline": 900,
     # Always last: counts the fields of every item that leaves the pipelines for FieldCoverage.
     "moviespider.pipelines.fieldcount.CountFields": 1000,
 }
@@ -187,6 +190,9 @@ TIMELINE_INTERVAL = 1.0
 # reason) stays what cron and CI read; the monitors add a message and a channel.
 SPIDERMON_ENABLED = True
 SPIDERMON_SPIDER_CLOSE_MONITORS = ["moviespider.monitors.suites.CrawlMonitors"]
+# Every item is checked against the published Movie schema; any error fails a monitor.
+SPIDERMON_VALIDATION_SCHEMAS = ["moviespider.schema.MOVIE_SCHEMA"]
+SPIDERMON_MAX_ITEM_VALIDATION_ERRORS = 0
 # Items: at least this share of the spider's expected_items (Top250: the list size), or
 # MONITOR_MIN_ITEMS when the spider expects no number.
 MONITOR_ITEMS_SHARE = 0.9

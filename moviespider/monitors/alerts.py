@@ -63,7 +63,7 @@ class Alerts:
         MonitorSettings.from_settings(settings)  # a bad limit stops the crawl now, not at close
         email, webhook = email_channel(settings), webhook_channel(settings)
         if email is None and webhook is None:
-            raise NotConfigured("no alert channel: ALERT_EMAIL_TO, ALERT_WEBHOOK_URL")
+            raise NotConfigured  # no channel is not a mistake: no warning in every crawl's log
         extension = cls(crawler, email, webhook)
         crawler.signals.connect(extension.spider_closed, signal=signals.spider_closed)
         logger.info(
