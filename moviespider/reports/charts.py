@@ -146,14 +146,20 @@ def timeline(samples: Sequence[dict[str, float]], events: Sequence[dict[str, Any
     width, height, left, bottom, top_margin = 900, 260, 50, 30, 20
     last = samples[-1] if samples else {}
     end = max([s["t"] for s in samples] + [e["t"] for e in events] + [1.0])
-    peak = max([s.get("requests", 0) for s in samples] + [s.get("items", 0) for s in samples] + [1])
-    plot_w, plot_h = width - left - 20, height - bottom - top_margin
+    # Items on the left axis, requests and retries on the right: a list page holds 25 films, so
+    # one scale would flatten the requests.
+    peaks = {
+        "items": max([s.get("items", 0) for s in samples] + [1]),
+        "requests": max([s.get("requests", 0) for s in samples] + [1]),
+    }
+    peaks["retries"] = peaks["requests"]
+    plot_w, plot_h = width - left - 50, height - bottom - top_margin
 
     def x(t: float) -> float:
         return left + plot_w * t / end
 
-    def y(v: float) -> float:
-        return height - bottom - plot_h * v / peak
+    def y(v: float, series: str = "items") -> float:
+        return height - bottom - plot_h * v / peaks[series]
 
     body = []
     pauses = 0
@@ -169,17 +175,20 @@ def timeline(samples: Sequence[dict[str, float]], events: Sequence[dict[str, Any
                 f'height="{plot_h}" fill="{COLOURS["pause"]}" opacity="0.4">'
                 f"<title>backoff pause {paused:g} s</title></rect>"
             )
+    right = left + plot_w
     body.append(
-        f'<line x1="{left}" y1="{height - bottom}" x2="{width - 20}" y2="{height - bottom}" '
+        f'<line x1="{left}" y1="{height - bottom}" x2="{right}" y2="{height - bottom}" '
         'stroke="#999"/>'
         f'<line x1="{left}" y1="{top_margin}" x2="{left}" y2="{height - bottom}" stroke="#999"/>'
+        f'<line x1="{right}" y1="{top_margin}" x2="{right}" y2="{height - bottom}" stroke="#999"/>'
     )
-    body.append(text(left - 4, top_margin + 4, int(peak), "end"))
+    body.append(text(left - 4, top_margin + 4, f"{int(peaks['items'])} items", "end"))
     body.append(text(left - 4, height - bottom, 0, "end"))
-    body.append(text(width - 20, height - 8, f"{end:.1f} s", "end"))
+    body.append(text(right + 4, top_margin + 4, f"{int(peaks['requests'])} req."))
+    body.append(text(right, height - 8, f"{end:.1f} s", "end"))
     body.append(text(left, height - 8, "0 s"))
     for series in ("requests", "items", "retries"):
-        points = " ".join(f"{x(s['t']):.1f},{y(s.get(series, 0)):.1f}" for s in samples)
+        points = " ".join(f"{x(s['t']):.1f},{y(s.get(series, 0), series):.1f}" for s in samples)
         body.append(
             f'<polyline class="series" data-series="{series}" '
             f'data-last="{last.get(series, 0)}" points="{points}" fill="none" '

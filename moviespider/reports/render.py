@@ -12,6 +12,7 @@ from moviespider.reports import charts
 if TYPE_CHECKING:
     from moviespider.reports.build import ReportData
 
+RATING_ROWS = 20  # the largest rating changes listed; the count says how many there are
 TOP_CATEGORIES = 15  # genres and countries beyond these are summed as "other"
 STYLE = """
 body { font: 14px system-ui, sans-serif; margin: 24px auto; max-width: 960px; color: #222; }
@@ -221,17 +222,26 @@ def ranks(data: ReportData) -> str:
     )
     if not moves:
         return heading
+    rated = sorted(
+        (c for c in changes.changed if c.before.rating != c.after.rating),
+        key=lambda c: -abs((c.after.rating or 0) - (c.before.rating or 0)),
+    )
     rating_rows = "".join(
         f'<tr class="rating-change"><td>{escape(_name(c.after))}</td><td>{c.before.rating}</td>'
         f"<td>{c.after.rating}</td></tr>"
-        for c in changes.changed
-        if c.before.rating != c.after.rating
+        for c in rated[:RATING_ROWS]
+    )
+    more = (
+        f'<p class="note">… and {len(rated) - RATING_ROWS} more.</p>'
+        if len(rated) > RATING_ROWS
+        else ""
     )
     ratings_table = (
-        f'<h3>Rating changes</h3><table class="list"><tr><th>film</th><th>before</th>'
-        f"<th>after</th></tr>{rating_rows}</table>"
-        if rating_rows
-        else '<p class="note">No rating changed.</p>'
+        f'<h3>Rating changes ({len(rated)}, largest first)</h3><table class="list" '
+        f'data-rating-changes="{len(rated)}"><tr><th>film</th><th>before</th><th>after</th></tr>'
+        f"{rating_rows}</table>{more}"
+        if rated
+        else '<p class="note" data-rating-changes="0">No rating changed.</p>'
     )
     return heading + charts.bump_chart(moves, size) + ratings_table
 

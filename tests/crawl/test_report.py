@@ -59,6 +59,10 @@ def open_in_browser(report: Path, screenshot: Path) -> dict:
                     }]))"""
             )
             failed_rows = page.locator("tr.failed").count()
+            rating_changes = page.evaluate(
+                """() => document.querySelector('[data-rating-changes]')
+                    ?.dataset.ratingChanges ?? null"""
+            )
             summary = page.evaluate(
                 """() => Object.fromEntries([...document.querySelectorAll('[data-field]')].map(
                     cell => [cell.dataset.field, cell.textContent]))"""
@@ -70,6 +74,7 @@ def open_in_browser(report: Path, screenshot: Path) -> dict:
         "requests": requests,
         "charts": charts,
         "failed_rows": failed_rows,
+        "rating_changes": rating_changes,
         "summary": summary,
     }
 
@@ -143,19 +148,23 @@ def test_a_top250_crawl_writes_a_report_whose_charts_show_its_own_figures(tmp_pa
     assert seen["summary"]["films"] == str(len(films))
 
 
-def test_two_top250_crawls_show_the_list_changes_and_scrapy_report_redraws_them(tmp_path: Path):
+def test_two_top250_crawls_show_the_rank_movements_and_scrapy_report_redraws_them(
+    tmp_path: Path,
+):
     database = {"DATABASE_URL": f"sqlite:///{tmp_path / 'films.sqlite3'}"}
     first = run_crawl("douban_top250", tmp_path, settings=sandbox(3), env=database)
     report = tmp_path / "second.html"
+    # The same catalog some time later: films moved up to 3 places, ratings with them.
     second = run_crawl(
         "douban_top250",
         tmp_path,
-        settings={**sandbox(4), "REPORT": str(report)},
+        settings={**sandbox(3, "--drift 3 --fail-rate 0.03"), "REPORT": str(report)},
         env=database,
         output="second.jsonl",
     )
     assert first.returncode == 0 and second.returncode == 0, second.log[-3000:]
     before = {f["subject_id"]: f["rank"] for f in first.items}
+    ratings_before = {f["subject_id"]: f["rating"] for f in first.items}
     after = {f["subject_id"]: f["rank"] for f in second.items}
     moved = sum(1 for key in after if key in before and before[key] != after[key])
     entered = sum(1 for key in after if key not in before)
@@ -165,7 +174,12 @@ def test_two_top250_crawls_show_the_list_changes_and_scrapy_report_redraws_them(
     assert seen["errors"] == []
     bump = seen["charts"]["bump"]["data"]
     assert (int(bump["moved"]), int(bump["entered"]), int(bump["left"])) == (moved, entered, left)
-    assert entered > 0
+    assert moved > 0
+    assert int(seen["rating_changes"]) == sum(
+        1
+        for film in second.items
+        if film["subject_id"] in before and film["rating"] != ratings_before[film["subject_id"]]
+    )
 
     # The same crawl read back from the database later draws the same report.
     redrawn = tmp_path / "redrawn.html"
