@@ -155,7 +155,8 @@ EXTENSIONS = {
     "moviespider.extensions.timeline.CrawlTimeline": 900,
     # Spidermon runs the monitors of SPIDERMON_SPIDER_CLOSE_MONITORS at close, after the
     # extensions above have put their figures in the stats; Alerts sends what they found.
-    "spidermon.contrib.scrapy.extensions.Spidermon": 950,
+    # (Spidermon's extension, logging each failed monitor in one line: moviespider/monitors/.)
+    "moviespider.monitors.extension.Monitors": 950,
     "moviespider.monitors.alerts.Alerts": 960,
 }
 

@@ -9,25 +9,14 @@ here, not computed a second time.
 from __future__ import annotations
 
 import math
-import warnings
 from typing import ClassVar
 
-from scrapy.exceptions import ScrapyDeprecationWarning
 from spidermon import Monitor, MonitorSuite, monitors
 from spidermon.contrib.scrapy.monitors import ItemValidationMonitor
 
 from moviespider.extensions.coverage import FieldCoverage
 from moviespider.monitors.alerts import SendAlert
 from moviespider.monitors.settings import MonitorSettings
-
-# Spidermon 1.27's runner logs through Spider.log(), which Scrapy 2.19 deprecates: one warning in
-# every crawl's log that the user can do nothing about. (Imported when Spidermon loads the suite.)
-warnings.filterwarnings(
-    "ignore",
-    message=r"Spider\.log\(\) is deprecated",
-    category=ScrapyDeprecationWarning,
-    module="spidermon",
-)
 
 
 class CrawlMonitor(Monitor):

@@ -8,10 +8,10 @@ import pytest
 from scrapy import Spider
 from scrapy.utils.project import get_project_settings
 from scrapy.utils.test import get_crawler
-from spidermon.contrib.scrapy.runners import SpiderMonitorRunner
 
 from moviespider.extensions.coverage import FieldCoverage
 from moviespider.items import Movie
+from moviespider.monitors.extension import OneLineRunner
 from moviespider.monitors.suites import CrawlMonitors
 
 # pytest resets warning filters per test; in a crawl moviespider.monitors.suites silences it.
@@ -53,7 +53,7 @@ def run_monitors(
     coverage = crawler.get_extension(FieldCoverage)
     for i in range(titled + untitled):
         coverage.count(Movie(str(i), "u", "top250", title="片" if i < titled else None))
-    runner = SpiderMonitorRunner(spider=spider)
+    runner = OneLineRunner(spider=spider)
     runner.run(
         CrawlMonitors(crawler=crawler),
         stats=stats,
