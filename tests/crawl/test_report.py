@@ -4,6 +4,7 @@ every chart showing the crawl's own figures."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -237,3 +238,23 @@ def test_scrapy_report_names_a_crawl_it_does_not_have_in_one_line(tmp_path: Path
     assert done.stderr.strip().splitlines() == [
         "moviespider: error: no crawl is stored in the database yet"
     ]
+
+
+def test_blocks_and_backoff_pauses_are_on_the_timeline(tmp_path: Path):
+    report = tmp_path / "blocked.html"
+    result = run_crawl(
+        "douban_top250",
+        tmp_path,
+        settings={**sandbox(3, "--ban-after 4 --ban-style 403"), "REPORT": str(report)},
+    )
+    assert result.returncode == 0, result.log[-3000:]
+    blocked = int(re.search(r"'moviespider/blocked_total': (\d+)", result.log)[1])
+    paused = re.search(r"'moviespider/backoff_seconds': ([\d.]+)", result.log)
+    assert blocked >= 2 and paused
+
+    seen = open_in_browser(report, tmp_path / "blocked.png")
+    assert seen["errors"] == []
+    timeline = seen["charts"]["timeline"]["data"]
+    assert int(timeline["blocks"]) == blocked
+    assert int(timeline["pauses"]) >= 1
+    assert seen["summary"]["blocks"] == str(blocked)
