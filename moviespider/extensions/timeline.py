@@ -50,6 +50,10 @@ SAMPLED_STATS = {
     "failed": "moviespider/failed_pages/reported",
     "backoff": "moviespider/backoff_seconds",
 }
+# What is stored per crawl stays small: a ten-hour crawl sampled every second is thinned to
+# this many samples (the chart is 900 pixels wide); blocks past MAX_EVENTS are only counted.
+MAX_SAMPLES = 2000
+MAX_EVENTS = 5000
 # The film fields the report's charts read; a report built in-process keeps only these.
 REPORT_FIELDS = (
     "subject_id",
@@ -130,8 +134,8 @@ class CrawlTimeline:
         return {
             "interval": self.interval,
             "started_at": self.started_at.isoformat() if self.started_at else None,
-            "samples": self.samples,
-            "events": self.events,
+            "samples": thin(self.samples, MAX_SAMPLES),
+            "events": self.events[:MAX_EVENTS],
             "pages": [
                 {"kind": kind, "status": status, "count": count}
                 for (kind, status), count in sorted(self.pages.items())
@@ -183,6 +187,14 @@ class CrawlTimeline:
             else:
                 self.stats.set_value("moviespider/report", self.report_path)
                 logger.info("Wrote the crawl's report to %s", self.report_path)
+
+
+def thin(samples: list[dict[str, float]], most: int) -> list[dict[str, float]]:
+    """At most *most* samples, evenly spread, the first and the last kept."""
+    if len(samples) <= most:
+        return samples
+    step = (len(samples) - 1) / (most - 1)
+    return [samples[round(i * step)] for i in range(most)]
 
 
 def json_safe_stats(stats: dict[str, Any]) -> dict[str, Any]:

@@ -159,6 +159,8 @@ def load_report(settings: BaseSettings, crawl_id: str | None) -> ReportData:
     url = database_url(settings)
     if url is None:
         raise ConfigError("setting DATABASE_URL: empty, so no crawl was stored")
+    if url.get_backend_name() == "sqlite" and url.database and not Path(url.database).exists():
+        raise ConfigError("no crawl is stored in the database yet")  # and none is created
     engine = create_engine(url)
     try:
         with engine.connect() as connection:
