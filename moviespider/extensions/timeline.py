@@ -11,7 +11,8 @@ the report is written at once (moviespider.reports).
 Settings:
     TIMELINE_INTERVAL: seconds between samples (default 1; 0 switches the timeline off, and
         with it REPORT).
-    REPORT: a path: write the HTML report of this crawl there when it ends.
+    REPORT: a path: write the HTML report of this crawl there when it ends; %(name)s (the
+        spider), %(crawl_id)s and %(time)s are filled in.
 """
 
 from __future__ import annotations
@@ -172,21 +173,36 @@ class CrawlTimeline:
             except Exception as error:  # the report is a by-product: never fail the crawl for it
                 logger.warning("Could not store the crawl's timeline: %s", error)
         if self.report_path:
+            path = report_path(self.report_path, spider.name, crawl_id, self.started_at)
             try:
                 await asyncio.to_thread(
                     write_report_at_close,
                     self.crawler.settings,
-                    self.report_path,
+                    path,
                     spider=spider.name,
                     crawl_id=crawl_id,
                     timeline=timeline,
                     films=self.films,
                 )
-            except Exception:
-                logger.exception("Could not write the report to %s", self.report_path)
+            except Exception as error:  # the crawl's data is safe; only its picture is missing
+                logger.error("Could not write the report to %s: %s", path, describe(error))
             else:
-                self.stats.set_value("moviespider/report", self.report_path)
-                logger.info("Wrote the crawl's report to %s", self.report_path)
+                self.stats.set_value("moviespider/report", path)
+                logger.info("Wrote the crawl's report to %s", path)
+
+
+def report_path(template: str, spider: str, crawl_id: str | None, started: datetime | None) -> str:
+    """REPORT with %(name)s, %(crawl_id)s and %(time)s filled in, as Scrapy's FEEDS take them."""
+    if "%(" not in template:
+        return template
+    moment = (started or datetime.now(UTC)).strftime("%Y-%m-%dT%H-%M-%S")
+    return template % {"name": spider, "crawl_id": crawl_id or "unstored", "time": moment}
+
+
+def describe(error: BaseException) -> str:
+    if isinstance(error, OSError) and error.strerror:
+        return error.strerror
+    return f"{type(error).__name__}: {error}"
 
 
 def thin(samples: list[dict[str, float]], most: int) -> list[dict[str, float]]:

@@ -6,7 +6,7 @@ import itertools
 import json
 from datetime import UTC, datetime
 
-from moviespider.extensions.timeline import MAX_SAMPLES, json_safe_stats, thin
+from moviespider.extensions.timeline import MAX_SAMPLES, json_safe_stats, report_path, thin
 
 
 def test_a_long_crawl_is_thinned_to_evenly_spread_samples_keeping_both_ends():
@@ -35,3 +35,12 @@ def test_stats_are_stored_as_json():
         "elapsed_time_seconds": 1.5,
         "moviespider/coverage/low_fields": ["title"],
     }
+
+
+def test_report_paths_take_the_spider_crawl_and_time():
+    started = datetime(2026, 3, 4, 5, 6, 7, tzinfo=UTC)
+    assert report_path("r.html", "douban_top250", None, started) == "r.html"
+    assert (
+        report_path("reports/%(name)s-%(time)s-%(crawl_id)s.html", "douban_top250", "ab", started)
+        == "reports/douban_top250-2026-03-04T05-06-07-ab.html"
+    )
