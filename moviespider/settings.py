@@ -178,7 +178,8 @@ PROGRESS_BAR_REFRESH = 0.5
 
 # --- The HTML report (moviespider/reports/, README "Reports and alerts") ----------------------
 
-# A path: when the crawl ends, write its HTML report there (one self-contained file).
+# A path: when the crawl ends, write its HTML report there (one self-contained file);
+# %(name)s, %(crawl_id)s and %(time)s are filled in (e.g. reports/%(name)s-%(time)s.html).
 # `scrapy report` writes the report of any stored crawl later.
 REPORT = None
 # Seconds between the samples of the crawl's timeline (requests, items, retries, blocks over
