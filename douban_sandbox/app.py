@@ -1,22 +1,6 @@
-"""The sandbox's aiohttp application: Douban's paths, served from the synthetic catalog.
+"""The sandbox's aiohttp application: Douban's paths (docs/sandbox.md), served from the catalog.
 
-| path | page |
-|---|---|
-| ``/`` | a home page linking the lists (for people trying the sandbox in a browser) |
-| ``/top250?start=N&filter=`` | Top250 list: 25 films from rank N+1 (empty beyond the catalog) |
-| ``/cinema/later/<city>/`` | upcoming films of a city (unknown city: 404) |
-| ``/cinema/nowplaying/<city>/`` | films in cinemas of a city, plus its upcoming block |
-| ``/subject/<id>/`` | a film's page (unknown id: 404; no trailing slash: 301 like Douban); a
-  merged id 302s to the film it was merged into, a misfiled id serves another film's page |
-| ``/j/…`` | JSON data of the pages above, for JS mode (see ``--js``) |
-| ``/robots.txt`` | rules like Douban's: the pages above are allowed, /j/ and searches are not |
-| ``/view/photo/s_ratio_poster/public/p<id>.jpg`` | poster JPEGs |
-| ``/sec/c?r=<url>``, ``/accounts/login?redir=<url>`` | where bans and login walls redirect |
-| ``/__sandbox__/stats`` | JSON counters for tests (not counted themselves); DELETE zeroes them |
-
-Links and image URLs on the pages point back at the host the request was addressed to, so a
-crawler following them stays in the sandbox. Rendered pages are cached per URL: they are a pure
-function of the catalog.
+Links point back at the host the request was addressed to; rendered pages are cached per URL.
 """
 
 from __future__ import annotations
@@ -26,7 +10,7 @@ import hashlib
 import json
 import time
 from base64 import urlsafe_b64encode
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Awaitable, Callable
 from functools import lru_cache
 from typing import Any
@@ -35,12 +19,14 @@ from urllib.parse import quote
 from aiohttp import web
 
 from douban_sandbox.catalog import build_catalog
-from douban_sandbox.faults import FaultPlan, looks_like_browser
+from douban_sandbox.faults import FaultPlan, gzip_bomb, looks_like_browser, with_odd_bytes
 from douban_sandbox.images import poster_jpeg
 from douban_sandbox.options import SandboxOptions
 from douban_sandbox.pages import PageRenderer, read_resource
 
 STATS_PATH = "/__sandbox__/stats"
+REQUESTS_PATH = "/__sandbox__/requests"
+REQUEST_LOG_SIZE = 100_000  # the latest requests kept for /__sandbox__/requests
 PAGE_KINDS = frozenset({"top250", "later", "nowplaying", "subject", "json"})
 HTML = "text/html"
 BID_COOKIE = "bid"
@@ -69,6 +55,9 @@ class Stats:
         self.by_status: Counter[int] = Counter()
         self.user_agents: Counter[str] = Counter()
         self.faults: Counter[str] = Counter()
+        # (Unix time of arrival, path and query, bid cookie, status): tests compare the arrival
+        # times with a crawl's own log, so wall-clock time on both sides.
+        self.log: deque[tuple[float, str, str | None, int | None]] = deque(maxlen=REQUEST_LOG_SIZE)
 
     def as_dict(self, banned_sessions: int) -> dict[str, Any]:
         return {
@@ -216,7 +205,14 @@ class Sandbox:
         return web.Response(text=text, content_type=HTML)
 
     async def stats_view(self, request: web.Request) -> web.Response:
-        return web.json_response(self.stats.as_dict(len(self.faults.banned)))
+        return web.json_response(self.stats.as_dict(self.faults.bans))
+
+    async def requests_view(self, request: web.Request) -> web.Response:
+        entries = [
+            {"time": when, "path": path, "bid": bid, "status": status}
+            for when, path, bid, status in self.stats.log
+        ]
+        return web.json_response(entries)
 
     async def stats_reset(self, request: web.Request) -> web.Response:
         """Zero the counters (fault state such as bans and attempt counts stays)."""
@@ -227,8 +223,9 @@ class Sandbox:
 
     @web.middleware
     async def middleware(self, request: web.Request, handler: Handler) -> web.StreamResponse:
-        if request.path == STATS_PATH:
+        if request.path in (STATS_PATH, REQUESTS_PATH):
             return await handler(request)
+        arrived = time.time()
         name = request.match_info.route.name or "other"
         kind = ROUTE_KINDS.get(name, name)
         stats = self.stats
@@ -241,7 +238,10 @@ class Sandbox:
         except web.HTTPException as error:
             response = error
         transport = request.transport
-        if transport is not None and not transport.is_closing():
+        served = transport is not None and not transport.is_closing()
+        status = response.status if served else None
+        stats.log.append((arrived, request.path_qs, request.cookies.get(BID_COOKIE), status))
+        if served:
             stats.by_status[response.status] += 1
             if BID_COOKIE not in request.cookies:
                 response.set_cookie(BID_COOKIE, self.new_bid(), max_age=BID_MAX_AGE, path="/")
@@ -261,7 +261,7 @@ class Sandbox:
             return await handler(request)
         base = f"{request.scheme}://{request.host}"
         session = request.cookies.get(BID_COOKIE) or request.remote or "unknown"
-        style = faults.ban_style(session)
+        style = faults.ban_style(session, request.remote or "unknown")
         if style is not None:
             counts[f"ban_{style}"] += 1
             return self._ban(style, f"{base}{request.path_qs}", base)
@@ -285,6 +285,10 @@ class Sandbox:
             assert request.transport is not None
             request.transport.abort()
             return web.Response(status=500)  # never sent: aiohttp finds the transport closed
+        if faults.hits("bomb", options.bomb_rate, url, attempt):
+            counts["bomb"] += 1
+            headers = {"Content-Type": "text/html; charset=utf-8", "Content-Encoding": "gzip"}
+            return web.Response(body=gzip_bomb(), headers=headers)
         if faults.hits("fail", options.fail_rate, url, attempt):
             counts["fail"] += 1
             status = faults.fail_status(url, attempt)
@@ -295,7 +299,19 @@ class Sandbox:
         elif options.latency:
             await asyncio.sleep(options.latency)
         response = await handler(request)
-        if response.status == 200 and faults.hits("truncate", options.truncate_rate, url, attempt):
+        if response.status == 200 and faults.hits(
+            "odd_bytes", options.odd_bytes_rate, url, attempt
+        ):
+            counts["odd_bytes"] += 1
+            body = response.body  # type: ignore[attr-defined]  # pages are web.Response
+            assert isinstance(body, bytes)
+            content_type = response.headers["Content-Type"]
+            response = web.Response(
+                body=with_odd_bytes(body), headers={"Content-Type": content_type}
+            )
+        elif response.status == 200 and faults.hits(
+            "truncate", options.truncate_rate, url, attempt
+        ):
             counts["truncate"] += 1
             body = response.body  # type: ignore[attr-defined]  # pages are web.Response
             assert isinstance(body, bytes)
@@ -334,5 +350,6 @@ def create_app(options: SandboxOptions | None = None) -> web.Application:
     add("/sec/c", sandbox.challenge, name="challenge")
     add("/accounts/login", sandbox.login, name="login")
     add(STATS_PATH, sandbox.stats_view, name="stats")
+    add(REQUESTS_PATH, sandbox.requests_view, name="requests")
     app.router.add_delete(STATS_PATH, sandbox.stats_reset, name="stats_reset")
     return app

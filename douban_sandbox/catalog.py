@@ -1,47 +1,7 @@
 """The sandbox's synthetic catalog: invented films with their ground truth.
 
-The catalog is a pure function of ``(size, seed, today)``. Each film is generated on first use
-from its own random stream, so a catalog of 50,000 films costs nothing until a page needs a film,
-and tests can read the exact values every page shows::
-
-    from douban_sandbox.catalog import build_catalog
-
-    catalog = build_catalog(size=500, seed=0)
-    film = catalog.by_rank(1)
-    film.movie_fields()          # Movie-schema values, as the subject page shows them
-    catalog.upcoming("beijing")  # the /cinema/later/beijing/ list, in page order
-
-Ranking: the Top250 list ranks the whole catalog (rank = position, 1-based). The last films of
-the ranking are upcoming releases with no rating yet (``min(60, size // 4)`` films); the ones
-just above them are in cinemas. From 310 films up, the first ten list pages are all rated.
-
-Truth conventions (the values a correct parser must produce from the subject page):
-
-- ``directors``, ``writers``, ``actors`` are the names ``#info`` shows: the Chinese name, or the
-  Latin one for people without a Chinese name. Top250 lines show ``Person.full``
-  ("中文名 Latin Name") and cut the line with "..."; JSON-LD shows ``Person.full`` too.
-- ``summary`` is the full synopsis (``span.all.hidden`` when the page has one), its paragraphs
-  joined with "\\n", without Douban's leading ideographic spaces.
-- ``runtime_minutes`` of a TV series is its episode length (单集片长); ``episodes`` is 集数.
-- ``rating`` and ``votes`` are ``None`` for films not rated yet (暂无评分).
-- ``poster_url`` is not part of the truth: pages show ``<serving host>`` + ``Film.poster_path``.
-
-What list pages show of a film (Douban shows less there than on the subject page):
-
-- Top250: ``span.other`` holds the first two aliases; the "导演: … 主演: …" line uses
-  ``Person.full`` and is cut after 50 characters with "..."; the second line is
-  "YEAR / COUNTRIES / GENRES" with countries and genres space-separated. Films without a rating
-  (the upcoming tail of a large catalog) show an empty ``span.rating_num`` and "暂无评分".
-- later: ``li.dt`` cells are the date ("MM月DD日", year not shown), genres and countries joined
-  with " / ", and "N人想看" unless ``Upcoming.want_count`` is None; want counts and dates are the
-  same in every city.
-- merged and misfiled ids (ground truth for identity checks; outside the films' id range): for
-  each of the first MERGED_FILMS films, ``merged_id_of(index)`` is an old id Douban merged into
-  it (its page 302s to the film's), ``chained_merged_id_of(index)`` one merged into that old id
-  (302 to the old id, then to the film), and ``misfiled_id_of(index)`` an id whose page is the
-  film's own, served with 200 and no redirect.
-- nowplaying: ``data-region`` and ``data-director`` join with spaces (as Douban does, so a Latin
-  name with a space is ambiguous there); ``data-actors`` holds the first three actors.
+A pure function of ``(size, seed, today)``; each film is generated on first use. What a correct
+parser must read from each page is in docs/sandbox.md, "The catalog and its ground truth".
 """
 
 from __future__ import annotations

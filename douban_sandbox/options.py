@@ -11,6 +11,7 @@ from douban_sandbox.catalog import DEFAULT_SIZE
 from douban_sandbox.pages import MARKUPS
 
 BAN_STYLES = ("403", "302", "page", "mixed")
+BAN_SCOPES = ("session", "address")
 
 
 @dataclass(frozen=True)
@@ -33,9 +34,13 @@ class SandboxOptions:
     truncate_rate: float = 0.0
     login_wall_rate: float = 0.0
     self_redirect_rate: float = 0.0
+    bomb_rate: float = 0.0
+    odd_bytes_rate: float = 0.0
     require_browser_ua: bool = False
     ban_after: int = 0  # 0: never ban
     ban_style: str = "403"
+    ban_scope: str = "session"  # "address": every session from the client's address
+    ban_for: float = 0.0  # seconds a ban lasts; 0: for good
     # Client-side rendering: pages are shells that JavaScript fills (see the package docstring).
     js: bool = False
     cache_pages: int = 4096  # rendered pages kept per process (LRU)
@@ -113,9 +118,34 @@ def build_parser(raising: bool = False) -> argparse.ArgumentParser:
     fault("--truncate-rate", type=_rate, default=0.0, help="send half of the page, status 200")
     fault("--login-wall-rate", type=_rate, default=0.0, help="302 to the login page")
     fault("--self-redirect-rate", type=_rate, default=0.0, help="302 a subject page to itself")
+    fault(
+        "--bomb-rate",
+        type=_rate,
+        default=0.0,
+        help="a gzip bomb: 300 KB that decompress to 300 MB of zeros, status 200",
+    )
+    fault(
+        "--odd-bytes-rate",
+        type=_rate,
+        default=0.0,
+        help="the whole page with invalid UTF-8 and a NUL in it and 20 MB of blank lines after it",
+    )
     fault("--require-browser-ua", action="store_true", help="418 for non-browser user agents")
     fault("--ban-after", type=_non_negative(int), default=0, help="ban a session after N requests")
     fault("--ban-style", choices=BAN_STYLES, default="403", help="how a banned session is told")
+    fault(
+        "--ban-scope",
+        choices=BAN_SCOPES,
+        default="session",
+        help="what --ban-after counts and bans: a bid cookie, or the client's address (all its "
+        "sessions, as Douban mostly does)",
+    )
+    fault(
+        "--ban-for",
+        type=_non_negative(float),
+        default=0.0,
+        help="seconds a ban lasts, then requests are served again (0: for good)",
+    )
     add("--js", action="store_true", help="pages are shells that JavaScript fills from /j/ JSON")
     add("--cache-pages", type=_non_negative(int), default=4096, help="rendered pages to keep")
     add("--warm", action="store_true", help="render all list pages before announcing the URL")

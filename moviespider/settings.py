@@ -1,88 +1,90 @@
-# Scrapy settings for moviespider.
-#
-# Keeps the order of Scrapy's project template. Every value that differs from Scrapy's default
-# says why. Project-specific settings (DOUBAN_*, …) follow at the end.
-#
-#     https://docs.scrapy.org/en/latest/topics/settings.html
+# Scrapy settings for moviespider, in the order of Scrapy's project template; project settings
+# (DOUBAN_*, …) follow. Each value that differs from Scrapy's default says why, in one line.
+# Defaults live only here: components read them through moviespider/config.py, which
+# `scrapy crawl` runs over all of them before the crawl starts.
+# https://docs.scrapy.org/en/latest/topics/settings.html
 
 BOT_NAME = "moviespider"
 
 SPIDER_MODULES = ["moviespider.spiders"]
 NEWSPIDER_MODULE = "moviespider.spiders"
 
-# `scrapy crawl` is ours: it checks spider arguments and settings before the crawl starts and
-# reports a bad one in a single line with exit status 2 instead of a traceback.
+# default Scrapy's commands: ours check arguments and settings first, one error line, exit 2.
 COMMANDS_MODULE = "moviespider.commands"
 
 ADDONS = {
-    # Starts the local Douban look-alike for `-s DOUBAN_SANDBOX=1` and applies DOUBAN_PROFILE.
+    # `-s DOUBAN_SANDBOX=1` starts the local Douban look-alike; applies DOUBAN_PROFILE.
     "moviespider.addons.profiles.MoviespiderAddon": 0,
     # `-s PLAYWRIGHT_ENABLED=1` renders the pages a spider marks in a browser (docs/playwright.md).
     "moviespider.addons.playwright.PlaywrightAddon": 10,
+    # `-s DISTRIBUTED=redis://…` shares the crawl's frontier in Redis (docs/distributed.md).
+    "moviespider.addons.distributed.DistributedAddon": 20,
 }
 
-# default: "Scrapy/VERSION (+https://scrapy.org)". Douban answers 418 to that, so we present a
-# current desktop browser.
+# default "Scrapy/VERSION (+https://scrapy.org)": we present a desktop browser, Douban 418s that.
 USER_AGENT = (
     "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
     "Chrome/142.0.0.0 Safari/537.36"
 )
 
-# Obey robots.txt rules (template default). Douban's robots.txt allows the pages we crawl.
+# template default: Douban's robots.txt allows the pages we crawl.
 ROBOTSTXT_OBEY = True
 
-# default: 16. Douban blocks clients that open many connections; the crawl is bounded by Douban's
-# block threshold, not by our CPU. Raise these only against a mirror or the sandbox (see README,
-# "Concurrency") or use DOUBAN_PROFILE = "fast".
+# default 16: Douban blocks many connections; DOUBAN_PROFILE="fast" raises them.
 CONCURRENT_REQUESTS = 8
 CONCURRENT_REQUESTS_PER_DOMAIN = 2
-# default: 0 (template: 1). Two seconds between requests to one site, randomised 0.5–1.5× by
-# RANDOMIZE_DOWNLOAD_DELAY, is what Douban tolerates for long crawls.
+# default 0: two seconds a request (randomised) is what Douban tolerates for long crawls.
 DOWNLOAD_DELAY = 2
 
-# default: 180. A Douban page that has not arrived in 30 s will not arrive: retry it instead.
+# default 180: a Douban page that has not arrived in 30 s will not; retry it instead.
 DOWNLOAD_TIMEOUT = 30
 
-# default: True. Douban sets a `bid` cookie and expects it back; keep cookies on.
+# default True, kept: Douban sets a `bid` cookie and expects it back.
 COOKIES_ENABLED = True
 
-# default: off. AutoThrottle adapts the delay to Douban's response times and never goes below
-# DOWNLOAD_DELAY.
+# default off: we follow Douban's response times, never below DOWNLOAD_DELAY.
 AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_START_DELAY = 2
 AUTOTHROTTLE_MAX_DELAY = 60
 AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
 
-# default: 2 retries. Douban's transient 5xx and resets pass quickly; a third try is cheap.
+# default 1 GiB / 32 MiB: the largest real Douban page is 161 KB; a bigger response, or a gzip
+# bomb decompressing past it, is refused and listed as failed (docs/blocking.md).
+DOWNLOAD_MAXSIZE = 32 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
+
+# default 2: Douban's transient 5xx and resets pass quickly, so a third try is cheap.
 RETRY_TIMES = 3
 
-# Douban's blocks are recognised before anything else reads a response (see
-# moviespider/middlewares/blocks.py); sessions give each request its bid cookie, user agent and
-# proxy. RedirectMiddleware moves from 600 to 585, below HttpCompressionMiddleware (590), so that
-# BlockMiddleware (587) sees a redirect to the challenge or log-in page before it is followed
-# and reads ban pages decompressed. SessionMiddleware sits above RetryMiddleware (550) so a
-# failed proxy is rested before the retry picks a session.
+# Blocks are recognised before anything reads a response; the order is in docs/blocking.md.
 DOWNLOADER_MIDDLEWARES = {
     # Just outside RetryMiddleware (550): reports what it gives up on to FailedPages.
     "moviespider.middlewares.giveups.ReportGiveUps": 540,
+    # Above RetryMiddleware: a failed proxy is rested before the retry picks a session.
     "moviespider.middlewares.sessions.SessionMiddleware": 560,
+    # default 600: below decompression (590), so BlockMiddleware sees redirects to challenges.
     "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": 585,
-    # Just above it: a redirect to a subject page passes the duplicate filter (a merged film's
-    # redirect to one already crawled must reach the spider).
+    # A redirect to a subject page passes the duplicate filter: a merged film reaches the spider.
     "moviespider.middlewares.redirects.FollowSubjectRedirects": 586,
-    # Scrapy's, minus decoding every page that has no "refresh" in it (moviespider/middlewares/
-    # metarefresh.py).
+    # Replaced by ours, which decodes only pages that say "refresh".
     "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
     "moviespider.middlewares.metarefresh.MetaRefreshMiddleware": 580,
+    # Sees redirects before they are followed and ban pages decompressed.
     "moviespider.middlewares.blocks.BlockMiddleware": 587,
+    # Scrapy's, plus listing a page refused for decompressing past DOWNLOAD_MAXSIZE as failed.
+    "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
+    "moviespider.middlewares.giveups.HttpCompressionMiddleware": 590,
 }
 
 ITEM_PIPELINES = {
+    # First: numbers each item, so a request is finished only once its items are durable in
+    # every sink (moviespider.durability, docs/resume.md).
+    "moviespider.durability.NumberItems": 0,
     "moviespider.pipelines.validate.ValidateMovie": 100,
     "moviespider.pipelines.duplicates.DropDuplicates": 200,
     # Off unless DOWNLOAD_POSTERS; before storage, so that the stored film has its poster_path.
     "moviespider.pipelines.posters.DownloadPosters": 250,
-    # Last, so that it stores what the other pipelines made of the film (docs/storage.md).
+    # Last but one: stores what the other pipelines made of the film (docs/storage.md).
     "moviespider.pipelines.storage.StoreMovies": 300,
     # Spidermon's item validation against the Movie JSON Schema (moviespider/schema.py), which is
     # also what `scrapy schema` publishes; errors are counted in spidermon/validation/* stats.
@@ -91,58 +93,49 @@ ITEM_PIPELINES = {
     "moviespider.pipelines.fieldcount.CountFields": 1000,
 }
 
-# default: Scrapy's, which logs a dropped item's every field over many lines. Ours logs the reason
-# in one line (the pipelines count drops in stats).
+# default DEBUG, which logs every page and every whole film: -L DEBUG brings them back.
+LOG_LEVEL = "INFO"
+# default True: the raw stats come after the outcome summary, at CLOSE_STATS_LOG_LEVEL.
+STATS_DUMP = False
+
+# default Scrapy's, which logs a dropped item's every field: ours logs the reason in one line.
 LOG_FORMATTER = "moviespider.logformatter.LogFormatter"
 
-# default: None, which escapes Chinese as \uXXXX in JSON. Feeds are readable UTF-8.
+# default None, which escapes Chinese as \uXXXX: feeds are readable UTF-8.
 FEED_EXPORT_ENCODING = "utf-8"
 
-# Set explicitly (it is also 2.19's default): `async def` callbacks and the sandbox, the
-# Playwright handler and async database drivers all need the asyncio reactor.
+# Scrapy's default, set explicitly: async callbacks, the sandbox and Playwright need asyncio.
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 
-# default: both on. Scrapy's telnet console and 2.19's remote-control HTTP server each run any
-# Python code inside the crawl for whoever holds the password (which Scrapy logs at INFO, so it
-# lands in every Scrapyd log) or the token (in a file under the user's home). A crawler on a
-# shared host should not open them. -s TELNETCONSOLE_ENABLED=1 or -s REMOTE_CONTROL_ENABLED=1
-# to inspect a live crawl on your own machine.
+# default on: both run any code in the crawl for whoever has its password (docs/performance.md).
 TELNETCONSOLE_ENABLED = False
 REMOTE_CONTROL_ENABLED = False
 
 # --- moviespider ------------------------------------------------------------------------------
 
-# Every URL the spiders request is built from this. Point it at a mirror, a recording or the
-# sandbox; items keep the canonical https://movie.douban.com/subject/<id>/ URL.
+# Every URL is built from this (a mirror or the sandbox may stand in); items keep Douban's URL.
 DOUBAN_BASE_URL = "https://movie.douban.com"
 
-# 1: start the sandbox (python -m douban_sandbox) for this crawl on a free port, point
-# DOUBAN_BASE_URL at it and use the "fast" profile. DOUBAN_SANDBOX_ARGS passes options to it,
-# e.g. "--catalog 2000 --latency 0.2".
+# 1: start the sandbox for this crawl and use the "fast" profile; ARGS are its options.
 DOUBAN_SANDBOX = False
 DOUBAN_SANDBOX_ARGS = ""
 
-# "polite" (the values above, for the real Douban) or "fast" (for the sandbox or a mirror you
-# own: no delay, no AutoThrottle, higher concurrency). Settings given with -s always win.
+# "polite" (the values above, for Douban) or "fast" (a sandbox or mirror); -s settings win.
 DOUBAN_PROFILE = "polite"
 
-# The date the upcoming list's "MM月DD日" dates are read against (YYYY-MM-DD); default: today
-# in China Standard Time, where the list is published.
+# The date "MM月DD日" upcoming dates are read against (YYYY-MM-DD); None: today in China.
 DOUBAN_REFERENCE_DATE = None
 
-# How many ranked films the Top250 list holds: 250 on Douban. The sandbox ranks its whole catalog,
-# so benchmarks can ask for longer lists.
+# Films in the Top250 list: 250 on Douban; the sandbox can serve longer lists for benchmarks.
 DOUBAN_TOP250_SIZE = 250
 
-# douban_catalog: what decides which films the crawl still takes (each once, at most max_films):
-# this process's memory; the distributed frontier replaces it with one shared in Redis.
+# douban_catalog: what keeps each film once, at most max_films (Redis's when distributed).
 CATALOG_FILM_BUDGET = "moviespider.spiders.douban_catalog.LocalFilmBudget"
 
-# --- Losing nothing: failed pages, field coverage, progress -----------------------------------
+# --- Losing nothing: failed pages, field coverage, progress (docs/resume.md) -----------------
 
 EXTENSIONS = {
-    # Replaced by Progress: the same periodic line plus blocks and an ETA, or a live bar when
-    # stderr is a terminal.
+    # Replaced by Progress: the same periodic line plus blocks and an ETA, or a live bar.
     "scrapy.extensions.logstats.LogStats": None,
     "moviespider.extensions.progress.Progress": 0,
     "moviespider.extensions.coverage.FieldCoverage": 500,
@@ -151,28 +144,35 @@ EXTENSIONS = {
     "moviespider.extensions.jobcheck.JobCheck": 0,
     # GC_THRESHOLD, below.
     "moviespider.extensions.garbage.GCThreshold": 0,
-    # After FieldCoverage and FailedPages (500): at close it reads what they found.
+    # Scrapy's, but a feed that cannot be written stops the crawl at once (reason feed_failed)
+    # instead of a traceback per film.
+    "scrapy.extensions.feedexport.FeedExporter": None,
+    "moviespider.extensions.feeds.FeedExporter": 0,
+    # Decides the crawl's outcome and exit status (README, "Exit status") and logs a summary.
+    "moviespider.extensions.outcome.CrawlOutcome": 0,
+    # After CrawlOutcome (0), FieldCoverage and FailedPages (500): when the engine stops it
+    # reads what they found.
     "moviespider.extensions.timeline.CrawlTimeline": 900,
-    # Spidermon runs the monitors of SPIDERMON_SPIDER_CLOSE_MONITORS at close, after the
-    # extensions above have put their figures in the stats; Alerts sends what they found.
+    # Spidermon runs the monitors of SPIDERMON_ENGINE_STOP_MONITORS when the engine stops, after
+    # the extensions above; Alerts sends what they found.
     # (Spidermon's extension, logging each failed monitor in one line: moviespider/monitors/.)
     "moviespider.monitors.extension.Monitors": 950,
     "moviespider.monitors.alerts.Alerts": 960,
 }
 
-# Where the pages given up on are listed (TSV: url, last status, error, time), for
-# `scrapy crawl douban_subject -a ids_file=FILE`. Default (None): beside the first local feed,
-# films.jl → films.failed.tsv; failed_urls.tsv without a feed.
+# A crawl that gives up on more than this share (0–1) of its pages ends "incomplete" (exit 6).
+INCOMPLETE_FAILED_SHARE = 0.1
+# The level of the raw Scrapy stats logged at close, after the summary (INFO: in every log).
+CLOSE_STATS_LOG_LEVEL = "DEBUG"
+
+# The pages given up on (TSV); None: beside the first local feed, else failed_urls.tsv.
 FAILED_URLS_FILE = None
 
-# The share of items (0–1) that must have a field, else the crawl logs an error naming it and
-# ends with reason "field_coverage_low". A spider adds its own key fields with a
-# `coverage_thresholds` attribute. Below COVERAGE_MIN_ITEMS items, shares are only logged.
+# The share of items (0–1) that must have a field, else the crawl ends "field_coverage_low".
 COVERAGE_THRESHOLDS = {"title": 0.99, "year": 0.9, "genres": 0.9}
 COVERAGE_MIN_ITEMS = 20
 
-# None: a live progress bar when stderr is a terminal, a log line every LOGSTATS_INTERVAL
-# seconds otherwise. True/False force the bar on or off.
+# None: a live bar when stderr is a terminal, else a log line; True/False force it.
 PROGRESS_BAR = None
 PROGRESS_BAR_REFRESH = 0.5
 
@@ -188,10 +188,10 @@ TIMELINE_INTERVAL = 1.0
 
 # --- Monitors and alerts (moviespider/monitors/, README "Reports and alerts") ----------------
 
-# Spidermon runs these at close. The exit status (`scrapy crawl` exits 3 on a failed close
-# reason) stays what cron and CI read; the monitors add a message and a channel.
+# Spidermon runs these when the engine stops, after CrawlOutcome has decided the exit status.
+# The exit status stays what cron and CI read; the monitors add a message and a channel.
 SPIDERMON_ENABLED = True
-SPIDERMON_SPIDER_CLOSE_MONITORS = ["moviespider.monitors.suites.CrawlMonitors"]
+SPIDERMON_ENGINE_STOP_MONITORS = ["moviespider.monitors.suites.CrawlMonitors"]
 # Every item is checked against the published Movie schema; any error fails a monitor.
 SPIDERMON_VALIDATION_SCHEMAS = ["moviespider.schema.MOVIE_SCHEMA"]
 SPIDERMON_MAX_ITEM_VALIDATION_ERRORS = 0
@@ -223,108 +223,104 @@ ALERT_TELEGRAM_CHAT_ID = None
 
 # --- A JOBDIR that survives SIGKILL (moviespider/jobdir/, docs/resume.md) ---------------------
 
-# default: scrapy.core.scheduler.Scheduler, whose JOBDIR queues are only saved on a graceful
-# stop. Ours journals every unfinished request (in flight too) in JOBDIR/requests.journal.
+# default Scrapy's, saved only on a graceful stop: ours journals every unfinished request.
 SCHEDULER = "moviespider.jobdir.scheduler.CrashSafeScheduler"
-# default: scrapy.dupefilters.RFPDupeFilter, which buffers requests.seen until close.
+# default RFPDupeFilter, which buffers requests.seen until close: ours writes it through.
 DUPEFILTER_CLASS = "moviespider.jobdir.dupefilter.FlushingDupeFilter"
-# default: Scrapy's, over the full URL. Ours reads URLs as if DOUBAN_BASE_URL were
-# movie.douban.com, so a job's seen-set holds when the base URL changes between runs.
+# default over the full URL: ours ignores DOUBAN_BASE_URL, so a job survives a new base URL.
 REQUEST_FINGERPRINTER_CLASS = "moviespider.jobdir.dupefilter.SiteRelativeFingerprinter"
-# default: FileFeedStorage, buffered. Ours writes each item through, and stops a resumed job
-# from overwriting (-O) or appending to a feed format that cannot be resumed (use JSON Lines).
+# default FileFeedStorage, buffered: ours writes through and appends on resume (JSON Lines).
 FEED_STORAGES = {
     "": "moviespider.jobdir.feedstorage.AppendingFileFeedStorage",
     "file": "moviespider.jobdir.feedstorage.AppendingFileFeedStorage",
 }
 
-# --- moviespider: staying unblocked (moviespider/middlewares/, README "When Douban blocks you") --
+# --- Distributed crawls (docs/distributed.md) -------------------------------------------------
 
-# A request Douban blocks is retried with a fresh session this many times, then given up and
-# listed as failed.
+# A Redis URL (redis://host:6379/0): workers with the same one and DISTRIBUTED_CRAWL share one
+# frontier through scrapy-redis. None: one process, resumable with JOBDIR.
+DISTRIBUTED = None
+# The frontier's name in Redis (its keys' prefix); None: the spider's name.
+DISTRIBUTED_CRAWL = None
+# Seconds a worker holds a request without renewing (every third of it): a killed worker's
+# requests come back after this long.
+DISTRIBUTED_LEASE = 60
+# Seconds of Redis outage a worker rides out on what it holds before pausing until it is back.
+DISTRIBUTED_OUTAGE_PAUSE = 30
+# True: queue the spider's start requests in the frontier and crawl nothing (scrapy frontier seed).
+DISTRIBUTED_SEED_ONLY = False
+
+# --- moviespider: staying unblocked (moviespider/middlewares/, docs/blocking.md) --------------
+
+# Retries with a fresh session of a page Douban blocks, before it is given up and listed.
 DOUBAN_BLOCK_RETRY_TIMES = 3
-# After this many fresh sessions blocked in a row (no page served in between) Douban is refusing
-# the IP itself: the spider closes with reason "banned".
+# Fresh sessions blocked in a row after which the spider closes with reason "banned".
 DOUBAN_MAX_BLOCKS = 6
-# Seconds the whole crawl pauses after a block, doubling with each block in a row up to the
-# maximum, randomised 0.5-1×: with the values here, Douban gets 8 to 15 minutes to relent before
-# the crawl closes as banned.
+# Seconds the crawl pauses after a block, doubling in a row up to the maximum, randomised.
 DOUBAN_BLOCK_BACKOFF = 30
 DOUBAN_BLOCK_BACKOFF_MAX = 600
 
-# How many sessions (bid cookie + user agent + proxy) take turns. None: one, or one per proxy.
+# Sessions (bid cookie + user agent + proxy) taking turns; None: one, or one per proxy.
 DOUBAN_SESSIONS = None
-# The user agents sessions choose from; empty: a built-in list of current desktop browsers
-# (moviespider.middlewares.sessions.DEFAULT_USER_AGENTS).
+# The user agents sessions choose from (with -s, a JSON list); empty: a built-in list.
 DOUBAN_USER_AGENTS = []
-# Log-in cookies are read from the DOUBAN_COOKIES environment variable, never from a setting:
-# Scrapy logs settings.
+# Log-in cookies come from the DOUBAN_COOKIES environment variable only: Scrapy logs settings.
 
-# A file of proxy URLs (http://[user:password@]host:port), one a line, to rotate through; or
-# leave it unset and put the URLs in the PROXY_LIST environment variable. Without either, the
-# standard http_proxy/https_proxy environment variables still apply.
+# A file of proxy URLs, one a line (or the PROXY_LIST environment variable) to rotate through.
 PROXY_LIST = None
-# Seconds a proxy that was blocked or failed rests before it is used again, doubling up to the
-# maximum while it keeps failing.
+# Seconds a blocked or failed proxy rests, doubling up to the maximum while it keeps failing.
 DOUBAN_PROXY_REST = 60
 DOUBAN_PROXY_REST_MAX = 1800
 
 # --- storage (docs/storage.md) ------------------------------------------------------------------
 
-# Where every crawl's films accumulate (tables movies, observations, crawls). The DATABASE_URL
-# environment variable wins over this setting and is the only place for a URL with a password
-# (settings files, command lines and Scrapyd job arguments are not secret). Empty switches
-# storage off. PostgreSQL: postgresql+psycopg://user@host/db; MySQL/MariaDB:
-# mysql+pymysql://user@host/db.
+# Where crawls accumulate; the DATABASE_URL environment variable wins (and alone may hold a
+# password); empty switches storage off.
 DATABASE_URL = "sqlite:///moviespider.sqlite3"
-# Films are written DATABASE_BATCH_SIZE at a time, and at least every DATABASE_FLUSH_INTERVAL
-# seconds, on a thread of the pipeline's own, so the crawl never waits for the database.
+# Films written this many at a time, at least every INTERVAL seconds, off the reactor thread.
 DATABASE_BATCH_SIZE = 100
 DATABASE_FLUSH_INTERVAL = 5.0
-# Films the database still refuses when the spider closes (after retries) are written here, one
-# JSON object per line with its crawl_id. %(name)s is the spider, %(crawl_id)s the crawl.
-DATABASE_UNSAVED_FILE = "moviespider-unsaved-%(name)s-%(crawl_id)s.jl"
+# Films the database still refuses at close, as JSON lines (docs/storage.md); %(name)s spider,
+# %(crawl_id)s crawl. None: beside the first local feed (films.unsaved.jsonl), else the JOBDIR.
+DATABASE_UNSAVED_FILE = None
 
-# 1: store each film's poster under IMAGES_STORE (full/<subject_id>.jpg, and a thumbnail per
-# IMAGES_THUMBS under thumbs/<name>/) and set the film's poster_path. Needs Pillow.
+# 1: store each film's poster (and thumbnails) under IMAGES_STORE and set poster_path.
 DOWNLOAD_POSTERS = False
 IMAGES_STORE = "posters"
 # Douban's list posters are about 135×200; the thumbnail suits a table of films.
 IMAGES_THUMBS = {"small": (68, 100)}
-# Download posters from here instead of the host in poster_url (Douban's image hosts), keeping
-# the path: a mirror or recording of them. The item's poster_url does not change. The sandbox's
-# pages already point at the sandbox's own posters, so it needs none.
+# Fetch posters from here instead of poster_url's host, keeping the path (a mirror of them).
 DOUBAN_IMAGE_BASE_URL = None
 
-# 1: render the pages that need JavaScript in Chromium with scrapy-playwright
-# (moviespider.addons.playwright, docs/playwright.md). Off: Douban's pages are server-rendered
-# today, and the browser costs memory and speed. PLAYWRIGHT_EXECUTABLE_PATH picks the Chromium
-# to drive (default: Playwright's own if installed, else the system's /usr/bin/chromium).
+# 1: render the pages that need JavaScript in Chromium (docs/playwright.md); off: a browser costs.
 PLAYWRIGHT_ENABLED = False
 
-# --- performance (measured: docs/performance.md) ------------------------------------------------
+# --- performance (what each bought: docs/performance.md) ----------------------------------------
 
-# default: None (asyncio's own loop). uvloop's is faster per request; it has to be chosen here,
-# before the reactor starts (add-ons and profiles cannot change it).
+# default asyncio's loop: uvloop's is cheaper per request; only settings.py can choose it.
 ASYNCIO_EVENT_LOOP = "uvloop.Loop"
 
-# default: 100. Scrapy starts this many item workers (asyncio tasks) for every response, however
-# few items it yields: 0.48 ms per response at 100, 0.17 at 25 (measured). 25 is a list page's
-# films; only poster downloads (and storage, when the database falls behind) wait inside the
-# pipelines, and 25 at once per page is plenty.
+# default 100: Scrapy starts that many tasks per response; 25 is a list page's films.
 CONCURRENT_ITEMS = 25
 
-# Python's garbage collector thresholds while the crawl runs (default: Python's 700, 10, 10,
-# with which collections took a tenth of the crawl's CPU). Empty keeps Python's
-# (moviespider/extensions/garbage.py).
+# default Python's (700, 10, 10) while the crawl runs: fewer full collections; empty keeps them.
 GC_THRESHOLD = (7000, 10, 10)
 
-# default: Scrapy's exporters, which read each field through ItemAdapter. Ours write a Movie's
-# fields directly, with the same output (moviespider/exporters.py).
+# `scrapy check -s DOUBAN_SANDBOX=1`: @site takes a path on DOUBAN_BASE_URL (@url needs it whole).
+SPIDER_CONTRACTS = {"moviespider.contracts.SiteContract": 10}
+
+# default Scrapy's, reading each field through ItemAdapter: ours read a Movie's fields directly.
 FEED_EXPORTERS = {
     "json": "moviespider.exporters.JsonItemExporter",
     "jsonlines": "moviespider.exporters.JsonLinesItemExporter",
     "jsonl": "moviespider.exporters.JsonLinesItemExporter",
     "jl": "moviespider.exporters.JsonLinesItemExporter",
     "csv": "moviespider.exporters.CsvItemExporter",
+    # default: Scrapy's, which writes a missing value as the text "None"; ours, an empty element.
+    "xml": "moviespider.exporters.XmlItemExporter",
 }
+
+# default (Scrapy): off. A CSV cell starting with = + - @ (or tab, CR) is run as a formula by
+# spreadsheets (CSV injection); on, it is written with a leading ' , which they show as text.
+# JSON, XML and the database keep every value as it is. 0 writes CSV cells unchanged.
+CSV_SPREADSHEET_SAFE = True

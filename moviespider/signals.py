@@ -1,26 +1,7 @@
-"""moviespider's own signals.
+"""moviespider's own signals and the helpers that send them.
 
-``page_failed``
-    A page was given up on: it will not be fetched again in this crawl and its data is missing.
-    Any component may send it; the failed-pages recorder
-    (:class:`moviespider.extensions.failures.FailedPages`) lists every such page at close and in
-    the ``FAILED_URLS_FILE``, so that a later crawl can take them again. Arguments:
-
-    ``url`` (str)
-        The URL the spider asked for (before redirects), so that a re-run asks for it again.
-    ``status`` (int | None)
-        The last HTTP status received, when there was a response.
-    ``error`` (str | None)
-        What went wrong, in a few words: ``"TimeoutError: …"``, ``"blocked: 403"``,
-        ``"unusable page: no title"``. At least one of ``status`` and ``error`` is given.
-
-    Send it with :func:`report_page_failed`, or directly::
-
-        crawler.signals.send_catch_log(page_failed, url=url, status=403, error="blocked")
-
-    Scrapy's own give-ups (retries exhausted, an HTTP error status, a download error, a callback
-    that raised) are reported by moviespider itself; a component only reports what it decides
-    to give up on (a request blocked too many times, a page a parser cannot use).
+``page_failed(url, status, error)``: a page was given up on (docs/resume.md, "Pages given up
+on"); send it with :func:`report_page_failed`.
 """
 
 from __future__ import annotations
@@ -38,6 +19,10 @@ page_failed = object()
 # A response was recognised as a block (BlockMiddleware); arguments ``request``, ``response``
 # and ``kind`` (``"http_403"``, ``"challenge"``, ``"login"``, …). Sessions retire the session.
 request_blocked = object()
+
+# Items were made durable in a sink (a batch committed, a fallback file written); argument
+# ``watermark``: requests stamped at or below it are finished (moviespider.durability).
+items_durable = object()
 
 
 def report_page_failed(

@@ -11,7 +11,11 @@ import re
 from urllib.parse import urlsplit
 
 CANONICAL_BASE_URL = "https://movie.douban.com"
-SUBJECT_ID = re.compile(r"\d+")  # a Douban subject id, whole (use fullmatch)
+# A Douban subject id: digits only; in a page's links and URLs after /subject/.
+SUBJECT_ID = re.compile(r"\d+")
+SUBJECT_IN_URL = re.compile(rf"/subject/({SUBJECT_ID.pattern})")
+# The IMDb id a subject page links to.
+IMDB_ID = re.compile(r"tt\d+")
 
 
 def canonical_subject_url(subject_id: str) -> str:

@@ -1,108 +1,76 @@
-"""The Movie JSON Schema: generated from the Movie dataclass, published in docs/schema.json and
-by `scrapy schema`, and the schema Spidermon validates items against."""
+"""One schema: the Movie dataclass's field types drive validation and the storage columns."""
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
-
-import jsonschema
-import pytest
-from scrapy.utils.project import get_project_settings
+import sqlalchemy as sa
 from scrapy.utils.test import get_crawler
-from spidermon.contrib.scrapy.pipelines import ItemValidationPipeline
 
-from moviespider.commands.schema import schema_text
-from moviespider.items import MOVIE_FIELDS, Movie, item_dict
-from moviespider.schema import movie_schema
-from tests.helpers.crawl import ROOT
-
-FILM = Movie(
-    subject_id="1292052",
-    url="https://movie.douban.com/subject/1292052/",
-    source="top250",
-    title="肖申克的救赎",
-    year=1994,
-    kind="movie",
-    genres=["剧情", "犯罪"],
-    release_date="1994-09-10",
-    rating=9.7,
-    rank=1,
-    imdb_id="tt0111161",
+from moviespider.items import (
+    COLUMN_SIZES,
+    FIELD_BOUNDS,
+    FIELD_TYPES,
+    LIST_FIELDS,
+    MOVIE_FIELDS,
+    REQUIRED_FIELDS,
+    Movie,
 )
+from moviespider.pipelines.validate import ValidateMovie
+from moviespider.storage.schema import NOT_MOVIE_COLUMNS, movies
+
+COLUMN_TYPES = {list: sa.JSON, int: sa.Integer, float: sa.Double, str: (sa.String, sa.Text)}
 
 
-def validator() -> jsonschema.Validator:
-    schema = movie_schema()
-    return jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker())
+def test_the_movies_table_has_a_column_per_field_typed_from_the_movie_schema():
+    assert [c.name for c in movies.columns][: len(MOVIE_FIELDS) - len(NOT_MOVIE_COLUMNS)] == [
+        name for name in MOVIE_FIELDS if name not in NOT_MOVIE_COLUMNS
+    ]
+    for name in MOVIE_FIELDS:
+        if name in NOT_MOVIE_COLUMNS:
+            continue
+        column = movies.c[name]
+        assert isinstance(column.type, COLUMN_TYPES[FIELD_TYPES[name]]), name
+        assert column.nullable is (name not in REQUIRED_FIELDS), name
+        if name in COLUMN_SIZES:
+            assert column.type.length == COLUMN_SIZES[name], name
 
 
-def test_the_published_schema_is_the_generated_one():
-    assert (ROOT / "docs" / "schema.json").read_text(encoding="utf-8") == schema_text(), (
-        "docs/schema.json is stale: python -m scrapy schema > docs/schema.json"
-    )
+def validate(**fields):
+    pipeline = ValidateMovie.from_crawler(get_crawler())
+    return pipeline.process_item(Movie(subject_id="1", url="", source="top250", **fields))
 
 
-def test_scrapy_schema_prints_it():
-    done = subprocess.run(
-        [sys.executable, "-m", "scrapy", "schema"],
-        cwd=ROOT,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=True,
-    )
-    assert json.loads(done.stdout) == movie_schema()
+def test_every_field_is_normalised_by_its_schema_type():
+    typed = {
+        int: ("1,234", 1234),
+        float: (" 8.5 ", 8.5),
+        list: ([" a ", "a", ""], ["a"]),
+        str: ("  spaced   out ", "spaced out"),
+    }
+    for name, kind in FIELD_TYPES.items():
+        if name in REQUIRED_FIELDS or name in (
+            "kind",
+            "imdb_id",
+            "release_date",
+            "title",
+            "merged_ids",
+        ):
+            continue  # identity fields and the fields with a rule of their own
+        raw, clean = typed[kind]
+        if name in FIELD_BOUNDS and not FIELD_BOUNDS[name][0] <= clean <= FIELD_BOUNDS[name][1]:
+            raw, clean = str(FIELD_BOUNDS[name][0]), FIELD_BOUNDS[name][0]
+        film = validate(title="t", **{name: raw})
+        assert getattr(film, name) == clean, name
 
 
-def test_the_schema_has_every_movie_field_and_only_those():
-    schema = movie_schema()
-    jsonschema.Draft202012Validator.check_schema(schema)
-    assert list(schema["properties"]) == list(MOVIE_FIELDS)
-    assert schema["required"] == ["subject_id", "url", "source"]
-    assert validator().is_valid(item_dict(FILM))
-    assert validator().is_valid(
-        item_dict(Movie("1", "https://movie.douban.com/subject/1/", "later"))
-    )
+def test_bounds_come_from_the_schema():
+    assert validate(title="t", year="1850").year is None
+    assert validate(title="t", rating="10.5").rating is None
+    assert validate(title="t", votes="-3").votes is None
 
 
-@pytest.mark.parametrize(
-    ("field", "value"),
-    [
-        ("subject_id", "12a"),
-        ("year", "1994"),
-        ("year", 1700),  # outside what ValidateMovie lets through
-        ("rating", 11.0),
-        ("genres", "剧情"),
-        ("kind", "film"),
-        ("source", "imdb"),
-        ("imdb_id", "0111161"),
-        ("release_date", "1994-13-40"),
-        ("no_such_field", 1),
-    ],
-)
-def test_the_schema_refuses_what_validation_would_never_let_through(field, value):
-    film = {**item_dict(FILM), field: value}
-    assert not validator().is_valid(film)
+def test_the_canonical_url_is_the_sites():
+    assert validate(title="t").url == "https://movie.douban.com/subject/1/"
 
 
-def test_spidermon_validates_items_against_the_same_schema():
-    project = get_project_settings()
-    crawler = get_crawler(
-        settings_dict={
-            name: project[name] for name in ("SPIDERMON_ENABLED", "SPIDERMON_VALIDATION_SCHEMAS")
-        }
-    )
-    pipeline = ItemValidationPipeline.from_crawler(crawler)
-    (used,) = pipeline.validators["Item"]
-    assert used._schema is movie_schema()
-    crawler.stats.open_spider()
-    pipeline.process_item(FILM)
-    assert crawler.stats.get_value("spidermon/validation/fields/errors") is None
-    bad = Movie(**{**item_dict(FILM), "rating": 42.0})
-    pipeline.process_item(bad)
-    assert crawler.stats.get_value("spidermon/validation/fields/errors") == 1
-    assert any(key.endswith("/rating") for key in crawler.stats.get_stats())
+def test_list_fields_default_to_empty_lists():
+    assert all(getattr(Movie("1", "u", "top250"), name) == [] for name in LIST_FIELDS)

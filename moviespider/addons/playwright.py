@@ -1,16 +1,8 @@
 """Rendering pages that need JavaScript in a real browser: scrapy-playwright on Chromium.
 
-Off by default: Douban's pages are server-rendered today, and a browser costs memory, time and
-makes the crawler easier to spot (docs/playwright.md has the figures). ``-s PLAYWRIGHT_ENABLED=1``
-makes ``PlaywrightAddon`` install scrapy-playwright's download handler. Even then only the
-requests a spider names in its ``browser_pages`` go through the browser (``RenderInBrowser`` adds
-``meta["playwright"]`` to them); robots.txt, posters and anything else keep Scrapy's downloader.
-
-Without the browser, a page that arrives as a shell for JavaScript to fill ends the crawl with
-one line saying to enable it (``stop_on_javascript_shell``), rather than an empty feed and a
-"finished" close reason.
-
-Nothing here imports Playwright until a crawl turns the browser on.
+Off by default (docs/playwright.md says why and what it costs). ``-s PLAYWRIGHT_ENABLED=1``
+makes ``PlaywrightAddon`` install scrapy-playwright's download handler; only the requests a spider
+names in ``browser_pages`` go through the browser. Playwright is imported only then.
 """
 
 from __future__ import annotations
@@ -27,6 +19,7 @@ from typing import TYPE_CHECKING
 from scrapy.exceptions import NotConfigured
 from scrapy.settings import SETTINGS_PRIORITIES
 
+from moviespider.config import PlaywrightConfig, get_float
 from moviespider.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -66,7 +59,7 @@ class PlaywrightAddon:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> PlaywrightAddon:
-        if not crawler.settings.getbool("PLAYWRIGHT_ENABLED"):
+        if not PlaywrightConfig.from_settings(crawler.settings).enabled:
             raise NotConfigured
         return cls(crawler)
 
@@ -92,7 +85,7 @@ class PlaywrightAddon:
             executable or "Playwright's own Chromium",
         )
 
-        timeout_ms = settings.getfloat("DOWNLOAD_TIMEOUT") * 1000
+        timeout_ms = get_float(settings, "DOWNLOAD_TIMEOUT", minimum=0) * 1000
         for name, value in {
             "PLAYWRIGHT_BROWSER_TYPE": "chromium",
             "PLAYWRIGHT_ABORT_REQUEST": f"{__name__}.is_blocked_resource",

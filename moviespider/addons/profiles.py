@@ -10,15 +10,15 @@ from __future__ import annotations
 
 import ipaddress
 import logging
-import shlex
+import os
 from urllib.parse import urlsplit
 
 from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.settings import BaseSettings
 
+from moviespider.config import SiteConfig
 from moviespider.errors import ConfigError
-from moviespider.site import DoubanSite
 
 logger = logging.getLogger(__name__)
 
@@ -60,10 +60,15 @@ class MoviespiderAddon:
         return cls(crawler)
 
     def update_settings(self, settings: BaseSettings) -> None:
-        sandbox = settings.getbool("DOUBAN_SANDBOX")
-        profile = settings.get("DOUBAN_PROFILE") or "polite"
+        # Scrapy's cookie middleware asks tldextract whether a cookie's domain is a public suffix;
+        # on a cold cache tldextract tries to download the list and, offline, logs tracebacks
+        # before using the snapshot it ships, which is enough for one site's cookies. Read when
+        # the middleware's module is first imported, after this; a value in the environment wins.
+        os.environ.setdefault("TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS", "")
+        config = SiteConfig.from_settings(settings)
+        profile = config.profile
         profile_priority = settings.getpriority("DOUBAN_PROFILE") or 0
-        if sandbox and profile_priority < (settings.getpriority("DOUBAN_SANDBOX") or 0):
+        if config.sandbox and profile_priority < (settings.getpriority("DOUBAN_SANDBOX") or 0):
             profile = "fast"  # the sandbox is ours: be polite to it only if asked to
         elif profile_priority < (settings.getpriority("DOUBAN_BASE_URL") or 0) and is_loopback(
             settings.get("DOUBAN_BASE_URL")
@@ -74,20 +79,12 @@ class MoviespiderAddon:
                 "DOUBAN_BASE_URL is on this machine: crawling it with DOUBAN_PROFILE=fast "
                 "(-s DOUBAN_PROFILE=polite keeps Douban's delays)"
             )
-        if profile not in PROFILES:
-            raise ConfigError(
-                f"setting DOUBAN_PROFILE: expected one of {', '.join(PROFILES)}, got {profile!r}"
-            )
         # "spider" priority beats settings.py and loses to -s on the command line.
         settings.setdict(PROFILES[profile], priority="spider")
-        if sandbox:
-            self.start_sandbox(settings)
-        try:
-            DoubanSite(settings["DOUBAN_BASE_URL"])
-        except ValueError as error:
-            raise ConfigError(f"setting {error}") from None
+        if config.sandbox:
+            self.start_sandbox(settings, config.sandbox_args)
 
-    def start_sandbox(self, settings: BaseSettings) -> None:
+    def start_sandbox(self, settings: BaseSettings, args: tuple[str, ...]) -> None:
         try:  # imported here: only a sandboxed crawl pays for it
             from douban_sandbox.process import SandboxError, SandboxProcess
         except ImportError:
@@ -97,9 +94,8 @@ class MoviespiderAddon:
             ) from None
 
         try:
-            # SandboxOptionError and shlex's errors are ValueErrors: a bad option.
-            args = shlex.split(settings.get("DOUBAN_SANDBOX_ARGS") or "")
-            self.sandbox = SandboxProcess(args=args)
+            # SandboxOptionError is a ValueError: a bad option.
+            self.sandbox = SandboxProcess(args=list(args))
             self.sandbox.start()
         except ValueError as error:
             raise ConfigError(f"setting DOUBAN_SANDBOX_ARGS: {error}") from None

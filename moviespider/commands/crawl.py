@@ -1,17 +1,20 @@
-"""`scrapy crawl`, reporting a bad argument or setting in one line instead of a traceback."""
+"""`scrapy crawl`: a bad argument or setting in one line, and the crawl's outcome as exit status."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import signal
 import sys
 from typing import TYPE_CHECKING
 
 from scrapy.commands.crawl import Command as ScrapyCrawlCommand
 from scrapy.spiderloader import get_spider_loader
 
+from moviespider import outcomes
+from moviespider.config import check_settings
 from moviespider.errors import ConfigError
-from moviespider.outcomes import FAILED_CLOSE_REASONS
+from moviespider.extensions.outcome import EXIT_STATUS_STAT
 from moviespider.storage.database import check_database
 
 if TYPE_CHECKING:
@@ -21,15 +24,22 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-USAGE_EXIT_CODE = 2
-FAILED_CRAWL_EXIT_CODE = 3
+USAGE_EXIT_CODE = outcomes.USAGE.exit_status
 
 
 class Command(ScrapyCrawlCommand):
+    interrupted = False
+    crashed = False
+
     def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
         super().process_options(args, opts)
-        # Check spider arguments before Scrapy sets up logging and the crawler process, so that
-        # a bad one gives exactly one line on stderr.
+        # Check settings and spider arguments before Scrapy sets up logging and the crawler
+        # process, so that a bad one gives exactly one line on stderr.
+        try:
+            check_settings(self.settings)
+        except ConfigError as error:
+            self._report(error)
+            sys.exit(USAGE_EXIT_CODE)
         if len(args) == 1:
             loader = get_spider_loader(self.settings)
             try:
@@ -62,12 +72,42 @@ class Command(ScrapyCrawlCommand):
             crawl.add_done_callback(self._check_bootstrap)
         else:  # a Deferred, with TWISTED_REACTOR_ENABLED = False off the asyncio path
             crawl.addErrback(self._check_bootstrap_failure)
+        self._watch_signals()
         self.crawler_process.start()
-        if self.exitcode == 0 and self.crawler_process.bootstrap_failed:
-            self.exitcode = 1
-        if self.exitcode == 0 and finish_reason(crawler) in FAILED_CLOSE_REASONS:
-            # The crawl ran but its output cannot be trusted: cron and CI must notice.
-            self.exitcode = FAILED_CRAWL_EXIT_CODE
+        if self.exitcode != 0:  # a bad setting found as the crawl started
+            return
+        status = stat(crawler, EXIT_STATUS_STAT)
+        if self.interrupted:
+            # Whether or not the spider got to close (a second Ctrl-C does not wait for it).
+            outcome = outcomes.INTERRUPTED
+        elif self.crashed or self.crawler_process.bootstrap_failed or status is None:
+            outcome = outcomes.CRASHED
+        else:
+            self.exitcode = int(status)
+            return
+        self.exitcode = outcome.exit_status
+        if status != outcome.exit_status:  # CrawlOutcome did not get to say it
+            logger.warning("Outcome: %s (exit status %d)", outcome.name, outcome.exit_status)
+
+    def _watch_signals(self) -> None:
+        """Note a SIGINT or SIGTERM, then let Scrapy's handler (installed as the reactor starts,
+        so this looks once it has) stop the crawl as usual."""
+        from twisted.internet import reactor
+
+        def wrap() -> None:
+            for signum in (signal.SIGINT, signal.SIGTERM):
+                scrapys = signal.getsignal(signum)
+                if callable(scrapys):
+                    signal.signal(signum, self._noting(scrapys))
+
+        reactor.callWhenRunning(lambda: reactor.callLater(0, wrap))
+
+    def _noting(self, handler):
+        def note(signum, frame):
+            self.interrupted = True
+            handler(signum, frame)
+
+        return note
 
     def _check_bootstrap(self, task: asyncio.Future) -> None:
         if task.cancelled():
@@ -76,12 +116,14 @@ class Command(ScrapyCrawlCommand):
         if isinstance(error, ConfigError):
             self._report(error)
         elif error is not None:
+            self.crashed = True
             logger.error("The crawl could not start", exc_info=error)
 
     def _check_bootstrap_failure(self, failure):
         if failure.check(ConfigError):
             self._report(failure.value)
             return None
+        self.crashed = True
         return failure
 
     def _report(self, error: ConfigError) -> None:
@@ -89,9 +131,9 @@ class Command(ScrapyCrawlCommand):
         self.exitcode = USAGE_EXIT_CODE
 
 
-def finish_reason(crawler: Crawler) -> str | None:
+def stat(crawler: Crawler, name: str) -> object:
     try:
         stats = crawler.stats
     except RuntimeError:  # the crawl never started: it has no stats
         return None
-    return stats.get_value("finish_reason")
+    return stats.get_value(name)

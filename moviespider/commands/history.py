@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import re
 import sys
 from functools import partial
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -13,6 +12,7 @@ from scrapy.exceptions import UsageError
 from sqlalchemy.exc import SQLAlchemyError
 
 from moviespider.errors import ConfigError
+from moviespider.site import SUBJECT_ID
 from moviespider.storage.database import create_engine, database_url, error_reason, safe_url
 from moviespider.storage.history import (
     ListChanges,
@@ -32,7 +32,6 @@ if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
 
 USAGE_EXIT_CODE = 2
-SUBJECT_ID = re.compile(r"\d+")
 
 
 class Command(ScrapyCommand):

@@ -1,41 +1,20 @@
 """Field coverage: the share of items that have each field, checked against thresholds.
 
-When Douban changes its markup, a selector stops matching and a field quietly becomes None in
-every item: the crawl "succeeds" with worse data. This extension is how the user learns of it.
-At close it logs, per field, the share of items that have it (not None, not empty). When a key
-field's share falls below its threshold it logs an error naming the field, lists the fields in
-the ``moviespider/coverage/low_fields`` stat and, when the crawl would otherwise end as
-"finished", ends it with the close reason ``field_coverage_low`` so that a scheduler (Scrapyd,
-cron, CI) watching ``finish_reason`` notices.
-
-Items are counted as they leave the item pipelines, scraped or dropped: a broken title selector
-makes the validation pipeline drop every film, which must show as low title coverage, not as
-none at all. Scraped items are handed over by ``CountFields``, the last item pipeline: a call in
-the pipeline chain costs a fraction of a signal receiver (Scrapy sends a signal through a task
-per receiver), and a crawl has 25 items a list page. Without that pipeline (ITEM_PIPELINES
-replaced), the extension listens to ``item_scraped`` instead. Dropped items, rare, come by the
-``item_dropped`` signal.
-
-Settings:
-    COVERAGE_THRESHOLDS: ``{field: minimum share (0–1)}`` for every spider.
-    COVERAGE_MIN_ITEMS: below this many items shares are logged but not judged (default 20): a
-        handful of films says little about a selector.
-
-A spider adds or overrides thresholds with a ``coverage_thresholds`` attribute of the same
-shape; ``None`` for a field removes its threshold (an upcoming film has no rating yet).
+A selector that stops matching makes a field None in every item; this is how the user learns
+of it (docs/resume.md, "Field coverage"). Items are counted as they leave the pipelines, scraped
+(from ``CountFields``, else ``item_scraped``) or dropped.
 """
 
 from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from scrapy import signals
 from scrapy.exceptions import CloseSpider
 
-from moviespider.errors import ConfigError
+from moviespider.config import CoverageConfig, check_thresholds
 from moviespider.items import MOVIE_FIELDS, item_fields
 from moviespider.outcomes import CloseReason
 
@@ -60,10 +39,8 @@ class FieldCoverage:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> FieldCoverage:
-        settings = crawler.settings
-        thresholds = check_thresholds(
-            settings.getdict("COVERAGE_THRESHOLDS"), "setting COVERAGE_THRESHOLDS"
-        )
+        config = CoverageConfig.from_settings(crawler.settings)
+        thresholds = dict(config.thresholds)
         spider_thresholds = getattr(crawler.spidercls, "coverage_thresholds", None) or {}
         spider_name = getattr(crawler.spidercls, "name", crawler.spidercls.__name__)
         where = f"spider {spider_name} attribute coverage_thresholds"
@@ -73,17 +50,7 @@ class FieldCoverage:
         )
         for name in removed:
             thresholds.pop(name, None)
-        min_items = settings.get("COVERAGE_MIN_ITEMS")
-        try:
-            min_items = int(min_items)
-        except (TypeError, ValueError):
-            min_items = -1
-        if min_items < 0:
-            raise ConfigError(
-                f"setting COVERAGE_MIN_ITEMS: expected a whole number ≥ 0, got "
-                f"{settings.get('COVERAGE_MIN_ITEMS')!r}"
-            )
-        extension = cls(crawler, thresholds, min_items)
+        extension = cls(crawler, thresholds, config.min_items)
         crawler.signals.connect(extension.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(extension.count, signal=signals.item_dropped)
         crawler.signals.connect(extension.spider_idle, signal=signals.spider_idle)
@@ -168,17 +135,3 @@ class FieldCoverage:
                 name,
                 extra={"spider": spider},
             )
-
-
-def check_thresholds(thresholds: Mapping[str, Any], where: str) -> dict[str, float]:
-    checked = {}
-    for name, share in thresholds.items():
-        if name not in MOVIE_FIELDS:
-            raise ConfigError(f"{where}: {name!r} is not a Movie field")
-        try:
-            checked[name] = float(share)
-        except (TypeError, ValueError):
-            checked[name] = -1.0
-        if not 0 <= checked[name] <= 1:
-            raise ConfigError(f"{where}: {name}: expected a share from 0 to 1, got {share!r}")
-    return checked

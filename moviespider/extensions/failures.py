@@ -1,29 +1,9 @@
-"""Pages given up on: listed at close and in a file a later crawl can take.
+"""FailedPages: every page given up on, in a file a later crawl can take (docs/resume.md).
 
-Two parts:
-
-``ReportGiveUps`` (downloader middleware, placed just outside RetryMiddleware) turns Scrapy's
-own give-ups into the ``moviespider.signals.page_failed`` signal: a download error that
-RetryMiddleware did not retry (or stopped retrying: ``retry/max_reached``), and a response whose
-HTTP status the spider does not handle (a 5xx after the last retry, a 404, …: what
-HttpErrorMiddleware would filter). It sees them whether or not the request has an errback.
-
-``FailedPages`` (extension) records every ``page_failed``, whoever sends it (ReportGiveUps, the
-spiders' ``page_unusable``, the block detector), and every callback that raised
-(``spider_error``). A page that later arrives fine (another try, another session) is taken off
-the list. Each failure is appended to ``FAILED_URLS_FILE`` at once, so a crawl killed halfway
-still leaves its list; at close the file is rewritten with one line per URL and the log gets a
-summary. A resumed ``JOBDIR`` job keeps the pages its earlier runs gave up on.
-
-The file is tab-separated, one page per line: URL, last HTTP status (``-`` if none), error
-(``-`` if none), UTC time. Lines starting with ``#`` are comments. ``FAILED_URLS_FILE`` defaults
-to the first local feed's path with its suffix replaced by ``.failed.tsv`` (``-o films.jl``
-gives ``films.failed.tsv``), or ``failed_urls.tsv`` without a feed. Each crawl starts it afresh,
-except a resumed job.
-
-Re-running the failed pages::
-
-    scrapy crawl douban_subject -a ids_file=films.failed.tsv -o films-retry.jl
+It records each ``page_failed`` signal and each callback that raised, takes a page off the list
+when it later arrives, and appends to ``FAILED_URLS_FILE`` at once so a killed crawl leaves it.
+The file exists only once a page is given up on; each crawl removes an earlier crawl's list at
+the same path (a resumed job keeps it). docs/resume.md has the format and the defaults.
 """
 
 from __future__ import annotations
@@ -34,12 +14,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
-from urllib.parse import urlsplit
 
 from scrapy import signals
 from scrapy.utils.job import job_dir
-from w3lib.url import file_uri_to_path
 
+from moviespider.config import FailedPagesConfig
+from moviespider.feeds import beside_first_feed
+from moviespider.files import private_opener
 from moviespider.jobdir.journal import job_started
 from moviespider.signals import page_failed, requested_url
 
@@ -100,11 +81,12 @@ class FailedPages:
         self.file: TextIO | None = None
         self.signals = crawler.signals
         self.watching_responses = False
+        self.opened = self.closed = False
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> FailedPages:
         settings = crawler.settings
-        path = Path(settings.get("FAILED_URLS_FILE") or default_path(settings))
+        path = Path(FailedPagesConfig.from_settings(settings).file or default_path(settings))
         jobdir = job_dir(settings)
         resuming = jobdir is not None and job_started(Path(jobdir))
         extension = cls(crawler, path, keep_earlier=resuming)
@@ -122,19 +104,32 @@ class FailedPages:
             self.watching_responses = True
 
     def open(self) -> None:
+        self.opened = True
         if self.keep_earlier and self.path.exists():
             with self.path.open(encoding="utf-8") as earlier:
                 for line in earlier:
                     if page := FailedPage.from_line(line):
                         self.pages[page.url] = page
+        elif self.path.exists():
+            # An earlier crawl's list: left in place it would pass for this crawl's.
+            self.path.unlink()
         if self.pages:
             self.watch_responses()
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        # Line-buffered: each failure reaches the file as it happens, so a crawl that is killed
-        # still leaves its list behind.
-        self.file = self.path.open("a" if self.keep_earlier else "w", encoding="utf-8", buffering=1)
-        if self.file.tell() == 0:
-            self.file.write(HEADER)
+
+    def _open_file(self) -> TextIO:
+        """The file, created at the first page given up on: a crawl that gives up on nothing
+        leaves none."""
+        if self.file is None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            # Line-buffered: each failure reaches the file as it happens, so a crawl that is
+            # killed still leaves its list behind.
+            self.file = open(  # noqa: SIM115 (Path.open takes no opener)
+                self.path, "a", encoding="utf-8", buffering=1, opener=private_opener
+            )
+            if self.file.tell() == 0:
+                self.file.write(HEADER)
+            logger.info("Pages given up on are listed in %s", self.path.resolve())
+        return self.file
 
     def page_failed(self, url: str, status: int | None = None, error: str | None = None) -> None:
         previous = self.pages.get(url)
@@ -147,8 +142,8 @@ class FailedPages:
         self.pages[url] = page
         self.watch_responses()
         self.stats.inc_value("moviespider/failed_pages/reported")
-        if self.file is not None:
-            self.file.write(page.to_line())
+        if self.opened and not self.closed:
+            self._open_file().write(page.to_line())
 
     def spider_error(self, failure: Failure, response: Response | Failure) -> None:
         """A callback (or an errback: then ``response`` is the download's Failure) raised."""
@@ -167,12 +162,18 @@ class FailedPages:
             self.pages.pop(requested_url(request), None)
 
     def close(self, spider: Spider, reason: str) -> None:
-        if self.file is None:
-            return
-        self.file.close()
-        self.file = None
-        self.rewrite()
+        if not self.opened or self.closed:
+            return  # the crawl never started: an earlier run's list stays as it was
+        self.closed = True
+        if self.file is not None:
+            self.file.close()
+            self.file = None
+        if self.pages:
+            self.rewrite()
+        elif self.path.exists():  # every page listed came after all
+            self.path.unlink()
         self.stats.set_value("moviespider/failed_pages", len(self.pages))
+        self.stats.set_value("moviespider/failed_pages/file", str(self.path))
         if not self.pages:
             return
         listed = [f"    {page.url}  {page.describe()}" for page in self.pages.values()]
@@ -182,7 +183,7 @@ class FailedPages:
         logger.warning(
             "%d pages given up on (listed in %s):\n%s",
             len(self.pages),
-            self.path,
+            self.path.resolve(),
             "\n".join(listed),
             extra={"spider": spider},
         )
@@ -190,7 +191,7 @@ class FailedPages:
     def rewrite(self) -> None:
         """One line per URL (the appends may hold several, or pages that came later)."""
         partial = self.path.with_name(self.path.name + ".partial")
-        with partial.open("w", encoding="utf-8") as file:
+        with open(partial, "w", encoding="utf-8", opener=private_opener) as file:
             file.write(HEADER)
             file.writelines(page.to_line() for page in self.pages.values())
         os.replace(partial, self.path)
@@ -198,11 +199,4 @@ class FailedPages:
 
 def default_path(settings: BaseSettings) -> Path:
     """Beside the first local feed (``films.jl`` → ``films.failed.tsv``), else the default."""
-    for uri in settings.getdict("FEEDS"):
-        uri = str(uri)
-        scheme = urlsplit(uri).scheme
-        if "%(" in uri or scheme not in ("", "file"):
-            continue  # a remote feed, or a name only known when the feed opens
-        feed = Path(file_uri_to_path(uri) if scheme == "file" else uri)
-        return feed.with_name(feed.stem + ".failed.tsv")
-    return Path(DEFAULT_FILE)
+    return beside_first_feed(settings, ".failed.tsv") or Path(DEFAULT_FILE)

@@ -1,20 +1,8 @@
 """Python's cyclic garbage collector, tuned for a crawl while it runs.
 
-A crawl allocates many short-lived container objects per page (requests, responses, Deferreds,
-25 items), and with Python's default thresholds, (700, 10, 10), the collector runs a young
-collection every 700 net allocations and a full one every hundred of those. Full collections
-walk every tracked object in the process: the framework, the scheduler's queued requests, the
-items in flight. Measured on a 1,000-page Top250 crawl (docs/performance.md), collections took
-9–10% of the crawl's CPU time with the default thresholds and 1% with a first threshold ten
-times higher. Almost everything a crawl allocates is freed by reference counting anyway; the
-collector only finds cycles, and a few thousand more of them waiting a little longer cost
-kilobytes.
-
-Settings:
-    GC_THRESHOLD: the thresholds to run the crawl with, as for :func:`gc.set_threshold`
-        (default ``(7000, 10, 10)``); empty or ``None`` keeps Python's. The previous thresholds
-        come back when the engine stops, so a process that runs other code after the crawl (a
-        test, a script with CrawlerProcess) gets its own back.
+A crawl allocates many short-lived containers per page, so Python's thresholds run full
+collections often; ``GC_THRESHOLD`` raises them while the engine runs and restores Python's
+after. Saves most of the collector's CPU (docs/performance.md).
 """
 
 from __future__ import annotations
@@ -26,7 +14,7 @@ from typing import TYPE_CHECKING
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
-from moviespider.errors import ConfigError
+from moviespider.config import GCConfig
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -50,10 +38,10 @@ class GCThreshold:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> GCThreshold:
-        value = crawler.settings.get("GC_THRESHOLD")
-        if value in (None, "", [], ()):
+        threshold = GCConfig.from_settings(crawler.settings).threshold
+        if threshold is None:
             raise NotConfigured("GC_THRESHOLD is empty: Python's thresholds are kept")
-        extension = cls(check_threshold(value))
+        extension = cls(threshold)
         crawler.signals.connect(extension.engine_started, signal=signals.engine_started)
         crawler.signals.connect(extension.engine_stopped, signal=signals.engine_stopped)
         return extension
@@ -73,18 +61,3 @@ class GCThreshold:
         GCThreshold._running -= 1
         if GCThreshold._running == 0:
             gc.set_threshold(*GCThreshold._saved)
-
-
-def check_threshold(value: object) -> tuple[int, ...]:
-    """``value`` (a sequence, or "7000,10,10" from the command line) as gc thresholds."""
-    parts = value.split(",") if isinstance(value, str) else value
-    try:
-        threshold = tuple(int(part) for part in parts)  # type: ignore[union-attr]
-    except (TypeError, ValueError):
-        threshold = ()
-    if not 1 <= len(threshold) <= 3 or any(number < 0 for number in threshold):
-        raise ConfigError(
-            f"setting GC_THRESHOLD: expected one to three whole numbers ≥ 0 "
-            f"(like 7000,10,10), got {value!r}"
-        )
-    return threshold

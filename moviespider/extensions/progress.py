@@ -1,22 +1,8 @@
 """Crawl progress: items, pages, rate, blocks and, when the total is known, an ETA.
 
-Replaces Scrapy's LogStats (and keeps its ``responses_per_minute``/``items_per_minute`` stats).
-When stderr is a terminal it draws a live progress bar (tqdm) that log lines scroll above;
-otherwise (a log file, Scrapyd, CI) it logs one line every ``LOGSTATS_INTERVAL`` seconds::
-
-    Progress: 120/250 items (48%), 6 pages, 40 items/min, 40 pages/min, 0 blocks, ETA 3m15s
-
-Nothing runs per item or per page: every figure is read from the stats on a timer.
-
-The total comes from the spider's ``expected_items`` attribute, read at each update so that a
-spider may set it once it knows (Top250: the list size; a city list: after its list page).
-Blocks are the block detector's ``moviespider/blocked_total`` stat.
-
-Settings:
-    PROGRESS_BAR: ``None`` (default) draws the bar when stderr is a terminal; True or False
-        forces it on or off.
-    PROGRESS_BAR_REFRESH: seconds between redraws of the bar (default 0.5).
-    LOGSTATS_INTERVAL: seconds between log lines (Scrapy's; 0 turns them off).
+Replaces Scrapy's LogStats (keeping its per-minute stats): a live bar on a terminal, else a log
+line every ``LOGSTATS_INTERVAL`` (docs/resume.md, "Progress"). Every figure is read from the stats
+on a timer, nothing per item; the total is the spider's ``expected_items``, read at each update.
 """
 
 from __future__ import annotations
@@ -33,14 +19,15 @@ from scrapy.exceptions import NotConfigured
 from scrapy.extensions.logstats import LogStats
 from tqdm import tqdm
 
+from moviespider.config import ProgressConfig
+from moviespider.middlewares.blocks import BLOCKED_TOTAL_STAT
+
 if TYPE_CHECKING:
     from scrapy import Spider
     from scrapy.crawler import Crawler
     from scrapy.statscollectors import StatsCollector
 
 logger = logging.getLogger(__name__)
-
-BLOCKS_STAT = "moviespider/blocked_total"  # counted by moviespider.middlewares.blocks
 
 
 class Progress(LogStats):
@@ -55,13 +42,9 @@ class Progress(LogStats):
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Progress:
-        settings = crawler.settings
-        bar_setting = settings.get("PROGRESS_BAR")
-        bar = sys.stderr.isatty() if bar_setting is None else settings.getbool("PROGRESS_BAR")
-        if bar:
-            interval = settings.getfloat("PROGRESS_BAR_REFRESH", 0.5)
-        else:
-            interval = settings.getfloat("LOGSTATS_INTERVAL")
+        config = ProgressConfig.from_settings(crawler.settings)
+        bar = sys.stderr.isatty() if config.bar is None else config.bar
+        interval = config.bar_refresh if bar else config.log_interval
         if not interval:
             raise NotConfigured
         extension = cls(crawler.stats, interval, bar=bar)
@@ -85,7 +68,7 @@ class Progress(LogStats):
     def log(self, spider: Spider) -> None:
         self.calculate_stats()
         total = expected_items(spider)
-        blocks = self.stats.get_value(BLOCKS_STAT, 0)
+        blocks = self.stats.get_value(BLOCKED_TOTAL_STAT, 0)
         if self.bar is not None:
             if total != self.bar.total:
                 self.bar.total = total

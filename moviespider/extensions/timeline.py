@@ -5,7 +5,8 @@ responses, items, retries, blocks, failed pages, backoff seconds); blocks are al
 events when they happen (the ``request_blocked`` signal). Responses are counted by page kind
 (the callback that reads them) and status. At close the timeline, the pages given up on and the
 field coverage go into the ``crawls.timeline`` column of the crawl the storage pipeline
-recorded, so that ``scrapy report --crawl ID`` can draw the crawl later; with ``REPORT`` set,
+recorded, so that ``scrapy report --crawl ID`` can draw the crawl later (when the engine stops:
+the outcome is decided and storage has finished); with ``REPORT`` set,
 the report is written at once (moviespider.reports).
 
 Settings:
@@ -35,7 +36,7 @@ from moviespider.items import item_fields
 from moviespider.signals import request_blocked
 
 if TYPE_CHECKING:
-    from scrapy import Request, Spider
+    from scrapy import Request
     from scrapy.crawler import Crawler
     from scrapy.http import Response
 
@@ -92,7 +93,9 @@ class CrawlTimeline:
             raise NotConfigured
         extension = cls(crawler, interval, crawler.settings.get("REPORT") or None)
         crawler.signals.connect(extension.spider_opened, signal=signals.spider_opened)
-        crawler.signals.connect(extension.spider_closed, signal=signals.spider_closed)
+        # At engine_stopped, after CrawlOutcome (priority 0) has decided the outcome and every
+        # spider_closed receiver (coverage, failed pages, storage) has finished.
+        crawler.signals.connect(extension.engine_stopped, signal=signals.engine_stopped)
         crawler.signals.connect(extension.response_received, signal=signals.response_received)
         crawler.signals.connect(extension.blocked, signal=request_blocked)
         if extension.report_path:
@@ -157,12 +160,14 @@ class CrawlTimeline:
             "stats": json_safe_stats(stats),
         }
 
-    async def spider_closed(self, spider: Spider, reason: str) -> None:
-        if self._timer is not None and self._timer.running:
+    async def engine_stopped(self) -> None:
+        if self._timer is None:  # the spider never opened
+            return
+        if self._timer.running:
             self._timer.stop()
+        spider = self.crawler.spider
         self.sample()
         timeline = self.timeline()
-        timeline["stats"].setdefault("finish_reason", reason)
         crawl_id = self.stats.get_value("moviespider/storage/crawl_id")
         # Imported here: the report and the database are needed at close only.
         from moviespider.reports.build import save_timeline, write_report_at_close

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from scrapy.dupefilters import RFPDupeFilter
 from scrapy.utils.request import RequestFingerprinter
 
+from moviespider.config import get_http_url
+from moviespider.files import private_dir, touch_private
+from moviespider.jobdir.journal import SEEN_FILE
 from moviespider.site import CANONICAL_BASE_URL
 
 if TYPE_CHECKING:
@@ -16,7 +20,13 @@ if TYPE_CHECKING:
 
 class FlushingDupeFilter(RFPDupeFilter):
     """RFPDupeFilter whose ``requests.seen`` survives a kill: each new fingerprint is written
-    through at once (Scrapy's buffers them until close)."""
+    through at once (Scrapy's buffers them until close). The JOBDIR is 0700, the file 0600."""
+
+    def __init__(self, path: str | None = None, *args: Any, **kwargs: Any):
+        if path:
+            private_dir(Path(path))
+            touch_private(Path(path, SEEN_FILE))
+        super().__init__(path, *args, **kwargs)
 
     def request_seen(self, request: Request) -> bool:
         seen = super().request_seen(request)
@@ -34,7 +44,7 @@ class SiteRelativeFingerprinter:
 
     def __init__(self, crawler: Crawler):
         self.fingerprinter = RequestFingerprinter(crawler)
-        base_url = (crawler.settings.get("DOUBAN_BASE_URL") or CANONICAL_BASE_URL).rstrip("/")
+        base_url = get_http_url(crawler.settings, "DOUBAN_BASE_URL").rstrip("/")
         self.base_url = None if base_url == CANONICAL_BASE_URL else base_url
 
     @classmethod

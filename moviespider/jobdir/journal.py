@@ -11,12 +11,15 @@ from typing import TYPE_CHECKING
 from scrapy.utils.request import request_from_dict
 
 from moviespider.errors import ConfigError
+from moviespider.files import private_dir, touch_private
 
 if TYPE_CHECKING:
     from scrapy import Request, Spider
 
 JOURNAL_FILE = "requests.journal"
 SEEN_FILE = "requests.seen"  # RFPDupeFilter's
+# Headers that carry secrets the middlewares add again on the next run: the log-in and session
+# cookies (CookiesMiddleware), proxy credentials (HttpProxyMiddleware).
 
 
 class RequestJournal:
@@ -29,6 +32,8 @@ class RequestJournal:
 
     def __init__(self, path: Path):
         self.path = path
+        # SQLite gives its -wal and -shm files the database file's mode.
+        touch_private(path)
         self.db = sqlite3.connect(path, isolation_level=None)  # autocommit: one change, one commit
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=NORMAL")
@@ -66,6 +71,20 @@ class RequestJournal:
 
     def close(self) -> None:
         self.db.close()
+
+
+def job_value(jobdir: Path, key: str, default: str) -> str:
+    """The job's *key* (kept in the journal), set to *default* on its first run."""
+    private_dir(jobdir)
+    journal = RequestJournal(jobdir / JOURNAL_FILE)
+    try:
+        value = journal.get(key)
+        if value is None:
+            journal.set(key, default)
+            value = default
+        return value
+    finally:
+        journal.close()
 
 
 def check_job(journal: RequestJournal, spider: Spider) -> None:

@@ -10,9 +10,18 @@ from typing import TYPE_CHECKING, Any
 from scrapy import signals
 from scrapy.core.scheduler import Scheduler
 
-from moviespider.internals import EngineRequests, engine_requests
-from moviespider.jobdir.journal import JOURNAL_FILE, RequestJournal, check_job, load_request
-from moviespider.site import CANONICAL_BASE_URL
+from moviespider.config import get_http_url
+from moviespider.credentials import login_cookie_names, strip_secrets
+from moviespider.durability import DurabilityTracker, FinishedRequests
+from moviespider.files import private_dir
+from moviespider.internals import engine_requests
+from moviespider.jobdir.journal import (
+    JOURNAL_FILE,
+    RequestJournal,
+    check_job,
+    load_request,
+)
+from moviespider.signals import items_durable
 
 if TYPE_CHECKING:
     from scrapy import Request, Spider
@@ -37,27 +46,33 @@ class CrashSafeScheduler(Scheduler):
         self.journal_path = Path(jobdir, JOURNAL_FILE) if jobdir else None
         self.journal: RequestJournal | None = None
         self.queued: dict[Request, int] = {}  # request → its journal row
-        self.in_flight: dict[Request, int] = {}
-        self.engine: EngineRequests | None = None
+        # Journal rows of the requests the engine took, until done (moviespider.durability).
+        self.finishing: FinishedRequests[int] | None = None
+        self.secret_cookies: frozenset[str] = frozenset()
 
     def open(self, spider: Spider) -> Deferred[None] | None:
         opened = super().open(spider)
         if self.journal_path is not None:
-            self.journal_path.parent.mkdir(parents=True, exist_ok=True)
+            private_dir(self.journal_path.parent)
             self.journal = RequestJournal(self.journal_path)
-            self.engine = self.engine_requests(self.crawler)
+            assert self.crawler is not None
+            self.finishing = FinishedRequests(
+                DurabilityTracker.of(self.crawler), self.engine_requests(self.crawler)
+            )
+            self.secret_cookies = login_cookie_names()
             self.replay()
             # The engine asks for the next request only when it has room for it; items come
             # more often. Retiring then too keeps the requests finished but still journaled, the
             # ones a kill would repeat, down to the one or two finished a moment ago.
             assert self.crawler is not None
             self.crawler.signals.connect(self.retire_finished, signal=signals.item_scraped)
+            self.crawler.signals.connect(self.retire_finished, signal=items_durable)
         return opened
 
     def replay(self) -> None:
         """Queue again every request the last run accepted and did not finish."""
         assert self.journal is not None and self.crawler is not None
-        base_url = (self.crawler.settings.get("DOUBAN_BASE_URL") or CANONICAL_BASE_URL).rstrip("/")
+        base_url = get_http_url(self.crawler.settings, "DOUBAN_BASE_URL").rstrip("/")
         old_base_url = self.journal.get("base_url")
         rebase = old_base_url is not None and old_base_url != base_url
         check_job(self.journal, self.spider)
@@ -105,33 +120,47 @@ class CrashSafeScheduler(Scheduler):
         self.retire_finished()
         request = super().next_request()
         if request is not None and (row := self.queued.pop(request, None)) is not None:
-            self.in_flight[request] = row
+            assert self.finishing is not None
+            self.finishing.taken(request, row)
         return request
 
-    def retire_finished(self) -> None:
-        """Forget the requests the engine has finished with."""
+    def retire_finished(self, watermark: int | None = None) -> None:
+        """Remove from the journal the requests the engine has finished with and whose items
+        are durable in every sink (also on items_durable, whose *watermark* it re-reads)."""
         if self.journal is None:
             return
-        assert self.engine is not None
-        in_progress = self.engine.in_progress()
-        finished = [r for r in self.in_flight if r not in in_progress]
-        if finished:
-            self.journal.remove([self.in_flight.pop(request) for request in finished])
+        assert self.finishing is not None
+        if rows := self.finishing.done():
+            self.journal.remove(rows)
 
     def close(self, reason: str) -> Deferred[None] | None:
         if self.journal is not None:
             # The engine finishes every request it started before it closes the scheduler; the
             # queued ones stay in the journal for the next run.
+            # The pipelines have closed (Scrapy closes them before the scheduler), so the
+            # storage has committed or written its fallback file: what is still awaiting was
+            # not made durable, and stays for the next run.
             self.retire_finished()
-            assert self.crawler is not None
+            assert self.crawler is not None and self.stats is not None
+            assert self.finishing is not None
+            if held := self.finishing.held():
+                self.stats.set_value("moviespider/durability/not_durable", len(held))
+                logger.warning(
+                    "%d finished requests stay in the job: their items did not reach every "
+                    "sink durably; resuming the job fetches them again",
+                    len(held),
+                    extra={"spider": self.spider},
+                )
             self.crawler.signals.disconnect(self.retire_finished, signal=signals.item_scraped)
+            self.crawler.signals.disconnect(self.retire_finished, signal=items_durable)
             self.journal.close()
             self.journal = None
         return super().close(reason)
 
     def serialize(self, request: Request) -> bytes | None:
         try:
-            return pickle.dumps(request.to_dict(spider=self.spider), protocol=4)
+            record = strip_secrets(request.to_dict(spider=self.spider), self.secret_cookies)
+            return pickle.dumps(record, protocol=4)
         except (ValueError, TypeError, AttributeError, pickle.PicklingError) as error:
             assert self.stats is not None
             self.stats.inc_value("scheduler/unserializable")

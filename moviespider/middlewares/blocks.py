@@ -1,30 +1,7 @@
 """Recognise Douban's blocks, back off, retry with a fresh session, and stop when banned.
 
-Douban refuses crawlers in a handful of ways, all seen by crawler users:
-
-* HTTP 418 (a non-browser user agent), 403 or 429;
-* a redirect to its JavaScript proof-of-work challenge (``https://sec.douban.com/c?r=…``) or to
-  the log-in page (``https://accounts.douban.com/passport/login?…``);
-* a page titled 禁止访问 saying 检测到有异常请求从你的 IP 发出 ("abnormal requests from your IP").
-
-:class:`BlockMiddleware` sorts every response into content or one of these *kinds* of block. A
-blocked response never reaches a callback. Instead the middleware pauses the engine for a
-backoff time (exponential, jittered, capped), has the session retired (see
-:mod:`moviespider.middlewares.sessions`), and sends the request again, which then goes out with a
-new ``bid`` cookie, user agent and proxy. We never try to solve a challenge.
-
-Blocks are counted per session generation: when Douban blocks a session, the requests that were
-already in flight with it come back blocked too, but only the first of them says anything new.
-So ``DOUBAN_MAX_BLOCKS`` counts *fresh* sessions blocked in a row with no page served in
-between; that many means Douban refuses the IP itself, and the spider closes with reason
-``banned``.
-
-Hooks for other components:
-
-* signal :data:`request_blocked` (``request``, ``response``, ``kind``) for every blocked response;
-* :data:`moviespider.signals.page_failed` when a request has been blocked more than
-  ``DOUBAN_BLOCK_RETRY_TIMES`` times and is dropped, so that it is listed with the other pages
-  given up on; its errback then receives a :class:`RequestBlocked` failure.
+The kinds of block, the backoff, ``DOUBAN_MAX_BLOCKS`` (fresh sessions blocked in a row) and the
+``request_blocked``/``page_failed`` signals are described in docs/blocking.md.
 """
 
 from __future__ import annotations
@@ -43,9 +20,10 @@ from scrapy.utils.defer import deferred_from_coro
 from w3lib.url import safe_url_string
 
 from moviespider.backoff import backoff_delay
-from moviespider.config import check_politeness_settings, get_float, get_int
+from moviespider.config import BlockConfig, PolitenessConfig, get_int
+from moviespider.internals import hold_downloads, recall_queued
 from moviespider.outcomes import CloseReason
-from moviespider.signals import report_page_failed, request_blocked, requested_url
+from moviespider.signals import is_page, report_page_failed, request_blocked, requested_url
 
 if TYPE_CHECKING:
     from scrapy import Request
@@ -59,6 +37,8 @@ logger = logging.getLogger(__name__)
 BLOCKS_META_KEY = "moviespider_blocks"  # fresh blocks of this request so far
 SHARED_BLOCKS_META_KEY = "moviespider_shared_blocks"  # blocks of a session already retired
 GENERATION_META_KEY = "moviespider_block_generation"  # the generation it was sent in
+# Read by moviespider.extensions.progress.
+BLOCKED_TOTAL_STAT = "moviespider/blocked_total"
 
 BLOCKING_STATUSES = {403: "http_403", 418: "http_418", 429: "http_429"}
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
@@ -121,6 +101,12 @@ class RequestBlocked(IgnoreRequest):
         self.blocks = blocks
 
 
+class RecalledForNewSession(IgnoreRequest):
+    """Raised into a request the downloader had queued, unsent, when a block retired its session:
+    :class:`BlockMiddleware` sends it back to the scheduler, to go out after the pause with the
+    new session instead of meeting the block again."""
+
+
 class BlockMiddleware:
     """Turn blocked responses into backoff and a retry with a fresh session.
 
@@ -134,9 +120,15 @@ class BlockMiddleware:
         DOUBAN_BLOCK_BACKOFF, DOUBAN_BLOCK_BACKOFF_MAX: the first pause after a block, in seconds,
             and the cap the doubling pauses stop at.
 
-    The engine is paused during a backoff (no new request starts; none is lost) while the
-    blocked request waits with ``await`` in :meth:`process_response`: the event loop never
-    blocks. Must sit above RedirectMiddleware in the response chain so that a redirect to the
+    During a backoff pause no request is sent: the engine is paused (the scheduler hands out
+    nothing), :meth:`process_request` holds every request that reaches the downloader until the
+    pause ends, and the downloader's slots are held so that requests it had already queued (for
+    DOWNLOAD_DELAY or a free connection) wait too. Only requests already on the wire when the
+    block arrived come back during a pause; they cannot be recalled. All of it waits with
+    ``await``: the event loop never blocks. Each pause is logged at INFO when it ends, with its
+    start and end in Unix time, so that it can be checked against a server's log.
+
+    Must sit above RedirectMiddleware in the response chain so that a redirect to the
     challenge or log-in page is seen before it is followed, and below HttpCompressionMiddleware
     so that ban pages are read decompressed (settings.py arranges both).
     """
@@ -149,6 +141,7 @@ class BlockMiddleware:
         max_blocks: int,
         backoff: float,
         backoff_max: float,
+        priority_adjust: int = -1,
     ):
         self.crawler = crawler
         self.stats = crawler.stats
@@ -156,10 +149,12 @@ class BlockMiddleware:
         self.max_blocks = max_blocks
         self.backoff = backoff
         self.backoff_max = backoff_max
+        self.priority_adjust = priority_adjust
         self._rng = random.Random()
         self._generation = 0  # goes up with every fresh block: the sessions in use changed
         self._in_a_row = 0  # fresh blocks since a page was last served
         self._resume_at = 0.0  # monotonic time the current backoff ends
+        self._paused_at = 0.0  # Unix time the current backoff began (for the log)
         self._waiting = 0  # blocked requests awaiting the end of the backoff
         self._paused_engine = False
         self._closing: Deferred[None] | None = None
@@ -168,16 +163,21 @@ class BlockMiddleware:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
         settings = crawler.settings
-        check_politeness_settings(settings)
+        PolitenessConfig.from_settings(settings)  # Scrapy reads them; a typo must not hang it
+        config = BlockConfig.from_settings(settings)
         return cls(
             crawler,
-            retry_times=get_int(settings, "DOUBAN_BLOCK_RETRY_TIMES", minimum=0),
-            max_blocks=get_int(settings, "DOUBAN_MAX_BLOCKS", minimum=1),
-            backoff=get_float(settings, "DOUBAN_BLOCK_BACKOFF", minimum=0),
-            backoff_max=get_float(settings, "DOUBAN_BLOCK_BACKOFF_MAX", minimum=0),
+            retry_times=config.retry_times,
+            max_blocks=config.max_blocks,
+            backoff=config.backoff,
+            backoff_max=config.backoff_max,
+            priority_adjust=get_int(crawler.settings, "RETRY_PRIORITY_ADJUST"),
         )
 
-    def process_request(self, request: Request) -> None:
+    async def process_request(self, request: Request) -> None:
+        if self._resume_at > time.monotonic():  # a backoff pause: nothing leaves until it ends
+            self.stats.inc_value("moviespider/backoff_held_requests")
+            await self._until_resumed()
         request.meta[GENERATION_META_KEY] = self._generation
 
     async def process_response(self, request: Request, response: Response) -> Request | Response:
@@ -187,7 +187,7 @@ class BlockMiddleware:
             return response
         fresh = request.meta.get(GENERATION_META_KEY) == self._generation
 
-        self.stats.inc_value("moviespider/blocked_total")
+        self.stats.inc_value(BLOCKED_TOTAL_STAT)
         self.stats.inc_value(f"moviespider/blocked/{kind}")
         self.crawler.signals.send_catch_log(
             request_blocked, request=request, response=response, kind=kind
@@ -195,6 +195,9 @@ class BlockMiddleware:
         if fresh and not self.banned:
             self._generation += 1
             self._in_a_row += 1
+            # Pages only: what the engine downloads for itself (robots.txt, posters) just waits.
+            recalled = recall_queued(self.crawler, RecalledForNewSession, is_page)
+            self.stats.inc_value("moviespider/blocked_recalled", recalled)
             if self._in_a_row >= self.max_blocks:
                 self._close_banned(request, response, kind)
             else:
@@ -230,9 +233,20 @@ class BlockMiddleware:
             self._give_up(request, response, kind, blocks + shared)
         self.stats.inc_value("moviespider/blocked_retried")
         retry = self._retry_request(request)
+        if fresh:
+            # To the back of the queue (RETRY_PRIORITY_ADJUST, as Scrapy's retries): the first
+            # request after the pause is another page, so that a page blocked for itself (a
+            # log-in wall) is told from a site that refuses every page (an address ban), where
+            # the same page tried first each time would be given up before the crawl is banned.
+            retry.priority = request.priority + self.priority_adjust
         retry.meta[BLOCKS_META_KEY] = blocks
         retry.meta[SHARED_BLOCKS_META_KEY] = shared
         return retry
+
+    def process_exception(self, request: Request, exception: Exception) -> Request | None:
+        if isinstance(exception, RecalledForNewSession):
+            return self._retry_request(request)  # unsent: neither a block nor a retry
+        return None
 
     @staticmethod
     def _retry_request(request: Request) -> Request:
@@ -256,25 +270,43 @@ class BlockMiddleware:
         raise error
 
     async def _pause(self, delay: float) -> None:
-        """Hold new downloads for *delay* seconds (or until a longer pause already set ends)."""
+        """Hold every download for *delay* seconds (or until a longer pause already set ends)."""
         engine = self.crawler.engine
         assert engine is not None  # responses only arrive while the engine runs
-        self._resume_at = max(self._resume_at, time.monotonic() + delay)
+        now = time.monotonic()
+        if self._resume_at <= now:
+            self._paused_at = time.time()
+        self._resume_at = max(self._resume_at, now + delay)
+        hold_downloads(self.crawler, self._resume_at - now)
         if self._waiting == 0 and not engine.paused:  # never undo someone else's pause
             engine.pause()
             self._paused_engine = True
         self._waiting += 1
         self.stats.inc_value("moviespider/backoff_seconds", delay)
         try:
-            # Wake up now and then to notice a shutdown (Ctrl-C): the engine waits for the
-            # requests in progress, this one included, before it stops.
-            while engine.running and (left := self._resume_at - time.monotonic()) > 0:
-                await sleep(min(left, 1.0))
+            await self._until_resumed()
         finally:
             self._waiting -= 1
-            if self._waiting == 0 and self._paused_engine:
-                engine.unpause()
-                self._paused_engine = False
+            if self._waiting == 0:
+                if self._paused_engine:
+                    engine.unpause()
+                    self._paused_engine = False
+                logger.info(
+                    "Backoff pause over: no request was sent from %(start).3f to %(end).3f "
+                    "(Unix time)",
+                    {"start": self._paused_at, "end": time.time()},
+                )
+
+    async def _until_resumed(self) -> None:
+        # Wake up now and then to notice a shutdown (Ctrl-C): the engine waits for the requests
+        # in progress, the waiting ones included, before it stops.
+        engine = self.crawler.engine
+        while (
+            engine is not None
+            and engine.running
+            and (left := self._resume_at - time.monotonic()) > 0
+        ):
+            await sleep(min(left, 1.0))
 
     def _close_banned(self, request: Request, response: Response, kind: str) -> None:
         self.banned = True

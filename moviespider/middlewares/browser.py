@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING
 
 from scrapy.exceptions import NotConfigured
 
+from moviespider.config import PlaywrightConfig
+
 if TYPE_CHECKING:
     from scrapy import Request
     from scrapy.crawler import Crawler
@@ -27,7 +29,7 @@ class RenderInBrowser:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> RenderInBrowser:
-        if not crawler.settings.getbool("PLAYWRIGHT_ENABLED"):
+        if not PlaywrightConfig.from_settings(crawler.settings).enabled:
             raise NotConfigured
         return cls(crawler)
 

@@ -1,9 +1,12 @@
-"""Report the pages Scrapy gives up on as ``page_failed``."""
+"""Report the pages Scrapy gives up on, or refuses as too large, as ``page_failed``."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from scrapy.downloadermiddlewares.httpcompression import (
+    HttpCompressionMiddleware as _HttpCompressionMiddleware,
+)
 from scrapy.exceptions import IgnoreRequest
 
 from moviespider.signals import is_page, report_page_failed, requested_url
@@ -58,3 +61,27 @@ class ReportGiveUps:
             return True
         allowed = getattr(self.crawler.spider, "handle_httpstatus_list", self.allowed)
         return response.status in allowed
+
+
+class HttpCompressionMiddleware(_HttpCompressionMiddleware):
+    """Scrapy's, reporting a page refused for decompressing past DOWNLOAD_MAXSIZE (a gzip bomb)
+    as ``page_failed``.
+
+    Scrapy raises IgnoreRequest for it, which no middleware's process_exception sees and which
+    ReportGiveUps would not count as a failure: the page would be lost silently.
+    """
+
+    def __init__(self, stats: Any = None, *, crawler: Crawler):
+        super().__init__(crawler=crawler)
+        self.crawler = crawler
+
+    def process_response(self, request: Request, response: Response) -> Request | Response:
+        try:
+            return super().process_response(request, response)
+        except IgnoreRequest as error:
+            self.crawler.stats.inc_value("moviespider/pages_too_large")
+            if is_page(request):
+                report_page_failed(
+                    self.crawler, requested_url(request), status=response.status, error=str(error)
+                )
+            raise

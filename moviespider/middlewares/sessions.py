@@ -21,9 +21,8 @@ from typing import TYPE_CHECKING, Any, Self
 
 from scrapy.exceptions import IgnoreRequest
 
-from moviespider.config import get_float, get_int
-from moviespider.errors import ConfigError
-from moviespider.middlewares.proxies import Proxy, ProxyPool, read_proxy_list
+from moviespider.config import SessionConfig
+from moviespider.middlewares.proxies import Proxy, ProxyPool
 from moviespider.signals import request_blocked
 
 if TYPE_CHECKING:
@@ -138,33 +137,19 @@ class SessionMiddleware:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
         settings = crawler.settings
-        urls = read_proxy_list(settings, os.environ)
+        config = SessionConfig.from_settings(settings, os.environ)
         proxies = None
-        if urls:
+        if config.proxies:
             proxies = ProxyPool(
-                urls,
-                rest_base=get_float(settings, "DOUBAN_PROXY_REST", minimum=0),
-                rest_max=get_float(settings, "DOUBAN_PROXY_REST_MAX", minimum=0),
+                list(config.proxies), rest_base=config.proxy_rest, rest_max=config.proxy_rest_max
             )
-        if settings.get("DOUBAN_SESSIONS") in (None, ""):
-            size = len(proxies) if proxies else 1
-        else:
-            size = get_int(settings, "DOUBAN_SESSIONS", minimum=1)
-        user_agents = settings.getlist("DOUBAN_USER_AGENTS") or list(DEFAULT_USER_AGENTS)
-        login_cookies: dict[str, str] = {}
-        if os.environ.get("DOUBAN_COOKIES", "").strip():
-            try:
-                login_cookies = parse_cookie_header(os.environ["DOUBAN_COOKIES"])
-            except ValueError as error:
-                raise ConfigError(
-                    f"environment variable DOUBAN_COOKIES: {error}; expected the Cookie header "
-                    "of a logged-in browser: name=value; name2=value2"
-                ) from None
+        size = config.sessions or (len(proxies) if proxies else 1)
+        user_agents = list(config.user_agents or DEFAULT_USER_AGENTS)
         middleware = cls(
             crawler,
             size=size,
             user_agents=user_agents,
-            login_cookies=login_cookies,
+            login_cookies=config.login_cookies,
             proxies=proxies,
         )
         crawler.signals.connect(middleware.request_blocked, signal=request_blocked)

@@ -2,7 +2,7 @@
 Telegram).
 
 ``SendAlert`` is the Spidermon action the suite runs when a monitor fails; it writes the message
-and hands it to the ``Alerts`` extension, which sends it on threads while the crawl closes (the
+and hands it to the ``Alerts`` extension, which sends it on threads when the engine stops (the
 crawl waits for it; the reactor never blocks). Written here rather than Spidermon's
 SendSmtpEmail and Discord/Slack actions: those need an SMTP login (no local relay), premailer,
 requests and slack-sdk, and send on the reactor thread.
@@ -28,6 +28,7 @@ from scrapy.exceptions import NotConfigured
 from spidermon.core.actions import Action
 from spidermon.exceptions import SkipAction
 
+from moviespider.extensions.outcome import EXIT_STATUS_STAT, OUTCOME_STAT
 from moviespider.monitors.settings import (
     EmailChannel,
     MonitorSettings,
@@ -65,7 +66,7 @@ class Alerts:
         if email is None and webhook is None:
             raise NotConfigured  # no channel is not a mistake: no warning in every crawl's log
         extension = cls(crawler, email, webhook)
-        crawler.signals.connect(extension.spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(extension.engine_stopped, signal=signals.engine_stopped)
         logger.info(
             "Alerts when a monitor fails: %s",
             ", ".join(repr(channel) for channel in (email, webhook) if channel is not None),
@@ -75,8 +76,8 @@ class Alerts:
     def queue(self, subject: str, text: str) -> None:
         self.queued.append((subject, text))
 
-    async def spider_closed(self) -> None:
-        # Connected after Spidermon's extension (settings.py), whose monitors run first.
+    async def engine_stopped(self) -> None:
+        # Connected after the monitors' extension (settings.py), whose suites run first.
         for subject, text in self.queued:
             if self.email is not None:
                 await self._send("email", send_email, self.email, subject, text)
@@ -142,8 +143,9 @@ class SendAlert(Action):
         spider = self.data.spider.name
         failed = self.result.monitors_failed_results
         lines = [
-            f"moviespider: {len(failed)} monitor(s) failed for the {spider} crawl "
-            f"(ended {stats.get('finish_reason')!r}, {stats.get('item_scraped_count') or 0} items)",
+            f"moviespider: {len(failed)} monitor(s) failed for the {spider} crawl: outcome "
+            f"{stats.get(OUTCOME_STAT)} (exit status {stats.get(EXIT_STATUS_STAT)}), close "
+            f"reason {stats.get('finish_reason')}, {stats.get('item_scraped_count') or 0} items",
             "",
         ]
         for result in failed:

@@ -1,4 +1,5 @@
-"""The monitors Spidermon runs when a crawl closes, and the suite that alerts when one fails.
+"""The monitors Spidermon runs when a crawl ends (the engine stops, the outcome is decided), and
+the suite that alerts when one fails.
 
 Each monitor judges one thing the exit status already decides or the stats already hold; the
 monitors add a message a person reads and a channel it reaches them by (moviespider.monitors.
@@ -15,8 +16,10 @@ from spidermon import Monitor, MonitorSuite, monitors
 from spidermon.contrib.scrapy.monitors import ItemValidationMonitor
 
 from moviespider.extensions.coverage import FieldCoverage
+from moviespider.extensions.outcome import EXIT_STATUS_STAT, OUTCOME_STAT
 from moviespider.monitors.alerts import SendAlert
 from moviespider.monitors.settings import MonitorSettings
+from moviespider.outcomes import COMPLETE, OUTCOMES
 
 
 class CrawlMonitor(Monitor):
@@ -42,6 +45,22 @@ class ItemCountMonitor(CrawlMonitor):
             why = "MONITOR_MIN_ITEMS"
         if items < minimum:
             self.fail(f"{items} items, fewer than {minimum} ({why})")
+
+
+@monitors.name("Outcome")
+class OutcomeMonitor(CrawlMonitor):
+    """The exit status scrapy crawl gives cron and CI, said in words (moviespider.outcomes)."""
+
+    @monitors.name("The crawl's outcome")
+    def test_outcome(self):
+        name = self.data.stats.get(OUTCOME_STAT)
+        if name is None:
+            self.skipTest("no outcome decided (CrawlOutcome is off)")
+        if name != COMPLETE.name:
+            outcome = next((o for o in OUTCOMES if o.name == name), None)
+            meaning = f": {outcome.meaning}" if outcome else ""
+            status = self.data.stats.get(EXIT_STATUS_STAT)
+            self.fail(f"{name} (exit status {status}){meaning}")
 
 
 @monitors.name("Finish reason")
@@ -114,9 +133,10 @@ class BlocksMonitor(CrawlMonitor):
 
 
 class CrawlMonitors(MonitorSuite):
-    """SPIDERMON_SPIDER_CLOSE_MONITORS: every monitor above; an alert when any fails."""
+    """SPIDERMON_ENGINE_STOP_MONITORS: every monitor above; an alert when any fails."""
 
     monitors: ClassVar[list] = [
+        OutcomeMonitor,
         ItemCountMonitor,
         FinishReasonMonitor,
         FieldCoverageMonitor,

@@ -11,17 +11,20 @@ from collections.abc import Iterable
 
 import lxml.etree
 import lxml.html
+from w3lib.encoding import html_to_unicode
+
+from moviespider.site import SUBJECT_IN_URL
 
 # Douban serves UTF-8 only (the sandbox too); fixing the encoding for bytes avoids libxml2's
-# latin-1 guess when a page (or a truncated one) lacks its <meta charset>.
-_BYTES_PARSER = lxml.html.HTMLParser(encoding="utf-8")
-_TEXT_PARSER = lxml.html.HTMLParser()
+# latin-1 guess when a page (or a truncated one) lacks its <meta charset>. huge_tree: without it
+# libxml2 gives up on a text node or document past 10 MB and returns a stub.
+_BYTES_PARSER = lxml.html.HTMLParser(encoding="utf-8", huge_tree=True)
+_TEXT_PARSER = lxml.html.HTMLParser(huge_tree=True)
 
 _INT = re.compile(r"\d+")
 _TAIL = 1024  # bytes at the end of a document in which to look for its end tag
 _END_TAG = re.compile(r"</html\s*>", re.IGNORECASE)
 _END_TAG_BYTES = re.compile(rb"</html\s*>", re.IGNORECASE)
-_SUBJECT_ID = re.compile(r"/subject/(\d+)")
 
 
 def xpath(expression: str) -> lxml.etree.XPath:
@@ -46,10 +49,14 @@ class PageCutShort(PageError):
 def load_document(html: bytes | str, page: str) -> lxml.html.HtmlElement:
     """Parse ``html`` once; ``page`` names the expected page kind for the error message.
 
-    Bytes are decoded as UTF-8; pass ``str`` for anything else.
+    Bytes are read as a browser reads them (:func:`decode`); NUL characters are dropped.
     """
     if is_cut_short(html):
         raise PageCutShort(f"{page} page cut short: the document does not end with </html>")
+    if isinstance(html, bytes):
+        html = decode(html)
+    if isinstance(html, str) and "\x00" in html:
+        html = html.replace("\x00", "")  # libxml2 reads a NUL as the end of the text
     parser = _BYTES_PARSER if isinstance(html, bytes) else _TEXT_PARSER
     try:
         root = lxml.html.document_fromstring(html, parser=parser)
@@ -58,17 +65,34 @@ def load_document(html: bytes | str, page: str) -> lxml.html.HtmlElement:
     return root
 
 
+def decode(html: bytes) -> bytes | str:
+    """``html`` as libxml2 should read it: the bytes themselves (nearly always), or, when they
+    hold a NUL, at which libxml2 stops reading, the text a browser would show: the encoding of a
+    byte order mark or ``<meta charset>`` (UTF-8 by default), invalid sequences as U+FFFD.
+
+    Invalid UTF-8 alone needs nothing: libxml2 reads each bad byte as U+FFFD, as a browser does
+    (tests/parsing/test_bytes.py); checking every page for it would cost 10% of parsing.
+    """
+    if b"\x00" not in html:
+        return html
+    return html_to_unicode(None, html)[1]
+
+
 def is_cut_short(html: bytes | str) -> bool:
     """True when the document stops before its end tag, as a connection cut mid-page leaves it.
 
     libxml2 closes the open elements of a truncated document silently, so a list page cut short
     would parse as a shorter list: the end tag is the one sign that the whole page arrived.
-    Douban's pages (and every page a browser serialises) end with ``</html>``.
+    Douban's pages (and every page a browser serialises) end with ``</html>``; blanks and NUL
+    characters after it do not count as content.
     """
-    tail = html[-_TAIL:]
-    if isinstance(tail, bytes):
-        return _END_TAG_BYTES.search(tail) is None
-    return _END_TAG.search(tail) is None
+    end_tag = _END_TAG_BYTES if isinstance(html, bytes) else _END_TAG
+    if end_tag.search(html[-_TAIL:]) is not None:
+        return False
+    # Padding after the end tag (rare, so only looked for here): strip it and look again.
+    padding = b" \t\r\n\f\x00" if isinstance(html, bytes) else " \t\r\n\f\x00"
+    stripped = html.rstrip(padding)  # type: ignore[arg-type]  # same type as html
+    return len(stripped) == len(html) or end_tag.search(stripped[-_TAIL:]) is None
 
 
 def whole_films(films: list[dict], page: str) -> list[dict]:
@@ -132,7 +156,7 @@ def subject_id_from_url(url: str | None) -> str | None:
     """The id in a subject URL: ".../subject/1292052/?from=x" -> "1292052"."""
     if not url:
         return None
-    match = _SUBJECT_ID.search(url)
+    match = SUBJECT_IN_URL.search(url)
     return match.group(1) if match else None
 
 

@@ -27,11 +27,11 @@ from moviespider.parsing._document import (
     xpath,
 )
 from moviespider.parsing.names import person_names
+from moviespider.site import SUBJECT_ID
 
 _LIST = xpath("//*[@id='nowplaying']")
 _FILMS = xpath(".//li[@data-subject]")
 _POSTER = xpath("string((.//img/@src)[1])")
-_DIGITS = re.compile(r"\d+")
 # A name in Latin script: data-director separates names with single spaces, so consecutive
 # Latin words ("Tim Story") are one name.
 _LATIN_WORD = re.compile(r"[A-Za-z\u00c0-\u024f][A-Za-z\u00c0-\u024f.'\-]*")
@@ -58,7 +58,7 @@ def _film(node: HtmlElement) -> dict:
     subject_id = attrs.get("data-subject", "").strip()
     enough = attrs.get("data-enough", "true").strip().lower() != "false"
     return {
-        "subject_id": subject_id if _DIGITS.fullmatch(subject_id) else None,
+        "subject_id": subject_id if SUBJECT_ID.fullmatch(subject_id) else None,
         "title": clean_or_none(attrs.get("data-title")),
         "year": first_int(attrs.get("data-release")),
         "rating": to_float(attrs.get("data-score", "").strip()) if enough else None,

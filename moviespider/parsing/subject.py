@@ -41,9 +41,10 @@ from moviespider.parsing._document import (
     xpath,
 )
 from moviespider.parsing.names import person_names
+from moviespider.site import IMDB_ID
 
-# One scan of the document finds every element read by its RDFa property, id or rel; each
-# further "//" scan of a ~130 KB subject page would cost about 0.2 ms.
+# One scan of the document finds every element read by its RDFa property, id or rel: a "//"
+# scan per field would walk the whole page each time (docs/performance.md).
 _LANDMARKS = xpath("//*[@property or @id or @rel='v:image' or @rel='canonical']")
 _LABELS = xpath(".//span[@class='pl']")
 _DIRECTORS = xpath(".//a[@rel='v:directedBy']/text()")
@@ -59,7 +60,6 @@ _COMMENTS_LINK = xpath("string((//a[contains(@href, '/comments')]/@href)[1])")
 
 _PAGE_TITLE_SUFFIX = re.compile(r"\s*\(豆瓣\)\s*$")
 _YEAR_NUMBER = re.compile(r"\d{4}")
-_IMDB_ID = re.compile(r"tt\d+")
 _TV_LABELS = ("集数", "首播")
 
 
@@ -212,7 +212,7 @@ def _runtime(marks: _Landmarks, labels: dict[str, str]) -> int | None:
 def _imdb_id(labels: dict[str, str]) -> str | None:
     for key, value in labels.items():
         if key.startswith("IMDb"):
-            match = _IMDB_ID.search(value)
+            match = IMDB_ID.search(value)
             if match:
                 return match.group()
     return None

@@ -11,7 +11,7 @@ from scrapy.exceptions import NotConfigured
 from scrapy.http.request import NO_CALLBACK
 from scrapy.pipelines.images import ImagesPipeline
 
-from moviespider.errors import ConfigError
+from moviespider.config import PostersConfig
 
 if TYPE_CHECKING:
     from typing import Self
@@ -48,24 +48,13 @@ class DownloadPosters(ImagesPipeline):
 
     def __init__(self, store_uri: str, download_func: None = None, *, crawler: Crawler):
         super().__init__(store_uri, crawler=crawler)
-        self.image_base_url: str | None = crawler.settings.get("DOUBAN_IMAGE_BASE_URL") or None
+        self.image_base_url = PostersConfig.from_settings(crawler.settings).image_base_url
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
-        settings = crawler.settings
-        if not settings.getbool("DOWNLOAD_POSTERS"):
-            raise NotConfigured
-        if not settings.get("IMAGES_STORE"):
-            raise ConfigError("setting IMAGES_STORE: empty, so posters have nowhere to go")
         # Checked before ImagesPipeline creates IMAGES_STORE.
-        image_base_url = settings.get("DOUBAN_IMAGE_BASE_URL")
-        if image_base_url:
-            parts = urlsplit(image_base_url)
-            if parts.scheme not in ("http", "https") or not parts.netloc:
-                raise ConfigError(
-                    "setting DOUBAN_IMAGE_BASE_URL: expected an http(s) URL, "
-                    f"got {image_base_url!r}"
-                )
+        if not PostersConfig.from_settings(crawler.settings).enabled:
+            raise NotConfigured
         return super().from_crawler(crawler)
 
     def get_media_requests(self, item: Any, info: MediaPipeline.SpiderInfo) -> list[Request]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import os
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
@@ -14,13 +15,18 @@ from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
 from scrapy.utils.asyncio import AsyncioLoopingCall, is_asyncio_available
+from scrapy.utils.job import job_dir
 from sqlalchemy.exc import SQLAlchemyError
 
+from moviespider.config import StorageConfig
+from moviespider.durability import DurabilityTracker
 from moviespider.errors import ConfigError
+from moviespider.feeds import beside_first_feed
+from moviespider.files import private_opener
 from moviespider.items import item_dict
+from moviespider.jobdir.journal import job_value
 from moviespider.storage.database import (
     MovieStore,
-    database_url,
     error_reason,
     is_outage,
     safe_url,
@@ -32,6 +38,7 @@ if TYPE_CHECKING:
     from typing import Self
 
     from scrapy.crawler import Crawler
+    from scrapy.settings import BaseSettings
     from sqlalchemy.engine import URL
 
 logger = logging.getLogger(__name__)
@@ -47,6 +54,20 @@ CLOSE_ATTEMPTS = 3
 # behind a write in progress, process_item waits for that write: the database is slower than
 # the crawl, and memory should not pay for it.
 MAX_PENDING_BATCHES = 10
+# DATABASE_UNSAVED_FILE when there is neither a local feed nor a JOBDIR to put it beside.
+UNSAVED_FILE_ALONE = "moviespider-unsaved-%(name)s-%(crawl_id)s.jsonl"
+
+
+def default_unsaved_file(settings: BaseSettings) -> str:
+    """Beside the first local feed (films.jsonl → films.unsaved.jsonl), else in the JOBDIR,
+    else in the current directory with the spider and crawl in its name."""
+    beside_feed = beside_first_feed(settings, ".unsaved.jsonl")
+    if beside_feed is not None:
+        return str(beside_feed).replace("%", "%%")
+    jobdir = job_dir(settings)
+    if jobdir is not None:
+        return str(Path(jobdir, "unsaved.jsonl")).replace("%", "%%")
+    return UNSAVED_FILE_ALONE
 
 
 class StoreMovies:
@@ -72,9 +93,17 @@ class StoreMovies:
         self.batch_size = batch_size
         self.flush_interval = flush_interval
         self.unsaved_file = unsaved_file
-        self.crawl_id = uuid.uuid4().hex
-        self.pending: list[dict[str, Any]] = []  # films (as dicts) not yet written
-        self.rejected: list[dict[str, Any]] = []  # films that cannot be stored
+        # A job resumed from its JOBDIR is one crawl: its id is kept in the job.
+        jobdir = job_dir(crawler.settings)
+        self.crawl_id = (
+            job_value(Path(jobdir), "crawl_id", uuid.uuid4().hex) if jobdir else uuid.uuid4().hex
+        )
+        self.resumed = False
+        self.tracker = DurabilityTracker.of(crawler)
+        self.sink = self.tracker.sink("storage")
+        # Films (as dicts) not yet written, each with its durability number (the highest
+        # number issued when it arrived: its own or above), oldest first.
+        self.pending: list[tuple[int, dict[str, Any]]] = []
         self.stored = 0
         self._store: MovieStore | None = None
         self._writer: ThreadPoolExecutor | None = None
@@ -84,26 +113,17 @@ class StoreMovies:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
-        settings = crawler.settings
-        url = database_url(settings)
-        if url is None:
+        if os.environ.get("SCRAPY_CHECK"):
+            raise NotConfigured  # `scrapy check` tries the callbacks: its items are no crawl's
+        config = StorageConfig.from_settings(crawler.settings)
+        if config.url is None:
             raise NotConfigured  # switched off on purpose: nothing to warn about
-        batch_size = settings.getint("DATABASE_BATCH_SIZE", 100)
-        if batch_size < 1:
-            raise ConfigError(f"setting DATABASE_BATCH_SIZE: {batch_size} is not a positive number")
-        flush_interval = settings.getfloat("DATABASE_FLUSH_INTERVAL", 5.0)
-        if flush_interval <= 0:
-            raise ConfigError(
-                f"setting DATABASE_FLUSH_INTERVAL: {flush_interval} is not a positive number"
-            )
         pipeline = cls(
             crawler,
-            url,
-            batch_size=batch_size,
-            flush_interval=flush_interval,
-            unsaved_file=settings.get(
-                "DATABASE_UNSAVED_FILE", "moviespider-unsaved-%(name)s-%(crawl_id)s.jl"
-            ),
+            config.url,
+            batch_size=config.batch_size,
+            flush_interval=config.flush_interval,
+            unsaved_file=config.unsaved_file or default_unsaved_file(crawler.settings),
         )
         crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
         return pipeline
@@ -114,7 +134,7 @@ class StoreMovies:
         self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="moviespider-storage")
         try:
             self._store = await self._in_writer(MovieStore.connect, self.url)
-            await self._in_writer(
+            self.resumed = await self._in_writer(
                 self._store.start_crawl, self.crawl_id, self.spider_name, utc_now()
             )
         except (ConfigError, SQLAlchemyError) as error:
@@ -129,12 +149,20 @@ class StoreMovies:
                 f"{error_reason(error)}"
             ) from None
         self.stats.set_value(f"{STATS_PREFIX}/crawl_id", self.crawl_id)
-        logger.info("Storing films in %s as crawl %s", safe_url(self.url), self.crawl_id)
+        self.stats.set_value(f"{STATS_PREFIX}/database", safe_url(self.url))  # password masked
+        logger.info(
+            "Storing films in %s as crawl %s%s",
+            safe_url(self.url),
+            self.crawl_id,
+            " (resumed)" if self.resumed else "",
+        )
         self._timer = AsyncioLoopingCall(self._start_write)
         self._timer.start(self.flush_interval, now=False)
 
     async def process_item(self, item: Any) -> Any:
-        self.pending.append(item_dict(item))
+        number = self.tracker.issued
+        self.pending.append((number, item_dict(item)))
+        self.sink.hold(number)
         if self._healthy and len(self.pending) >= self.batch_size:
             self._start_write()
             if len(self.pending) >= self.batch_size * MAX_PENDING_BATCHES and self._write:
@@ -150,21 +178,53 @@ class StoreMovies:
             if not self.pending or attempt == CLOSE_ATTEMPTS:
                 break
             await asyncio.sleep(self.flush_interval)
-        if self.pending or self.rejected:
-            self._save_unsaved()
+        if self.pending:
+            films = [film for _, film in self.pending]
+            self.pending = []
+            if await self._set_aside(films):
+                self.sink.release(None)
+                logger.error(
+                    "The database did not take %d films; they are in %s",
+                    len(films),
+                    self.stats.get_value(f"{STATS_PREFIX}/unsaved_file"),
+                )
 
     async def spider_closed(self, reason: str) -> None:
-        """Record how the crawl ended (pipelines close before Scrapy knows the reason)."""
+        """Record how the crawl ended (pipelines close before Scrapy knows the reason). A
+        database that is down gets CLOSE_ATTEMPTS tries, as the films did; if it never comes
+        back, the crawl's end is written to DATABASE_UNSAVED_FILE with the films."""
         if self._store is None:
             return
-        try:
-            await self._in_writer(
-                self._store.finish_crawl, self.crawl_id, utc_now(), reason, self.stored
-            )
-        except SQLAlchemyError as error:
-            logger.warning(
-                "Could not record the end of crawl %s: %s", self.crawl_id, error_reason(error)
-            )
+        finished_at = utc_now()
+        for attempt in range(1, CLOSE_ATTEMPTS + 1):
+            try:
+                await self._in_writer(self._store.finish_crawl, self.crawl_id, finished_at, reason)
+                break
+            except SQLAlchemyError as error:
+                if is_outage(error) and attempt < CLOSE_ATTEMPTS:
+                    await asyncio.sleep(self.flush_interval)
+                    continue
+                path = await self._in_writer(
+                    self._write_unsaved,
+                    [
+                        {
+                            "crawl": {
+                                "spider": self.spider_name,
+                                "finished_at": finished_at.isoformat(),
+                                "finish_reason": reason,
+                                "items": self.stored,
+                            }
+                        }
+                    ],
+                )
+                logger.error(
+                    "Could not record the end of crawl %s (%s) in the database: %s; it is in %s",
+                    self.crawl_id,
+                    reason,
+                    error_reason(error),
+                    path.resolve(),
+                )
+                break
         await self._in_writer(self._store.close)
         assert self._writer is not None
         self._writer.shutdown()
@@ -195,16 +255,24 @@ class StoreMovies:
         while self.pending:
             batch = self.pending[: self.batch_size]
             del self.pending[: self.batch_size]
-            if not await self._store_batch(batch) or len(self.pending) < self.batch_size:
+            if not await self._store_batch(batch):
+                return
+            # Committed (or set aside in the unsaved file): durable. A batch being written is
+            # off `pending` but the sink still holds its number until here. The minimum, not
+            # the first: a batch retried film by film goes back out of order.
+            self.sink.release(min((n for n, _ in self.pending), default=None))
+            if len(self.pending) < self.batch_size:
                 return
 
-    async def _store_batch(self, batch: list[dict[str, Any]]) -> bool:
+    async def _store_batch(self, batch: list[tuple[int, dict[str, Any]]]) -> bool:
         """Store *batch*, or put it back in front of the pending films and return False if the
         database is unavailable. A film that cannot be stored (bad data) is set aside, and
         does not hold up the others."""
         assert self._store is not None
         try:
-            stored = await self._in_writer(self._store.store, self.crawl_id, batch)
+            stored = await self._in_writer(
+                self._store.store, self.crawl_id, [film for _, film in batch]
+            )
         except Exception as error:
             if is_outage(error):
                 self.pending[:0] = batch  # kept, in order, for the next attempt
@@ -217,7 +285,7 @@ class StoreMovies:
                 self._healthy = False
                 return False
             if len(batch) == 1:
-                self._reject(batch[0], error)
+                await self._reject(batch[0][1], error)
                 return True
             # Find the film at fault: store the batch one film at a time.
             for position, film in enumerate(batch):
@@ -233,8 +301,12 @@ class StoreMovies:
         self.stats.inc_value(f"{STATS_PREFIX}/films", stored)
         return True
 
-    def _reject(self, film: dict[str, Any], error: Exception) -> None:
-        self.rejected.append(film)
+    async def _reject(self, film: dict[str, Any], error: Exception) -> None:
+        """Set aside a film the database refuses, in the unsaved file at once: its request
+        may then finish, and a kill does not lose it."""
+        # If it cannot be written there either, the sink has failed: nothing finished from now
+        # on leaves the job, and resuming it fetches this film again.
+        await self._set_aside([film])
         self.stats.inc_value(f"{STATS_PREFIX}/rejected")
         logger.error(
             "Film %s cannot be stored: %s",
@@ -243,22 +315,36 @@ class StoreMovies:
             exc_info=not isinstance(error, SQLAlchemyError),  # not the database's doing: a bug
         )
 
-    def _save_unsaved(self) -> None:
-        """Write the films the database never took to a JSON Lines file, one film a line with
-        its crawl_id, so they can be stored later."""
-        unsaved = self.rejected + self.pending
+    async def _set_aside(self, films: list[dict[str, Any]]) -> bool:
+        try:
+            await self._in_writer(self._save_unsaved, films)
+        except OSError as error:
+            self.sink.fail(f"cannot write the unsaved films' file: {error}")
+            return False
+        return True
+
+    def _save_unsaved(self, films: list[dict[str, Any]]) -> None:
+        """Write films the database did not take to DATABASE_UNSAVED_FILE, so they can be stored
+        later. Blocking: on the writer thread."""
+        path = self._write_unsaved(films)
+        self.stats.inc_value(f"{STATS_PREFIX}/unsaved", len(films))
+        self.stats.set_value(f"{STATS_PREFIX}/unsaved_file", str(path.resolve()))
+        logger.error(
+            "The database did not take %d films; they are in %s", len(films), path.resolve()
+        )
+
+    def _write_unsaved(self, records: list[dict[str, Any]]) -> Path:
+        """Append *records* to DATABASE_UNSAVED_FILE, each with this crawl's id. The file is
+        the crawler's alone (0600): it holds what the database would have."""
         path = Path(self.unsaved_file % {"name": self.spider_name, "crawl_id": self.crawl_id})
         path.parent.mkdir(parents=True, exist_ok=True)
-        with path.open("a", encoding="utf-8") as file:
-            for film in unsaved:
-                record = {"crawl_id": self.crawl_id, **film}
-                file.write(json.dumps(record, ensure_ascii=False, default=str) + "\n")
-        self.stats.set_value(f"{STATS_PREFIX}/unsaved", len(unsaved))
-        logger.error(
-            "The database did not take %d films; they are in %s", len(unsaved), path.resolve()
-        )
-        self.rejected = []
-        self.pending = []
+        with open(path, "a", encoding="utf-8", opener=private_opener) as file:
+            for record in records:
+                line = {"crawl_id": self.crawl_id, **record}
+                file.write(json.dumps(line, ensure_ascii=False, default=str) + "\n")
+            file.flush()
+            os.fsync(file.fileno())  # what makes the films durable: the watermark counts on it
+        return path
 
     async def _in_writer(
         self, function: Callable[_P, _T], *args: _P.args, **kwargs: _P.kwargs

@@ -11,17 +11,18 @@ from typing import Any
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
-from moviespider.items import LIST_FIELDS, item_fields
-from moviespider.site import canonical_subject_url
+from moviespider.items import (
+    FIELD_BOUNDS,
+    FLOAT_FIELDS,
+    INT_FIELDS,
+    LIST_FIELDS,
+    TEXT_FIELDS,
+    item_fields,
+)
+from moviespider.site import IMDB_ID, SUBJECT_ID, canonical_subject_url
 
-INT_FIELDS = ("year", "runtime_minutes", "episodes", "votes", "rank", "want_count")
-TEXT_FIELDS = ("title", "original_title", "quote", "city", "summary", "poster_url")
-SUBJECT_ID = re.compile(r"\d+")
-IMDB_ID = re.compile(r"tt\d+")
 SPACES = re.compile(r"[ \t\u00a0\u3000]+")
 BLANK_LINES = re.compile(r"\s*\n\s*")
-# Bounds a real value lies in; anything outside is a parsing error, not data.
-PLAUSIBLE = {"year": (1870, 2100), "rating": (0.0, 10.0)}
 
 
 class ValidateMovie:
@@ -84,6 +85,8 @@ def clean_text(value: Any) -> str | None:
     if value is None:
         return None
     text = str(value).strip()
+    if "\x00" in text:  # no page means it, and PostgreSQL's text cannot hold it
+        text = text.replace("\x00", "")
     # Most text is already clean; the substitution is the costly part.
     if "  " in text or "\t" in text or "\u00a0" in text or "\u3000" in text:
         text = SPACES.sub(" ", text).strip()
@@ -130,7 +133,7 @@ def to_float(value: Any) -> float | None:
 def bounded(name: str, number: int | float | None) -> int | float | None:
     if number is None:
         return None
-    low, high = PLAUSIBLE.get(name, (0, math.inf))
+    low, high = FIELD_BOUNDS.get(name, (0, math.inf))
     return number if low <= number <= high else None
 
 
@@ -162,15 +165,19 @@ def clean_other(value: Any) -> Any:
     return clean_text(value) if isinstance(value, str) else value
 
 
-# One rule per field, looked up once per field rather than tested in a chain. None: set by
-# process_item itself.
+def bounded_float(name: str) -> Callable[[Any], float | None]:
+    return lambda value: bounded(name, to_float(value))
+
+
+# One rule per field, from its type in the Movie schema, looked up once per field rather than
+# tested in a chain; then the fields with a rule of their own. None: set by process_item itself.
 NORMALISERS: dict[str, Callable[[Any], Any] | None] = {
-    "subject_id": None,
-    "url": None,
     **dict.fromkeys(LIST_FIELDS, clean_list),
     **{name: bounded_int(name) for name in INT_FIELDS},
+    **{name: bounded_float(name) for name in FLOAT_FIELDS},
     **dict.fromkeys(TEXT_FIELDS, clean_text),
-    "rating": lambda value: bounded("rating", to_float(value)),
+    "subject_id": None,
+    "url": None,
     "summary": clean_paragraphs,
     "kind": clean_kind,
     "imdb_id": clean_imdb_id,

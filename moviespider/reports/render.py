@@ -61,6 +61,7 @@ def summary(data: ReportData, stats: dict[str, Any]) -> str:
         ("started (UTC)", (data.timeline or {}).get("started_at") or stats.get("start_time", "-")),
         ("seconds", _round(stats.get("elapsed_time_seconds"))),
         ("ended", reason),
+        ("outcome", _outcome(stats)),
         ("films", len(data.films)),
         ("expected", (data.timeline or {}).get("expected_items") or "-"),
         ("requests", stats.get("downloader/request_count", "-")),
@@ -76,8 +77,15 @@ def summary(data: ReportData, stats: dict[str, Any]) -> str:
     return f'<table class="summary">{cells}</table>'
 
 
+def _outcome(stats: dict[str, Any]) -> str:
+    name = stats.get("moviespider/outcome")
+    return "-" if name is None else f"{name} (exit status {stats.get('moviespider/exit_status')})"
+
+
 def _bad(name: str, value: Any) -> str:
-    if name == "ended" and value != "finished":
+    if (name == "ended" and value != "finished") or (
+        name == "outcome" and value != "-" and not value.startswith("complete")
+    ):
         return "bad"
     return ""
 

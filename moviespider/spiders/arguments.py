@@ -15,7 +15,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError
 from scrapy_spider_metadata import Args
 
 from moviespider.errors import ConfigError
-from moviespider.site import SUBJECT_ID
+from moviespider.site import SUBJECT_ID, SUBJECT_IN_URL
 
 if TYPE_CHECKING:
     from pydantic_core import ErrorDetails
@@ -23,7 +23,6 @@ if TYPE_CHECKING:
 CITY_SLUG = re.compile(r"[a-z][a-z0-9-]*")
 # A line of an ids file: an id, or anything holding a subject URL (such as a line of the failed
 # URLs file a crawl writes), optionally followed by other columns. "#" starts a comment.
-SUBJECT_IN_URL = re.compile(r"/subject/(\d+)")
 OTHER_URL = re.compile(r"https?://")
 
 

@@ -28,6 +28,9 @@ from moviespider.site import DoubanSite, canonical_subject_url
 from moviespider.spiders.arguments import CitySlug, SpiderParams, params_model, parse_params
 
 FIELD_NAMES = frozenset(MOVIE_FIELDS)  # looked up for every parsed field
+# Stats counted here and by the spiders.
+DETAILS_MISSING_STAT = "moviespider/details_missing"
+JAVASCRIPT_SHELLS_STAT = "moviespider/javascript_shells"
 
 
 class DoubanSpider(scrapy.Spider):
@@ -82,6 +85,13 @@ class DoubanSpider(scrapy.Spider):
         )
 
     async def parse_details(self, response: Response, listed: dict[str, Any]):
+        """A film's subject page (the sandbox's top-ranked film for `scrapy check`).
+
+        @site /subject/1692248/
+        @cb_kwargs {"listed": {"subject_id": "1692248"}}
+        @returns items 1 1
+        @scrapes subject_id url title year kind genres countries summary
+        """
         try:
             details = parse_subject_page(response.body)
         except PageError as error:
@@ -125,7 +135,7 @@ class DoubanSpider(scrapy.Spider):
 
     def without_details(self, listed: dict[str, Any]) -> Movie | None:
         """The film as its list showed it, when its subject page cannot be had (counted)."""
-        self.crawler.stats.inc_value("moviespider/details_missing")
+        self.crawler.stats.inc_value(DETAILS_MISSING_STAT)
         return self.make_movie(listed)
 
     def page_unusable(self, response: Response, error: PageError) -> scrapy.Request | None:
@@ -156,13 +166,13 @@ class DoubanSpider(scrapy.Spider):
         if "playwright" in response.flags or not is_javascript_shell(response.body):
             return
         stats = self.crawler.stats
-        if not stats.get_value("moviespider/javascript_shells"):
+        if not stats.get_value(JAVASCRIPT_SHELLS_STAT):
             self.logger.error(
                 "%s is built by JavaScript in the browser; rerun with -s PLAYWRIGHT_ENABLED=1 to "
                 "render such pages (docs/playwright.md)",
                 response.url,
             )
-        stats.inc_value("moviespider/javascript_shells")
+        stats.inc_value(JAVASCRIPT_SHELLS_STAT)
         raise CloseSpider(CloseReason.JAVASCRIPT_REQUIRED)
 
     def make_movie(self, *sources: Mapping[str, Any], **fields: Any) -> Movie:
@@ -208,6 +218,12 @@ class CityListSpider(DoubanSpider):
         yield scrapy.Request(self.list_url(), callback=self.parse_list)
 
     async def parse_list(self, response: Response):
+        """The city's list: one subject-page request per film.
+
+        @site list_url
+        @returns items 0 0
+        @returns requests 1
+        """
         try:
             films = self.parse_list_page(response.body)
         except PageError as error:

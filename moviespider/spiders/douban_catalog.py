@@ -9,7 +9,7 @@ from scrapy.utils.misc import load_object
 from scrapy_spider_metadata import Args
 from twisted.python.failure import Failure
 
-from moviespider.config import get_int
+from moviespider.config import LaterConfig, Top250Config
 from moviespider.parsing import (
     PageError,
     parse_later_page,
@@ -137,7 +137,7 @@ class DoubanCatalogSpider(DoubanSpider, Args[CatalogParams]):
             if request := self.film_request(subject_id, depth=0):
                 yield request
         if "top250" in self.seed_lists:
-            size = get_int(settings, "DOUBAN_TOP250_SIZE", minimum=1)
+            size = Top250Config.from_settings(settings).size
             for start in range(0, size, TOP250_PAGE_SIZE):
                 yield scrapy.Request(self.site.top250_url(start), callback=self.parse_top250)
         for city in self.seed_cities:
@@ -180,7 +180,7 @@ class DoubanCatalogSpider(DoubanSpider, Args[CatalogParams]):
     async def parse_city_list(self, response: Response, kind: str):
         try:
             if kind == "later":
-                day = reference_date(self.crawler.settings.get("DOUBAN_REFERENCE_DATE"))
+                day = reference_date(LaterConfig.from_settings(self.crawler.settings))
                 films = parse_later_page(response.body, day)
             else:
                 films = parse_nowplaying_page(response.body)

@@ -5,7 +5,7 @@ from typing import Any, ClassVar
 
 from scrapy_spider_metadata import Args
 
-from moviespider.errors import ConfigError
+from moviespider.config import LaterConfig
 from moviespider.parsing import parse_later_page
 from moviespider.spiders.base import CityListSpider, CityParams
 
@@ -34,7 +34,7 @@ class DoubanLaterSpider(CityListSpider, Args[CityParams]):
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
         spider = super().from_crawler(crawler, *args, **kwargs)
-        spider.reference_date = reference_date(crawler.settings.get("DOUBAN_REFERENCE_DATE"))
+        spider.reference_date = reference_date(LaterConfig.from_settings(crawler.settings))
         return spider
 
     def list_url(self) -> str:
@@ -44,14 +44,5 @@ class DoubanLaterSpider(CityListSpider, Args[CityParams]):
         return parse_later_page(html, self.reference_date)
 
 
-def reference_date(setting: str | date | None) -> date:
-    if not setting:
-        return datetime.now(CHINA_STANDARD_TIME).date()
-    if isinstance(setting, date):
-        return setting
-    try:
-        return date.fromisoformat(setting)
-    except ValueError:
-        raise ConfigError(
-            f"setting DOUBAN_REFERENCE_DATE: {setting!r} is not a date (YYYY-MM-DD)"
-        ) from None
+def reference_date(config: LaterConfig) -> date:
+    return config.reference_date or datetime.now(CHINA_STANDARD_TIME).date()

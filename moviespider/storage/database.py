@@ -23,10 +23,12 @@ from sqlalchemy.exc import (
 )
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
+from moviespider.config import setting_value
 from moviespider.errors import ConfigError
 from moviespider.items import LIST_FIELDS
 from moviespider.storage.schema import (
     OBSERVED_FIELDS,
+    WIDENED_COLUMNS,
     crawls,
     merges,
     metadata,
@@ -42,7 +44,6 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_DATABASE_URL = "sqlite:///moviespider.sqlite3"
 ENVIRONMENT_VARIABLE = "DATABASE_URL"
 # libpq waits for an unreachable host as long as TCP does (minutes); PyMySQL gives up after 10 s.
 POSTGRESQL_CONNECT_TIMEOUT = 10
@@ -60,11 +61,10 @@ def database_url(settings: BaseSettings) -> URL | None:
     can read.
     """
     from_environment = os.environ.get(ENVIRONMENT_VARIABLE)
-    raw = (
-        from_environment
-        if from_environment is not None
-        else settings.get("DATABASE_URL", DEFAULT_DATABASE_URL)
-    )
+    origin = "setting" if from_environment is None else "environment variable"
+    raw = setting_value(settings, "DATABASE_URL") if from_environment is None else from_environment
+    if raw is not None and not isinstance(raw, str):
+        raise ConfigError(f"{origin} DATABASE_URL: expected a database URL, got {raw!r}")
     raw = (raw or "").strip()
     if not raw:
         return None
@@ -73,7 +73,7 @@ def database_url(settings: BaseSettings) -> URL | None:
     except (ArgumentError, ValueError):  # ValueError: a port that is not a number
         # The text itself is not repeated: it may hold a password.
         raise ConfigError(
-            "setting DATABASE_URL: not a database URL "
+            f"{origin} DATABASE_URL: not a database URL "
             "(expected e.g. postgresql+psycopg://user@host/db or sqlite:///path.sqlite3)"
         ) from None
     if url.password and from_environment is None:
@@ -188,10 +188,12 @@ class MovieStore:
         return store
 
     def create_schema(self) -> None:
-        """Create the tables if missing, and add columns a newer moviespider has introduced.
+        """Create the tables if missing, add columns a newer moviespider has introduced, and
+        widen the text columns an older one made too narrow.
 
         Every column added after the first release is nullable, so adding it is all the
-        migration there is (see docs/storage.md, "Upgrading").
+        migration there is; widening a column keeps every value (see docs/storage.md,
+        "Upgrading").
         """
         try:
             metadata.create_all(self.engine)
@@ -205,6 +207,36 @@ class MovieStore:
                 for column in table.columns:
                     if column.name not in present:
                         self._add_column(connection, column)
+            self._widen_columns(connection, inspector)
+
+    def _widen_columns(self, connection: Connection, inspector: sa.Inspector) -> None:
+        """Give a text column made narrower by an older release (MySQL TEXT, VARCHAR) its
+        current type. SQLite does not enforce text lengths: nothing to do there."""
+        dialect = self.engine.dialect
+        if dialect.name == "sqlite":
+            return
+        preparer = dialect.identifier_preparer
+        for table_name, names in WIDENED_COLUMNS.items():
+            table = metadata.tables[table_name]
+            present = {
+                column["name"]: column["type"].compile(dialect=dialect)
+                for column in inspector.get_columns(table_name)
+            }
+            for name in names:
+                column = table.c[name]
+                wanted = column.type.compile(dialect=dialect)
+                if present.get(name, wanted) == wanted:
+                    continue
+                target = f"{preparer.format_table(table)}"
+                if dialect.name == "postgresql":
+                    change = f"ALTER COLUMN {preparer.format_column(column)} TYPE {wanted}"
+                else:  # MySQL, MariaDB: MODIFY restates the whole column
+                    change = f"MODIFY COLUMN {preparer.format_column(column)} {wanted}"
+                    change += " CHARACTER SET utf8mb4"
+                connection.execute(sa.text(f"ALTER TABLE {target} {change}"))
+                logger.info(
+                    "Widened column %s.%s from %s to %s", table_name, name, present[name], wanted
+                )
 
     def _add_column(self, connection: Connection, column: sa.Column[Any]) -> None:
         assert column.nullable, f"{column} added after release must be nullable"
@@ -218,13 +250,30 @@ class MovieStore:
         )
         logger.info("Added column %s.%s to the database", column.table.name, column.name)
 
-    def start_crawl(self, crawl_id: str, spider: str, started_at: datetime) -> None:
+    def start_crawl(self, crawl_id: str, spider: str, started_at: datetime) -> bool:
+        """Record the start of a crawl; for a crawl already recorded (a job resumed from its
+        JOBDIR) mark it unfinished again and return True."""
         with self.engine.begin() as connection:
-            connection.execute(
-                crawls.insert().values(id=crawl_id, spider=spider, started_at=started_at)
-            )
+            resumed = connection.execute(
+                crawls.update()
+                .where(crawls.c.id == crawl_id)
+                .values(finished_at=None, finish_reason=None)
+            ).rowcount
+            if not resumed:
+                connection.execute(
+                    crawls.insert().values(id=crawl_id, spider=spider, started_at=started_at)
+                )
+        return bool(resumed)
 
-    def finish_crawl(self, crawl_id: str, finished_at: datetime, reason: str, items: int) -> None:
+    def finish_crawl(self, crawl_id: str, finished_at: datetime, reason: str) -> None:
+        """Record how the crawl (its last run) ended, and the films it stored over all its
+        runs."""
+        items = (
+            sa.select(sa.func.count())
+            .select_from(observations)
+            .where(observations.c.crawl_id == crawl_id)
+            .scalar_subquery()
+        )
         with self.engine.begin() as connection:
             connection.execute(
                 crawls.update()

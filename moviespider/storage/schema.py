@@ -12,11 +12,17 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.dialects import mysql
 
+from moviespider.items import COLUMN_SIZES, FIELD_TYPES, MOVIE_FIELDS, REQUIRED_FIELDS
+
 metadata = sa.MetaData()
 
 # MySQL's DATETIME drops fractions of a second by default, and crawls started in the same second
 # must still sort.
 Timestamp = sa.DateTime().with_variant(mysql.DATETIME(fsp=6), "mysql", "mariadb")
+# Text as long as a page gives it: MySQL's TEXT stops at 64 KB (a long summary is more), so
+# LONGTEXT (4 GB) there; TEXT is unbounded on PostgreSQL and SQLite. Never indexed: MySQL cannot
+# index a long text, and nothing looks films up by title.
+LongText = sa.Text().with_variant(mysql.LONGTEXT(), "mysql", "mariadb")
 # Python None is SQL NULL (not the JSON literal null), so COALESCE can tell "not seen" apart.
 JsonList = sa.JSON(none_as_null=True)
 # MySQL and MariaDB may default to a three-byte charset in which Chinese titles do not all fit.
@@ -38,37 +44,38 @@ crawls = sa.Table(
     **TABLE_OPTIONS,
 )
 
+# Movie fields that the movies table does not hold as columns of the same name.
+NOT_MOVIE_COLUMNS = frozenset({"crawled_at", "merged_ids"})  # merged_ids: rows of merges
+# Movie fields that change over time: observations keeps each crawl's.
+OBSERVED_FIELDS = ("rank", "rating", "votes", "want_count")
+
+
+def movie_column(name: str) -> sa.Column:
+    """The column of Movie field *name*, from its type and size in moviespider.items."""
+    kind = FIELD_TYPES[name]
+    if kind is list:
+        column_type = JsonList
+    elif kind is int:
+        column_type = sa.Integer()
+    elif kind is float:
+        column_type = sa.Double()
+    elif name in COLUMN_SIZES:
+        column_type = sa.String(COLUMN_SIZES[name])
+    else:
+        column_type = LongText
+    primary_key = name == "subject_id"
+    return sa.Column(
+        name,
+        column_type,
+        primary_key=primary_key,
+        nullable=not primary_key and name not in REQUIRED_FIELDS,
+    )
+
+
 movies = sa.Table(
     "movies",
     metadata,
-    sa.Column("subject_id", sa.String(20), primary_key=True),
-    sa.Column("url", sa.String(255), nullable=False),
-    sa.Column("source", sa.String(16), nullable=False),  # the list it was last seen in
-    sa.Column("title", sa.Text),
-    sa.Column("original_title", sa.Text),
-    sa.Column("aliases", JsonList),
-    sa.Column("year", sa.Integer),
-    sa.Column("kind", sa.String(8)),
-    sa.Column("directors", JsonList),
-    sa.Column("writers", JsonList),
-    sa.Column("actors", JsonList),
-    sa.Column("genres", JsonList),
-    sa.Column("countries", JsonList),
-    sa.Column("languages", JsonList),
-    sa.Column("release_date", sa.String(10)),
-    sa.Column("release_dates", JsonList),
-    sa.Column("runtime_minutes", sa.Integer),
-    sa.Column("episodes", sa.Integer),
-    sa.Column("imdb_id", sa.String(16)),
-    sa.Column("rating", sa.Double),
-    sa.Column("votes", sa.Integer),
-    sa.Column("rank", sa.Integer),
-    sa.Column("quote", sa.Text),
-    sa.Column("want_count", sa.Integer),
-    sa.Column("city", sa.String(64)),
-    sa.Column("summary", sa.Text),
-    sa.Column("poster_url", sa.String(512)),
-    sa.Column("poster_path", sa.String(255)),  # under IMAGES_STORE, with DOWNLOAD_POSTERS
+    *(movie_column(name) for name in MOVIE_FIELDS if name not in NOT_MOVIE_COLUMNS),
     sa.Column("first_seen", Timestamp, nullable=False),
     sa.Column("last_seen", Timestamp, nullable=False),
     **TABLE_OPTIONS,
@@ -81,10 +88,7 @@ observations = sa.Table(
     sa.Column("subject_id", sa.ForeignKey(movies.c.subject_id), primary_key=True),
     sa.Column("source", sa.String(16), nullable=False),
     sa.Column("crawled_at", Timestamp, nullable=False),
-    sa.Column("rank", sa.Integer),
-    sa.Column("rating", sa.Double),
-    sa.Column("votes", sa.Integer),
-    sa.Column("want_count", sa.Integer),
+    *(movie_column(name) for name in OBSERVED_FIELDS),
     sa.Index("ix_observations_subject_id", "subject_id"),
     **TABLE_OPTIONS,
 )
@@ -105,5 +109,13 @@ merges = sa.Table(
 
 # Movie fields that the movies table does not hold as columns of the same name (merged_ids
 # become rows of merges).
-NOT_MOVIE_COLUMNS = frozenset({"crawled_at", "merged_ids"})
-OBSERVED_FIELDS = ("rank", "rating", "votes", "want_count")
+
+# Columns made wider since the first release: MovieStore.create_schema widens them in an existing
+# database (a MariaDB TEXT title or summary would still refuse a long value).
+WIDENED_COLUMNS = {
+    movies.name: tuple(
+        name
+        for name in MOVIE_FIELDS
+        if FIELD_TYPES[name] is str and name not in COLUMN_SIZES and name not in NOT_MOVIE_COLUMNS
+    ),
+}

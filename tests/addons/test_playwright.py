@@ -1,15 +1,12 @@
 """The Playwright switch without a browser: settings it installs, the Chromium it picks, which
-requests it marks, and the stop on JavaScript shells. Browser crawls: test_playwright_crawl.py."""
+requests it marks, and the stop on JavaScript shells. Browser crawls: crawl/test_playwright.py."""
 
-import stat
 from types import SimpleNamespace
-from typing import ClassVar
 
 import pytest
 import scrapy
 from scrapy.exceptions import NotConfigured
-from scrapy.settings import BaseSettings, Settings
-from scrapy.utils.test import get_crawler
+from scrapy.settings import Settings
 
 from moviespider.addons import playwright as browser
 from moviespider.addons.playwright import (
@@ -20,17 +17,7 @@ from moviespider.addons.playwright import (
     playwright_chromium_installed,
 )
 from moviespider.errors import ConfigError
-from moviespider.middlewares.browser import RenderInBrowser
-
-
-@pytest.fixture
-def fake_chromium(tmp_path):
-    """An executable file standing in for a browser binary."""
-    path = tmp_path / "bin" / "chromium"
-    path.parent.mkdir()
-    path.write_text("#!/bin/sh\n")
-    path.chmod(path.stat().st_mode | stat.S_IXUSR)
-    return path
+from tests.helpers.components import project_crawler
 
 
 @pytest.fixture
@@ -41,22 +28,6 @@ def no_playwright_chromium(monkeypatch):
 @pytest.fixture
 def no_executable_path(monkeypatch):
     monkeypatch.delenv("PLAYWRIGHT_EXECUTABLE_PATH", raising=False)
-
-
-def project_crawler(spidercls=scrapy.Spider, **settings):
-    """A crawler with moviespider's settings and these on top (as settings.py would set them),
-    add-ons applied."""
-    project = BaseSettings()
-    project.setmodule("moviespider.settings")
-    project = project.copy_to_dict()
-    del project["TWISTED_REACTOR"]  # get_crawler picks what suits a test without a reactor
-    # The project's spiders play no part here: don't load them. DOWNLOAD_HANDLERS as the
-    # project has it (get_crawler would set its own for a test without a reactor).
-    crawler = get_crawler(
-        spidercls, {**project, "SPIDER_MODULES": [], "DOWNLOAD_HANDLERS": {}, **settings}
-    )
-    crawler.stats.open_spider()
-    return crawler
 
 
 def enabled(fake_chromium, spidercls=scrapy.Spider, **settings):
@@ -195,62 +166,6 @@ def test_playwrights_own_chromium_is_found_where_playwright_installs_it(monkeypa
         if "headless_shell" in location:
             (tmp_path / location.rsplit("/", 1)[1]).mkdir()
     assert playwright_chromium_installed()
-
-
-# --- which requests go to the browser ---------------------------------------------------------
-
-
-class ShellSpider(scrapy.Spider):
-    name = "shells"
-    browser_pages: ClassVar[dict[str, str]] = {"parse_list": "ol.grid_view"}
-
-    def parse_list(self, response):
-        pass
-
-    def parse_other(self, response):
-        pass
-
-
-@pytest.fixture
-def render(fake_chromium):
-    crawler = project_crawler(
-        ShellSpider,
-        PLAYWRIGHT_ENABLED=True,
-        PLAYWRIGHT_EXECUTABLE_PATH=str(fake_chromium),
-        DOWNLOAD_TIMEOUT=7,
-    )
-    crawler.spider = crawler._create_spider()
-    return RenderInBrowser.from_crawler(crawler)
-
-
-def test_requests_for_a_browser_page_are_rendered_and_wait_for_the_parsers_element(render):
-    request = scrapy.Request("http://sandbox/list", callback=render.crawler.spider.parse_list)
-    render.process_request(request)
-    assert request.meta["playwright"] is True
-    (wait,) = request.meta["playwright_page_methods"]
-    assert (wait.method, wait.args) == ("wait_for_selector", ("ol.grid_view",))
-    assert wait.kwargs == {"state": "attached", "timeout": 7000}
-    assert render.crawler.stats.get_value("moviespider/browser/requests") == 1
-
-
-def test_other_requests_keep_scrapys_downloader(render):
-    request = scrapy.Request("http://sandbox/other", callback=render.crawler.spider.parse_other)
-    render.process_request(request)
-    assert "playwright" not in request.meta
-    assert render.crawler.stats.get_value("moviespider/browser/requests") is None
-
-
-def test_a_request_that_decided_for_itself_is_left_alone(render):
-    request = scrapy.Request(
-        "http://sandbox/list", callback=render.crawler.spider.parse_list, meta={"playwright": False}
-    )
-    render.process_request(request)
-    assert request.meta == {"playwright": False}
-
-
-def test_the_middleware_is_off_with_the_browser():
-    with pytest.raises(NotConfigured):
-        RenderInBrowser.from_crawler(project_crawler(ShellSpider))
 
 
 @pytest.mark.parametrize(

@@ -112,8 +112,8 @@ def test_low_coverage_sends_one_email_and_one_webhook_message(receivers, tmp_pat
         settings={**SANDBOX, **settings, "COVERAGE_THRESHOLDS": '{"quote": 0.99}'},
         env=env,
     )
-    # The exit status stays the verdict for cron and CI.
-    assert result.returncode == 3, result.log[-3000:]
+    # The exit status stays the verdict for cron and CI (4: coverage_low).
+    assert result.returncode == 4, result.log[-3000:]
     quote_share = sum(1 for film in result.items if film["quote"]) / len(result.items)
     expected_reason = f"quote in {100 * quote_share:.1f}% of {len(result.items)} items"
 
@@ -124,7 +124,7 @@ def test_low_coverage_sends_one_email_and_one_webhook_message(receivers, tmp_pat
     assert "douban_top250" in mail["Subject"]
     body = mail.get_payload(decode=True).decode()
     assert expected_reason in body
-    assert "field_coverage_low" in body
+    assert "outcome coverage_low (exit status 4)" in body
 
     assert len(receivers.posts) == 1
     path, payload = receivers.posts[0]
@@ -134,8 +134,8 @@ def test_low_coverage_sends_one_email_and_one_webhook_message(receivers, tmp_pat
 
     # Credentials and the webhook's token never reach the log.
     assert PASSWORD not in result.log and TOKEN not in result.log
-    assert "moviespider/alerts/email_sent': 1" in result.log
-    assert "moviespider/alerts/webhook_sent': 1" in result.log
+    assert "Sent the alert by email" in result.log
+    assert "Sent the alert by webhook" in result.log
 
 
 def test_a_good_crawl_passes_every_monitor_and_alerts_nobody(receivers, tmp_path: Path):

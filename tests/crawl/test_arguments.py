@@ -3,16 +3,11 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 
 import pytest
 
-from tests.helpers.crawl import ROOT, run_crawl
-from tests.helpers.recording import Recording
-
-pytestmark = pytest.mark.crawl
+from tests.helpers.crawl import run_crawl, run_project
+from tests.helpers.mockserver import MockServer
 
 
 @pytest.mark.parametrize(
@@ -27,9 +22,9 @@ pytestmark = pytest.mark.crawl
     ],
 )
 def test_bad_argument_is_one_line_and_exit_2(tmp_path, spider, args, named):
-    with Recording({}) as site:
+    with MockServer() as site:
         result = run_crawl(spider, tmp_path, args=args, settings={"DOUBAN_BASE_URL": site.url})
-        assert site.requested == []
+        assert site.hits == []
     assert result.returncode == 2
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1, result.stderr
@@ -67,20 +62,8 @@ def test_bad_setting_stops_the_crawl_with_one_error_line(tmp_path, settings, nam
     assert "Crawled" not in result.stderr
 
 
-def run_scrapy(*args: str, tmp_path, env=None):
-    return subprocess.run(
-        [sys.executable, "-m", "scrapy", *args],
-        cwd=ROOT,
-        env={**os.environ, "PYTHONPATH": str(ROOT), "DATABASE_URL": "", **(env or {})},
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-
-
 def test_an_unknown_spider_is_one_line_listing_the_spiders(tmp_path):
-    result = run_scrapy("crawl", "douban_top25", tmp_path=tmp_path)
+    result = run_project(["crawl", "douban_top25"], tmp_path)
     assert result.returncode == 2
     assert result.stderr.strip().splitlines() == [
         "moviespider: error: no spider 'douban_top25'; the spiders are: douban_catalog, "
@@ -89,14 +72,14 @@ def test_an_unknown_spider_is_one_line_listing_the_spiders(tmp_path):
 
 
 def test_an_argument_the_spider_does_not_take_is_refused_not_ignored(tmp_path):
-    with Recording({}) as site:
+    with MockServer() as site:
         result = run_crawl(
             "douban_later",
             tmp_path,
             args={"town": "shanghai"},
             settings={"DOUBAN_BASE_URL": site.url},
         )
-        assert site.requested == []
+        assert site.hits == []
     assert result.returncode == 2
     assert result.stderr.strip().splitlines() == [
         "moviespider: error: argument town: unknown; douban_later takes city"
@@ -104,12 +87,12 @@ def test_an_argument_the_spider_does_not_take_is_refused_not_ignored(tmp_path):
 
 
 def test_scrapy_spiders_lists_each_spider_with_its_arguments(tmp_path):
-    listed = run_scrapy("spiders", tmp_path=tmp_path)
+    listed = run_project(["spiders"], tmp_path)
     assert listed.returncode == 0, listed.stderr
     assert "douban_top250: " in listed.stdout
     assert "-a details=…  (0 or 1, default 0)" in listed.stdout
     assert "-a ids_file=…" in listed.stdout
-    published = json.loads(run_scrapy("spiders", "--json", tmp_path=tmp_path).stdout)
+    published = json.loads(run_project(["spiders", "--json"], tmp_path).stdout)
     assert set(published) == {
         "douban_later",
         "douban_nowplaying",

@@ -4,20 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from douban_sandbox import SandboxProcess
 from douban_sandbox.catalog import build_catalog
 from tests.helpers.crawl import run_crawl
 
 CATALOG, SEED = 500, 3
 TOP250 = 250
 
-pytestmark = pytest.mark.crawl
-
 
 @pytest.fixture(scope="module")
-def site():
-    with SandboxProcess(args=["--catalog", str(CATALOG), "--seed", str(SEED)]) as sandbox:
-        yield sandbox.url
+def site(module_sandbox):
+    return module_sandbox("--catalog", str(CATALOG), "--seed", str(SEED)).url
 
 
 def crawl_top250(site, tmp_path, **settings):
@@ -33,7 +29,8 @@ def test_a_field_below_its_threshold_ends_the_crawl_with_its_reason(site, tmp_pa
 
     crawl = crawl_top250(site, tmp_path, COVERAGE_THRESHOLDS='{"quote": 0.99}')
 
-    assert crawl.returncode == 3  # the crawl ran, but a scheduler must notice
+    assert crawl.returncode == 4  # the crawl ran, but a scheduler must notice
+    assert "Outcome: coverage_low (exit status 4), low fields: quote" in crawl.log
     assert len(crawl.items) == TOP250  # the data is kept: the user decides what to do with it
     assert "'finish_reason': 'field_coverage_low'" in crawl.log
     assert "'moviespider/coverage/low_fields': ['quote']" in crawl.log

@@ -24,8 +24,6 @@ from moviespider.addons.playwright import chromium_executable
 from moviespider.errors import ConfigError
 from tests.helpers.crawl import run_crawl
 
-pytestmark = pytest.mark.crawl
-
 FILMS_PER_LIST = 3
 LISTS = 200  # enough pages to see a leak: four at a time, each closed after reading
 

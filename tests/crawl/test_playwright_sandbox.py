@@ -16,8 +16,6 @@ from moviespider.outcomes import CloseReason
 from tests.crawl.test_playwright import require_chromium
 from tests.helpers.crawl import run_crawl
 
-pytestmark = pytest.mark.crawl
-
 TODAY = date(2026, 3, 1)
 SANDBOX_ARGS = ["--catalog", "300", "--seed", "11", "--today", TODAY.isoformat()]
 CATALOG = build_catalog(size=300, seed=11, today=TODAY)
@@ -31,15 +29,13 @@ def chromium():
 
 
 @pytest.fixture(scope="module")
-def static_sandbox():
-    with SandboxProcess(args=SANDBOX_ARGS) as sandbox:
-        yield sandbox
+def static_sandbox(module_sandbox):
+    return module_sandbox(*SANDBOX_ARGS)
 
 
 @pytest.fixture(scope="module")
-def js_sandbox():
-    with SandboxProcess(args=[*SANDBOX_ARGS, "--js"]) as sandbox:
-        yield sandbox
+def js_sandbox(module_sandbox):
+    return module_sandbox(*SANDBOX_ARGS, "--js")
 
 
 def sandbox_stats(sandbox: SandboxProcess) -> dict:
@@ -113,7 +109,8 @@ def test_without_the_browser_the_js_sandbox_stops_the_crawl_with_a_hint(
     result = crawl(spider, js_sandbox, tmp_path, args)
     assert result.items == []
     assert f"Closing spider ({CloseReason.JAVASCRIPT_REQUIRED})" in result.log
-    assert result.returncode == 3  # never a "finished" crawl with an empty output
+    assert "Outcome: javascript_required (exit status 5)" in result.log
+    assert result.returncode == 5  # never a "finished" crawl with an empty output
     errors = [line for line in result.log.splitlines() if "] ERROR: " in line]
     assert len(errors) == 1
     assert "rerun with -s PLAYWRIGHT_ENABLED=1" in errors[0]

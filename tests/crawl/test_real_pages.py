@@ -1,18 +1,16 @@
-"""The spiders on real Douban pages served at Douban's paths, as a recording would serve them."""
+"""The spiders on real Douban pages served at Douban's paths, as a mirror would serve them."""
 
 from __future__ import annotations
 
 import pytest
 
 from tests.helpers.crawl import run_crawl
-from tests.helpers.recording import Recording, recorded_paths
-
-pytestmark = pytest.mark.crawl
+from tests.helpers.mockserver import MockServer, douban_page_routes
 
 
 @pytest.fixture
-def recording(douban_pages):
-    with Recording(recorded_paths(douban_pages, markup_year="2025")) as site:
+def real_pages(douban_pages):
+    with MockServer(douban_page_routes(douban_pages, markup_year="2025")) as site:
         yield site
 
 
@@ -30,8 +28,8 @@ def crawl(spider, tmp_path, site, **args):
     )
 
 
-def test_subject_spider_reads_movies_and_a_tv_series(tmp_path, recording):
-    result = crawl("douban_subject", tmp_path, recording, ids="1292052,3541415,10355605,1920763")
+def test_subject_spider_reads_movies_and_a_tv_series(tmp_path, real_pages):
+    result = crawl("douban_subject", tmp_path, real_pages, ids="1292052,3541415,10355605,1920763")
     assert result.returncode == 0, result.log[-3000:]
     items = {item["subject_id"]: item for item in result.items}
     assert set(items) == {"1292052", "3541415", "10355605", "1920763"}
@@ -47,11 +45,11 @@ def test_subject_spider_reads_movies_and_a_tv_series(tmp_path, recording):
     assert items["10355605"]["rating"] is None and items["10355605"]["votes"] is None
 
 
-def test_later_keeps_films_whose_detail_page_is_missing(tmp_path, recording):
-    result = crawl("douban_later", tmp_path, recording, city="chengdu")
+def test_later_keeps_films_whose_detail_page_is_missing(tmp_path, real_pages):
+    result = crawl("douban_later", tmp_path, real_pages, city="chengdu")
     assert len(result.items) == 20
     # Without their detail pages no film has a year: the crawl says its output is incomplete.
-    assert result.returncode == 3, result.log[-3000:]
+    assert result.returncode == 4, result.log[-3000:]
     assert "'finish_reason': 'field_coverage_low'" in result.log
     assert "'moviespider/details_missing': 20" in result.log
     first = next(item for item in result.items if item["subject_id"] == "27624661")
@@ -65,7 +63,7 @@ def test_later_keeps_films_whose_detail_page_is_missing(tmp_path, recording):
 
 
 def test_top250_reads_the_pages_there_are(tmp_path, douban_pages):
-    with Recording(recorded_paths(douban_pages, markup_year="2019")) as site:
+    with MockServer(douban_page_routes(douban_pages, markup_year="2019")) as site:
         result = crawl("douban_top250", tmp_path, site)
     assert result.returncode == 0, result.log[-3000:]
     ranks = sorted(item["rank"] for item in result.items)

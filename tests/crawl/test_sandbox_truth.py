@@ -10,8 +10,6 @@ from douban_sandbox.catalog import build_catalog
 from moviespider.items import MOVIE_FIELDS
 from tests.helpers.crawl import run_crawl
 
-pytestmark = pytest.mark.crawl
-
 TODAY = date(2026, 3, 1)
 SIZE, SEED = 320, 7
 CATALOG = build_catalog(size=SIZE, seed=SEED, today=TODAY)
@@ -19,7 +17,7 @@ CATALOG = build_catalog(size=SIZE, seed=SEED, today=TODAY)
 TOP250_LIST_FIELDS = ("title", "original_title", "year", "rating", "votes", "quote", "genres")
 
 
-def sandbox(*extra: str) -> dict[str, str]:
+def in_crawl_sandbox(*extra: str) -> dict[str, str]:
     return {
         "DOUBAN_SANDBOX": "1",
         "DOUBAN_SANDBOX_ARGS": " ".join(
@@ -69,7 +67,9 @@ def assert_cut_list(shown: list[str], full: list[str]) -> None:
 
 @pytest.fixture(scope="module")
 def top250(tmp_path_factory):
-    return run_crawl("douban_top250", tmp_path_factory.mktemp("top250"), settings=sandbox())
+    return run_crawl(
+        "douban_top250", tmp_path_factory.mktemp("top250"), settings=in_crawl_sandbox()
+    )
 
 
 def test_top250_yields_250_films_ranked_1_to_250(top250):
@@ -112,7 +112,7 @@ def test_top250_with_details_merges_every_subject_page(tmp_path):
         "douban_top250",
         tmp_path,
         args={"details": "1"},
-        settings=sandbox("--markup", "2025"),
+        settings=in_crawl_sandbox("--markup", "2025"),
     )
     assert result.returncode == 0, result.log[-3000:]
     assert len(result.items) == 250
@@ -124,7 +124,7 @@ def test_top250_with_details_merges_every_subject_page(tmp_path):
 
 @pytest.mark.parametrize("city", ["shanghai", "chengdu"])
 def test_later_yields_every_upcoming_film_with_its_details(tmp_path, city):
-    result = run_crawl("douban_later", tmp_path, args={"city": city}, settings=sandbox())
+    result = run_crawl("douban_later", tmp_path, args={"city": city}, settings=in_crawl_sandbox())
     assert result.returncode == 0, result.log[-3000:]
     upcoming = CATALOG.upcoming(city)
     items = by_id(result.items)
@@ -140,7 +140,9 @@ def test_later_yields_every_upcoming_film_with_its_details(tmp_path, city):
 
 
 def test_nowplaying_yields_every_film_showing(tmp_path):
-    result = run_crawl("douban_nowplaying", tmp_path, args={"city": "beijing"}, settings=sandbox())
+    result = run_crawl(
+        "douban_nowplaying", tmp_path, args={"city": "beijing"}, settings=in_crawl_sandbox()
+    )
     assert result.returncode == 0, result.log[-3000:]
     films = CATALOG.nowplaying("beijing")
     items = by_id(result.items)
@@ -160,7 +162,7 @@ def test_subject_reads_movies_tv_series_and_unrated_films(tmp_path):
         "douban_subject",
         tmp_path,
         args={"ids": f"{tv.subject_id},{movie.subject_id}", "ids_file": str(ids_file)},
-        settings=sandbox(),
+        settings=in_crawl_sandbox(),
     )
     assert result.returncode == 0, result.log[-3000:]
     items = by_id(result.items)

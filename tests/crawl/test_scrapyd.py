@@ -40,8 +40,6 @@ import requests
 from douban_sandbox import SandboxProcess
 from douban_sandbox.catalog import Catalog, build_catalog
 
-pytestmark = pytest.mark.crawl
-
 REPO = Path(__file__).resolve().parents[2]
 DOCS = REPO / "docs" / "scrapyd.md"
 CRON = REPO / "deploy" / "moviespider.cron"
@@ -385,17 +383,15 @@ def catalog() -> Catalog:
 
 
 @pytest.fixture(scope="module")
-def sandbox() -> Iterator[SandboxProcess]:
-    with SandboxProcess(args=SANDBOX_ARGS) as process:
-        yield process
+def site(module_sandbox) -> SandboxProcess:
+    return module_sandbox(*SANDBOX_ARGS)
 
 
 @pytest.fixture(scope="module")
-def slow_sandbox() -> Iterator[SandboxProcess]:
+def slow_site(module_sandbox) -> SandboxProcess:
     """The same site, each page taking 0.2 s: a job crawling it one page at a time is busy
     long enough to be stopped half-way."""
-    with SandboxProcess(args=[*SANDBOX_ARGS, "--latency", "0.2"]) as process:
-        yield process
+    return module_sandbox(*SANDBOX_ARGS, "--latency", "0.2")
 
 
 def crawl_settings(sandbox: SandboxProcess, **settings: object) -> dict[str, object]:
@@ -404,8 +400,20 @@ def crawl_settings(sandbox: SandboxProcess, **settings: object) -> dict[str, obj
         "DOUBAN_BASE_URL": sandbox.url,
         "DOUBAN_PROFILE": "fast",
         "DOUBAN_REFERENCE_DATE": TODAY.isoformat(),
+        "CLOSE_STATS_LOG_LEVEL": "INFO",  # the raw stats at the end of the job's log
         **settings,
     }
+
+
+def scrapyd_says(server: Scrapyd, job_id: str) -> str:
+    """Scrapyd's own line on how the job's process ended."""
+    scrapyd_log = (server.directory / "scrapyd.log").read_text("utf-8")
+    [line] = [
+        line
+        for line in scrapyd_log.splitlines()
+        if f"job={job_id!r}" in line and ("Process finished:" in line or "Process died:" in line)
+    ]
+    return line
 
 
 def sandbox_stats(sandbox: SandboxProcess) -> dict[str, int]:
@@ -415,17 +423,17 @@ def sandbox_stats(sandbox: SandboxProcess) -> dict[str, int]:
 
 
 @pytest.fixture(scope="module")
-def crawls(runner, sandbox) -> dict[str, Job]:
+def crawls(runner, site) -> dict[str, Job]:
     """Jobs scheduled together, as production would, and run to the end."""
     (try_sandbox,) = documented(f"DOUBAN_BASE_URL={DOCUMENTED_SANDBOX}")
     scheduled = {
         "top250": runner.schedule(
-            "douban_top250", settings=crawl_settings(sandbox, CONCURRENT_REQUESTS=8)
+            "douban_top250", settings=crawl_settings(site, CONCURRENT_REQUESTS=8)
         ),
-        "later": runner.schedule("douban_later", settings=crawl_settings(sandbox), city="shanghai"),
+        "later": runner.schedule("douban_later", settings=crawl_settings(site), city="shanghai"),
         # The documented first try, against the sandbox started from the checkout.
         "top250_in_job_sandbox": json.loads(
-            runner.run(try_sandbox.replace(DOCUMENTED_SANDBOX, sandbox.url)).stdout
+            runner.run(try_sandbox.replace(DOCUMENTED_SANDBOX, site.url)).stdout
         )["jobid"],
     }
     return {name: runner.finished_job(job_id) for name, job_id in scheduled.items()}
@@ -501,10 +509,14 @@ def deployed_egg(server: Scrapyd) -> zipfile.ZipFile:
     return zipfile.ZipFile(egg)
 
 
-def test_egg_holds_the_crawler_and_nothing_else(runner):
-    with deployed_egg(runner) as egg:
-        names = set(egg.namelist())
-        entry_points = egg.read("EGG-INFO/entry_points.txt").decode()
+# Beside the crawler in the checkout, and never in the egg.
+NOT_IN_THE_EGG = ("douban_sandbox", "moviespider_bench", "hello_server", "tests")
+
+
+def check_egg(egg: zipfile.ZipFile) -> None:
+    """The egg holds every file of the moviespider package, and nothing else but its metadata."""
+    names = set(egg.namelist())
+    entry_points = egg.read("EGG-INFO/entry_points.txt").decode()
     package = REPO / "moviespider"
     source = {
         path.relative_to(REPO).as_posix()
@@ -512,9 +524,43 @@ def test_egg_holds_the_crawler_and_nothing_else(runner):
         if path.is_file() and "__pycache__" not in path.parts
     }
     assert source <= names, f"missing from the egg: {sorted(source - names)}"
-    # No sandbox, benchmark, TCP server or tests: they stay in the checkout.
+    modules = {name.removesuffix(".py").replace("/", ".") for name in names if name.endswith(".py")}
+    strays = {m for m in modules if m.split(".")[0] in NOT_IN_THE_EGG}
+    assert strays == set(), f"not crawler code, yet in the egg: {sorted(strays)}"
     assert {name.split("/")[0] for name in names} == {"moviespider", "EGG-INFO"}
     assert re.search(r"^\[scrapy\]\nsettings = moviespider\.settings$", entry_points, re.M)
+
+
+def test_egg_holds_the_crawler_and_nothing_else(runner):
+    with deployed_egg(runner) as egg:
+        check_egg(egg)
+
+
+def test_egg_built_from_the_whole_checkout_holds_the_crawler_and_nothing_else(tmp_path):
+    """The egg as scrapyd-deploy builds it, from a copy of the whole checkout (sandbox,
+    benchmark and tests included, so that setup.py has the chance to pack them), no Scrapyd."""
+    checkout = tmp_path / "checkout"
+    shutil.copytree(
+        REPO,
+        checkout,
+        ignore=shutil.ignore_patterns(".git", "__pycache__", "build", "*.egg-info", ".*cache"),
+    )
+    for folder in ("douban_sandbox", "moviespider_bench", "tests"):
+        assert (checkout / folder / "__init__.py").exists(), folder  # packages setup.py could find
+    dist = tmp_path / "dist"
+    for command in (["clean", "-a"], ["bdist_egg", "-d", str(dist)]):  # scrapyd-deploy's
+        done = subprocess.run(
+            [sys.executable, "setup.py", *command],
+            cwd=checkout,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        assert done.returncode == 0, done.stderr
+    (egg_path,) = dist.glob("*.egg")
+    with zipfile.ZipFile(egg_path) as egg:
+        check_egg(egg)
 
 
 # Audit events that mean an import did something: connected, listened, started a process.
@@ -743,8 +789,18 @@ def test_documented_sandbox_job_crawls_the_sandbox(crawls, catalog):
 def test_jobs_keep_their_requests_in_a_jobdir_so_they_can_resume(crawls):
     for job in crawls.values():
         assert job.overridden_settings()["JOBDIR"]  # from scrapyd.conf's jobs_dir
+    for name in ("top250", "later"):  # scheduled with the raw stats in their logs
         # The crash-safe scheduler journals every request there (moviespider.jobdir).
-        assert "scheduler/unserializable" not in job.stats()
+        assert "scheduler/unserializable" not in crawls[name].stats()
+
+
+def test_jobs_record_their_outcome(runner, crawls):
+    for job in crawls.values():
+        assert "Outcome: complete (exit status 0), close reason finished" in job.log
+        assert "Process finished:" in scrapyd_says(runner, job.id)
+    for name in ("top250", "later"):
+        stats = crawls[name].stats()
+        assert (stats["moviespider/outcome"], stats["moviespider/exit_status"]) == ("complete", 0)
 
 
 def test_documented_watch_commands_show_a_finished_job(runner, crawls):
@@ -761,8 +817,8 @@ def test_documented_watch_commands_show_a_finished_job(runner, crawls):
     assert stored == job.items
 
 
-def test_job_with_a_bad_argument_ends_with_one_line_in_scrapyds_log(runner, sandbox):
-    job_id = runner.schedule("douban_later", settings=crawl_settings(sandbox), city="Shanghai")
+def test_job_with_a_bad_argument_ends_with_one_line_in_scrapyds_log(runner, site):
+    job_id = runner.schedule("douban_later", settings=crawl_settings(site), city="Shanghai")
     finished = runner.wait_for(job_id, "finished")
     assert finished["log_url"] is None  # it stopped before Scrapy opened a log
     scrapyd_log = (runner.directory / "scrapyd.log").read_text("utf-8")
@@ -771,6 +827,7 @@ def test_job_with_a_bad_argument_ends_with_one_line_in_scrapyds_log(runner, sand
     assert errors[0].endswith(
         "argument city: 'Shanghai' is not a Douban city slug (lowercase, like 'shanghai')"
     )
+    assert "Process died: exitstatus=2 " in scrapyd_says(runner, job_id)  # usage
 
 
 # --- Cancelling and resuming ------------------------------------------------------------------
@@ -793,8 +850,8 @@ def schedule_slow_crawl(server: Scrapyd, sandbox: SandboxProcess, city: str, **a
     return job_id
 
 
-def test_documented_cancel_stops_a_running_job(runner, slow_sandbox, catalog):
-    job_id = schedule_slow_crawl(runner, slow_sandbox, "chongqing")
+def test_documented_cancel_stops_a_running_job(runner, slow_site, catalog):
+    job_id = schedule_slow_crawl(runner, slow_site, "chongqing")
     (cancel,) = documented("cancel.json")
     cancelled = runner.run(cancel, JOB_ID=job_id)
     assert json.loads(cancelled.stdout)["prevstate"] == "running"
@@ -802,20 +859,23 @@ def test_documented_cancel_stops_a_running_job(runner, slow_sandbox, catalog):
     job = runner.finished_job(job_id)
     assert "Received SIGINT, shutting down gracefully" in job.log
     assert "Spider closed (shutdown)" in job.log
+    assert "Outcome: interrupted (exit status 130), close reason shutdown" in job.log
+    assert job.stats()["moviespider/outcome"] == "interrupted"
+    assert "Process died: exitstatus=130 " in scrapyd_says(runner, job_id)
     expected = expected_upcoming(catalog, "chongqing")
     assert 0 < len(job.items) < len(expected)
     assert_items_are(job.items, {i["subject_id"]: expected[i["subject_id"]] for i in job.items})
 
 
-def test_cancelled_job_scheduled_again_with_its_jobid_resumes(runner, slow_sandbox, catalog):
-    before = sandbox_stats(slow_sandbox)
-    job_id = schedule_slow_crawl(runner, slow_sandbox, "guangzhou")
+def test_cancelled_job_scheduled_again_with_its_jobid_resumes(runner, slow_site, catalog):
+    before = sandbox_stats(slow_site)
+    job_id = schedule_slow_crawl(runner, slow_site, "guangzhou")
     runner.post("cancel.json", project=PROJECT, job=job_id)
     runner.wait_for(job_id, "finished")
 
     runner.schedule(
         "douban_later",
-        settings=crawl_settings(slow_sandbox, CONCURRENT_REQUESTS=1),
+        settings=crawl_settings(slow_site, CONCURRENT_REQUESTS=1),
         city="guangzhou",
         jobid=job_id,
     )
@@ -824,6 +884,6 @@ def test_cancelled_job_scheduled_again_with_its_jobid_resumes(runner, slow_sandb
     expected = expected_upcoming(catalog, "guangzhou")
     assert_items_are(job.items, expected)  # both runs' items, in the one items file
     assert "Resuming crawl" in job.log
-    after = sandbox_stats(slow_sandbox)
+    after = sandbox_stats(slow_site)
     fetched = {kind: after.get(kind, 0) - before.get(kind, 0) for kind in ("later", "subject")}
     assert fetched == {"later": 1, "subject": len(expected)}  # no page fetched twice

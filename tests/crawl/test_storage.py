@@ -2,37 +2,25 @@
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
-import sys
 import threading
 import time
 from typing import TYPE_CHECKING
 
-import pytest
 import sqlalchemy as sa
 
 from moviespider.storage.schema import crawls, movies, observations
-from tests.helpers.crawl import ROOT, run_crawl
-from tests.helpers.storage import Outage
+from tests.helpers.crawl import project_env, run_crawl, run_project, scrapy_command
+from tests.helpers.storage import Outage, count_rows
 
 if TYPE_CHECKING:
     from pathlib import Path
 
     from sqlalchemy.engine import URL
 
-pytestmark = pytest.mark.crawl
 
 SANDBOX = {"DOUBAN_SANDBOX": "1", "DOUBAN_SANDBOX_ARGS": "--catalog 300 --seed 5"}
-
-
-def count(url: URL, table: sa.Table) -> int:
-    engine = sa.create_engine(url)
-    with engine.connect() as connection:
-        result = connection.scalar(sa.select(sa.func.count()).select_from(table))
-    engine.dispose()
-    return result
 
 
 def stored_so_far(url: URL) -> int:
@@ -66,18 +54,11 @@ def test_crawling_the_top250_twice_gives_250_movies_and_500_observations(
         assert crawl.returncode == 0, crawl.log[-3000:]
         assert len(crawl.items) == 250
 
-    assert count(database_url, movies) == 250
-    assert count(database_url, observations) == 500
-    assert count(database_url, crawls) == 2
-    history = subprocess.run(
-        [sys.executable, "-m", "scrapy", "history", "--top250"],
-        cwd=ROOT,
-        env={**os.environ, **environment(database_url)},
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=True,
-    )
+    assert count_rows(database_url, movies) == 250
+    assert count_rows(database_url, observations) == 500
+    assert count_rows(database_url, crawls) == 2
+    history = run_project(["history", "--top250"], tmp_path, env=environment(database_url))
+    assert history.returncode == 0, history.stderr
     assert history.stdout.endswith("\n\nNo film changed rank or rating, entered or left.\n")
 
 
@@ -96,7 +77,7 @@ def test_a_crawl_of_1200_films_stores_them_in_batches(postgresql_url: URL, tmp_p
 
     assert crawl.returncode == 0, crawl.log[-3000:]
     assert len(crawl.items) == 1200
-    assert count(postgresql_url, observations) == 1200
+    assert count_rows(postgresql_url, observations) == 1200
     assert stat(crawl.log, "moviespider/storage/films") == 1200
     # Full batches, plus the odd partial one the flush interval sent: not one write per film.
     assert 12 <= stat(crawl.log, "moviespider/storage/batches") <= 20
@@ -106,8 +87,8 @@ def test_films_scraped_while_the_database_is_down_are_stored_when_it_is_back(
     postgresql_url: URL, tmp_path: Path
 ):
     outage = Outage(postgresql_url)
-    command = [
-        sys.executable, "-m", "scrapy", "crawl", "douban_top250",
+    command = scrapy_command(
+        "crawl", "douban_top250",
         "-O", str(tmp_path / "items.jsonl"),
         "-s", "DOUBAN_SANDBOX=1",
         # Slow enough (20 pages, one at a time, 0.3 s each) to take the database away meanwhile.
@@ -116,11 +97,12 @@ def test_films_scraped_while_the_database_is_down_are_stored_when_it_is_back(
         "-s", "CONCURRENT_REQUESTS=1",
         "-s", "DATABASE_BATCH_SIZE=25",
         "-s", "DATABASE_FLUSH_INTERVAL=0.5",
-    ]  # fmt: skip
+        "-s", "CLOSE_STATS_LOG_LEVEL=INFO",  # the raw stats, read below
+    )  # fmt: skip
     crawl = subprocess.Popen(
         command,
-        cwd=ROOT,
-        env={**os.environ, **environment(postgresql_url)},
+        cwd=tmp_path,
+        env=project_env(environment(postgresql_url)),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -159,7 +141,7 @@ def test_films_scraped_while_the_database_is_down_are_stored_when_it_is_back(
     assert "Could not store" in log
     assert stat(log, "moviespider/storage/write_failures") >= 1
     assert stat(log, "moviespider/storage/unsaved") is None
-    assert count(postgresql_url, observations) == 500
+    assert count_rows(postgresql_url, observations) == 500
 
 
 def test_an_unreachable_database_stops_the_crawl_before_any_request(tmp_path: Path):
@@ -194,6 +176,6 @@ def test_a_password_in_the_database_url_is_never_printed(postgresql_url: URL, tm
     )
 
     assert crawl.returncode == 0, crawl.log[-3000:]
-    assert count(postgresql_url, observations) == 250
+    assert count_rows(postgresql_url, observations) == 250
     assert f"Storing films in {url.render_as_string(hide_password=True)} as crawl " in crawl.log
     assert "s3cret" not in crawl.log + crawl.stdout

@@ -19,6 +19,7 @@ class FilmSpider(Spider):
 
 def start(spidercls=FilmSpider, **settings):
     settings.setdefault("COVERAGE_MIN_ITEMS", 0)
+    settings.setdefault("COVERAGE_THRESHOLDS", {})  # else settings.py's apply
     settings["EXTENSIONS_BASE"] = {}  # only the extension under test hears the signals
     crawler = get_crawler(spidercls, settings)
     crawler.stats.open_spider()
@@ -150,7 +151,7 @@ def test_thresholds_given_as_json_on_the_command_line():
         ({"COVERAGE_THRESHOLDS": {"ratting": 0.9}}, "COVERAGE_THRESHOLDS: 'ratting' is not a"),
         ({"COVERAGE_THRESHOLDS": {"rating": 90}}, "COVERAGE_THRESHOLDS: rating: expected a share"),
         ({"COVERAGE_THRESHOLDS": {"rating": "x"}}, "COVERAGE_THRESHOLDS: rating: expected a share"),
-        ({"COVERAGE_MIN_ITEMS": "-1"}, "setting COVERAGE_MIN_ITEMS: expected a whole number"),
+        ({"COVERAGE_MIN_ITEMS": "-1"}, "setting COVERAGE_MIN_ITEMS: must be at least 0"),
     ],
 )
 def test_bad_settings_name_the_setting(settings, message):

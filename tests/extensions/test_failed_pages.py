@@ -1,18 +1,16 @@
+"""FailedPages: the list of pages given up on, written as they fail (docs/resume.md)."""
+
 import logging
 from pathlib import Path
 
 import pytest
 from scrapy import Request, Spider, signals
-from scrapy.exceptions import IgnoreRequest
 from scrapy.http import HtmlResponse
-from scrapy.http.request import NO_CALLBACK
-from scrapy.utils.test import get_crawler
-from twisted.internet.error import TimeoutError as TwistedTimeoutError
 from twisted.python.failure import Failure
 
 from moviespider.extensions.failures import FailedPages
-from moviespider.middlewares.giveups import ReportGiveUps
-from moviespider.signals import page_failed, report_page_failed
+from moviespider.signals import report_page_failed
+from tests.helpers.components import open_crawler, send
 
 URL = "https://movie.douban.com/subject/1292052/"
 OTHER_URL = "https://movie.douban.com/subject/3541415/"
@@ -23,17 +21,7 @@ class FilmSpider(Spider):
 
 
 def make_crawler(spidercls=FilmSpider, **settings):
-    settings["EXTENSIONS_BASE"] = {}  # only the component under test hears the signals
-    crawler = get_crawler(spidercls, settings)
-    crawler.stats.open_spider()
-    crawler.spider = spidercls.from_crawler(crawler)
-    return crawler
-
-
-def send(crawler, signal, **arguments):
-    for _, result in crawler.signals.send_catch_log(signal, **arguments):
-        if isinstance(result, Failure):
-            result.raiseException()
+    return open_crawler(spidercls, **settings)
 
 
 def open_recorder(tmp_path, **settings):
@@ -58,11 +46,6 @@ def response(url=URL, status=200, **meta):
     return HtmlResponse(url, status=status, body=b"<html></html>", request=request)
 
 
-def downloaded(url=URL, status=200, **meta):
-    """What a downloader middleware gets: a request, and a response not yet tied to it."""
-    return Request(url, meta=meta), HtmlResponse(url, status=status, body=b"<html></html>")
-
-
 def test_a_failure_is_in_the_file_at_once(tmp_path):
     crawler, _ = open_recorder(tmp_path)
     report_page_failed(crawler, URL, status=503)
@@ -83,6 +66,22 @@ def test_at_close_each_url_has_one_line_with_what_every_report_knew(tmp_path):
     assert crawler.stats.get_value("moviespider/failed_pages") == 1
 
 
+def test_the_file_appears_with_the_first_page_given_up_on(tmp_path):
+    crawler, _ = open_recorder(tmp_path)
+    assert not (tmp_path / "failed.tsv").exists()
+    report_page_failed(crawler, URL, status=503)
+    assert rows(tmp_path / "failed.tsv") == [[URL, "503", "-"]]
+
+
+def test_a_crawl_that_never_opened_leaves_an_earlier_list_alone(tmp_path):
+    earlier = tmp_path / "failed.tsv"
+    earlier.write_text(f"{URL}\t503\t-\t2026-01-01T00:00:00+00:00\n", encoding="utf-8")
+    crawler = make_crawler(FAILED_URLS_FILE=str(earlier))
+    FailedPages.from_crawler(crawler)
+    close(crawler)  # e.g. refused at start
+    assert rows(earlier) == [[URL, "503", "-"]]
+
+
 def test_close_logs_a_summary_naming_the_file_and_pages(tmp_path, caplog):
     crawler, _ = open_recorder(tmp_path)
     report_page_failed(crawler, URL, status=404)
@@ -93,12 +92,13 @@ def test_close_logs_a_summary_naming_the_file_and_pages(tmp_path, caplog):
     assert f"{URL}  HTTP 404" in message
 
 
-def test_a_clean_crawl_leaves_an_empty_list_and_no_warning(tmp_path, caplog):
+def test_a_clean_crawl_leaves_no_file_and_no_warning(tmp_path, caplog):
     stale = tmp_path / "failed.tsv"
     stale.write_text(f"{URL}\t503\t-\t2026-01-01T00:00:00+00:00\n", encoding="utf-8")
     crawler, _ = open_recorder(tmp_path)
+    assert not stale.exists()  # an earlier crawl's list is not this crawl's
     close(crawler)
-    assert rows(stale) == []
+    assert not stale.exists()
     assert not [r for r in caplog.records if r.levelno >= logging.WARNING]
 
 
@@ -120,7 +120,7 @@ def test_a_resumed_job_takes_off_an_earlier_runs_page_that_arrives_now(tmp_path)
     now = response(URL)
     send(second, signals.response_received, response=now, request=now.request, spider=None)
     close(second)
-    assert rows(tmp_path / "failed.tsv") == []
+    assert not (tmp_path / "failed.tsv").exists()
 
 
 def start_job(jobdir):
@@ -144,7 +144,7 @@ def test_a_new_job_starts_a_new_list(tmp_path):
     (tmp_path / "failed.tsv").write_text(f"{URL}\t500\t-\t2026-01-01T00:00:00+00:00\n")
     crawler, _ = open_recorder(tmp_path, JOBDIR=str(tmp_path / "new-job"))
     close(crawler)
-    assert rows(tmp_path / "failed.tsv") == []
+    assert not (tmp_path / "failed.tsv").exists()
 
 
 def test_a_callback_that_raised_is_a_failed_page(tmp_path):
@@ -182,90 +182,3 @@ def test_without_a_feed_the_file_is_failed_urls_tsv(tmp_path, monkeypatch):
 
 
 # ReportGiveUps: what reaches it has been through RetryMiddleware already.
-
-
-@pytest.fixture
-def reported():
-    crawler = make_crawler()
-    calls = []
-    crawler.signals.connect(lambda **kw: calls.append(kw), signal=page_failed, weak=False)
-    return crawler, calls
-
-
-def strip(calls):
-    return [(c["url"], c["status"], c["error"]) for c in calls]
-
-
-def test_an_error_status_is_reported_and_passed_on(reported):
-    crawler, calls = reported
-    middleware = ReportGiveUps.from_crawler(crawler)
-    request, page = downloaded(status=503)
-    assert middleware.process_response(request, page) is page
-    assert strip(calls) == [(URL, 503, None)]
-
-
-def test_a_good_response_is_not_reported(reported):
-    crawler, calls = reported
-    ReportGiveUps.from_crawler(crawler).process_response(*downloaded(status=200))
-    assert calls == []
-
-
-def test_a_redirected_page_is_reported_under_the_url_asked_for(reported):
-    crawler, calls = reported
-    page = downloaded("https://movie.douban.com/login", status=404, redirect_urls=[URL])
-    ReportGiveUps.from_crawler(crawler).process_response(*page)
-    assert strip(calls) == [(URL, 404, None)]
-
-
-@pytest.mark.parametrize(
-    ("meta", "spider_list", "settings"),
-    [
-        ({"handle_httpstatus_list": [404]}, None, {}),
-        ({"handle_httpstatus_all": True}, None, {}),
-        ({}, [404], {}),
-        ({}, None, {"HTTPERROR_ALLOWED_CODES": [404]}),
-        ({}, None, {"HTTPERROR_ALLOW_ALL": True}),
-    ],
-)
-def test_a_status_the_spider_handles_is_not_a_failure(meta, spider_list, settings):
-    class HandlingSpider(FilmSpider):
-        handle_httpstatus_list = spider_list
-
-    if spider_list is None:
-        del HandlingSpider.handle_httpstatus_list
-    crawler = make_crawler(HandlingSpider, **settings)
-    calls = []
-    crawler.signals.connect(lambda **kw: calls.append(kw), signal=page_failed, weak=False)
-    ReportGiveUps.from_crawler(crawler).process_response(*downloaded(status=404, **meta))
-    assert calls == []
-
-
-def test_a_download_error_is_reported_and_passed_on(reported):
-    crawler, calls = reported
-    middleware = ReportGiveUps.from_crawler(crawler)
-    error = TwistedTimeoutError("Getting https://… took longer than 30.0 seconds.")
-    assert middleware.process_exception(Request(URL), error) is None
-    ((url, status, message),) = strip(calls)
-    assert (url, status) == (URL, None)
-    assert message.startswith("TimeoutError: User timeout caused connection failure")
-
-
-def test_an_ignored_request_is_not_a_failure(reported):
-    crawler, calls = reported
-    ReportGiveUps.from_crawler(crawler).process_exception(Request(URL), IgnoreRequest())
-    assert calls == []
-
-
-def test_robots_txt_and_other_requests_no_callback_reads_are_not_pages(reported):
-    crawler, calls = reported
-    middleware = ReportGiveUps.from_crawler(crawler)
-    robots = Request("https://movie.douban.com/robots.txt", callback=NO_CALLBACK)
-    middleware.process_exception(robots, TwistedTimeoutError())
-    middleware.process_response(robots, HtmlResponse(robots.url, status=503, request=robots))
-    assert calls == []
-
-
-def test_a_report_needs_a_status_or_an_error(reported):
-    crawler, _ = reported
-    with pytest.raises(ValueError, match="status or an error"):
-        report_page_failed(crawler, URL)

@@ -153,6 +153,14 @@ class Top250Spider(Spider):
     name = "douban_top250"
 
 
+def count_rows(url: URL, table: sa.Table) -> int:
+    engine = sa.create_engine(url)
+    with engine.connect() as connection:
+        result = connection.scalar(sa.select(sa.func.count()).select_from(table))
+    engine.dispose()
+    return result
+
+
 def top250_films(crawled_at: str, count: int = 250, *, shift: int = 0) -> list[Movie]:
     """A Top250-like list: film i ranked i + 1. *shift* moves every subject id up, so the last
     *shift* films of one list are new entrants in the next."""

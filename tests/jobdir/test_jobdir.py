@@ -1,90 +1,21 @@
-"""The crash-safe JOBDIR pieces, one behaviour each. The SIGKILL crawl is in test_resume_crawl.
+"""The crash-safe JOBDIR pieces, one behaviour each. The SIGKILL crawl is in crawl/test_resume.py.
 
 A "kill" here is dropping a component without closing it: nothing it buffers gets written.
 """
 
+import json
+
 import pytest
-from scrapy import Request, Spider
-from scrapy.exceptions import NotConfigured
+from scrapy import Request
 from scrapy.exporters import JsonLinesItemExporter
 from scrapy.utils.request import RequestFingerprinter
 from scrapy.utils.test import get_crawler
 
 from moviespider.errors import ConfigError
-from moviespider.extensions.jobcheck import JobCheck
 from moviespider.jobdir.dupefilter import FlushingDupeFilter, SiteRelativeFingerprinter
-from moviespider.jobdir.feedstorage import AppendingFileFeedStorage
+from moviespider.jobdir.feedstorage import AppendingFileFeedStorage, earlier_subject_ids
 from moviespider.jobdir.scheduler import CrashSafeScheduler
-
-SANDBOX = "http://127.0.0.1:8001"
-DUPEFILTER = "moviespider.jobdir.dupefilter"
-
-
-class FilmSpider(Spider):
-    name = "films"
-
-    def parse_details(self, response, listed):
-        pass
-
-
-class FakeEngineRequests:
-    """moviespider.internals.EngineRequests over a set the test fills."""
-
-    def __init__(self, requests):
-        self.requests = requests
-
-    def in_progress(self):
-        return self.requests
-
-
-class Run:
-    """One run of a job: a scheduler over JOBDIR, and the engine's set of requests in progress."""
-
-    def __init__(self, jobdir, base_url=SANDBOX):
-        self.crawler = get_crawler(
-            FilmSpider,
-            {
-                "JOBDIR": str(jobdir),
-                "DOUBAN_BASE_URL": base_url,
-                "DUPEFILTER_CLASS": f"{DUPEFILTER}.FlushingDupeFilter",
-                "REQUEST_FINGERPRINTER_CLASS": f"{DUPEFILTER}.SiteRelativeFingerprinter",
-                # Scrapy's default queue asks the engine's downloader for slots; no engine here.
-                "SCHEDULER_PRIORITY_QUEUE": "scrapy.pqueues.ScrapyPriorityQueue",
-            },
-        )
-        self.crawler.stats.open_spider()
-        self.spider = FilmSpider.from_crawler(self.crawler)
-        self.crawler.spider = self.spider
-        self.in_progress = set()
-        self.scheduler = CrashSafeScheduler.from_crawler(self.crawler)
-        self.scheduler.engine_requests = lambda crawler: FakeEngineRequests(self.in_progress)
-        self.scheduler.open(self.spider)
-
-    def request(self, subject_id, base_url=SANDBOX):
-        return Request(
-            f"{base_url}/subject/{subject_id}/",
-            callback=self.spider.parse_details,
-            cb_kwargs={"listed": {"subject_id": subject_id}},
-        )
-
-    def schedule(self, *subject_ids):
-        return [self.scheduler.enqueue_request(self.request(i)) for i in subject_ids]
-
-    def start_next(self):
-        """The engine takes the next request and starts it."""
-        request = self.scheduler.next_request()
-        self.in_progress.add(request)
-        return request
-
-    def finish(self, request):
-        self.in_progress.remove(request)
-
-    def drain(self):
-        """Every request the scheduler hands out, in order, as the next run would fetch them."""
-        requests = []
-        while (request := self.scheduler.next_request()) is not None:
-            requests.append(request)
-        return requests
+from tests.helpers.jobdir import SANDBOX, FakeEngineRequests, FilmSpider, Run
 
 
 def urls(requests):
@@ -293,37 +224,144 @@ def test_a_job_of_another_spider_is_refused(tmp_path):
         scheduler.open(OtherSpider.from_crawler(crawler))
 
 
-def check(spidercls, jobdir):
-    crawler = get_crawler(spidercls, {"JOBDIR": str(jobdir)})
-    crawler.spider = spidercls.from_crawler(crawler)
-    return JobCheck.from_crawler(crawler)
+@pytest.mark.parametrize(
+    ("name", "feed_format", "holds"),
+    [
+        ("films.json", "json", "a JSON array"),
+        ("films.xml", "xml", "an XML document"),
+        ("films.csv", "csv", "a CSV header"),
+    ],
+)
+def test_appending_to_a_whole_file_format_is_refused(tmp_path, name, feed_format, holds):
+    feed = tmp_path / name
+    feed.write_text("[\n{}\n]", encoding="utf-8")
+    with pytest.raises(ConfigError, match=f"{name} already holds {holds} and -o appends.*-O"):
+        storage(tmp_path, feed, feed_format, overwrite=False)
 
 
-def test_the_job_check_refuses_another_spiders_job_before_the_crawl(tmp_path):
-    Run(tmp_path).schedule("1")
-
-    class OtherSpider(FilmSpider):
-        name = "other"
-
-    with pytest.raises(ConfigError, match="is a job of spider films; give other a JOBDIR"):
-        check(OtherSpider, tmp_path)
-
-
-def test_the_job_check_refuses_requests_the_code_cannot_take_back(tmp_path):
-    Run(tmp_path).schedule("1")
-
-    class ChangedSpider(Spider):  # same name, parse_details is gone
-        name = "films"
-
-    with pytest.raises(ConfigError, match="holds a request this spider cannot take back"):
-        check(ChangedSpider, tmp_path)
+@pytest.mark.parametrize(
+    ("name", "feed_format", "overwrite", "content"),
+    [
+        ("films.json", "json", True, "[]"),  # -O
+        ("films.json", "json", False, ""),  # empty: nothing to break
+        ("films.jsonl", "jsonlines", False, "{}\n"),  # JSON Lines append cleanly
+    ],
+)
+def test_overwriting_an_empty_file_or_json_lines_may_go_ahead(
+    tmp_path, name, feed_format, overwrite, content
+):
+    feed = tmp_path / name
+    feed.write_text(content, encoding="utf-8")
+    storage(tmp_path, feed, feed_format, overwrite=overwrite)
 
 
-def test_the_job_check_lets_the_same_spider_resume(tmp_path):
-    Run(tmp_path).schedule("1")
-    check(FilmSpider, tmp_path)
+# --- durability: a finished request stays until its items are durable in every sink ----------
 
 
-def test_the_job_check_is_off_without_a_job(tmp_path):
-    with pytest.raises(NotConfigured):
-        check(FilmSpider, tmp_path)
+def test_a_finished_request_stays_until_its_items_are_durable(tmp_path):
+    from moviespider.durability import DurabilityTracker
+
+    first = Run(tmp_path)
+    tracker = DurabilityTracker.of(first.crawler)
+    storage = tracker.sink("storage")
+    first.schedule("1", "2")
+    done = first.start_next()
+    tracker.issue()  # its film enters the pipelines...
+    storage.hold(tracker.issued)  # ...and waits in the storage's batch
+    first.finish(done)
+    first.start_next()  # the scheduler learns it finished: its film is not committed
+    assert done.url in urls(Run(tmp_path).drain())  # a kill now fetches it again
+    storage.release(None)  # the batch committed
+    assert done.url not in urls(Run(tmp_path).drain())
+
+
+def test_the_journal_holds_no_cookie_or_proxy_credentials(tmp_path, monkeypatch):
+    monkeypatch.setenv("DOUBAN_COOKIES", 'dbcl2="1:login-secret"; ck=ck-secret')
+    first = Run(tmp_path)
+    retry = first.request("1").replace(
+        headers={
+            "Cookie": "bid=b-secret; dbcl2=login-secret",
+            "Proxy-Authorization": "Basic cHJveHktc2VjcmV0",
+            "Referer": f"{SANDBOX}/top250",
+        },
+        cookies={"dbcl2": '"1:login-secret"', "ck": "ck-secret", "bid": "b-secret", "own": "1"},
+        meta={
+            "proxy": "http://user:proxy-secret@127.0.0.1:1",
+            "_auth_proxy": "127.0.0.1:1",
+            "moviespider_session_proxy": True,
+        },
+        dont_filter=True,
+    )
+    first.scheduler.enqueue_request(retry)
+    spied = first.request("2").replace(
+        meta={"proxy": "http://user:proxy-secret@127.0.0.1:2"}, dont_filter=True
+    )
+    first.scheduler.enqueue_request(spied)
+    for name in ("requests.journal", "requests.journal-wal"):
+        data = (tmp_path / name).read_bytes() if (tmp_path / name).exists() else b""
+        for secret in (b"login-secret", b"ck-secret", b"b-secret", b"proxy-secret", b"cHJveHkt"):
+            assert secret not in data, (name, secret)
+    resumed = {r.url: r for r in Run(tmp_path).drain()}
+    replayed = resumed[retry.url]
+    assert replayed.headers.get("Referer") == f"{SANDBOX}/top250".encode()
+    assert replayed.cookies == {"own": "1"}
+    assert "proxy" not in replayed.meta  # the session's: SessionMiddleware sets it again
+    assert resumed[spied.url].meta["proxy"] == "http://127.0.0.1:2"
+
+
+def test_jobdir_files_are_the_owners_only(tmp_path):
+    job = tmp_path / "job"
+    run = Run(job)
+    run.schedule("1")
+    assert job.stat().st_mode & 0o777 == 0o700
+    for name in ("requests.journal", "requests.journal-wal", "requests.seen"):
+        assert (job / name).stat().st_mode & 0o777 == 0o600, name
+
+
+def test_a_feed_that_cannot_be_written_holds_the_watermark_and_says_so(tmp_path):
+    from moviespider.durability import DurabilityTracker
+
+    crawler = get_crawler(FilmSpider)
+    crawler.stats.open_spider()
+    storage = AppendingFileFeedStorage.from_crawler(
+        crawler, str(tmp_path / "films.jsonl"), feed_options={"format": "jsonlines"}
+    )
+    file = storage.open(FilmSpider())
+    tracker = DurabilityTracker.of(crawler)
+    file.write(b'{"subject_id": "1"}\n')
+    tracker.issue()
+    assert tracker.watermark == 1
+    file.close()  # a write now fails, as on a full disk
+    with pytest.raises(ValueError):
+        file.write(b'{"subject_id": "2"}\n')
+    assert tracker.watermark < 1
+    assert crawler.stats.get_value(f"moviespider/durability/failed/feed {tmp_path}/films.jsonl")
+    assert (tmp_path / "films.jsonl").stat().st_mode & 0o777 == 0o600
+
+
+def test_a_resumed_run_does_not_write_again_a_film_its_earlier_runs_wrote(tmp_path):
+    job, feed = tmp_path / "job", tmp_path / "films.jsonl"
+    Run(job).schedule("1")  # a first run happened, killed after writing film 1
+    feed.write_text('{"subject_id": "1", "title": "a"}\n', encoding="utf-8")
+    file = storage(tmp_path, feed, jobdir=job).open(FilmSpider())
+    exporter = JsonLinesItemExporter(file)
+    for subject_id in ("1", "2"):  # 1 replayed (in flight, or awaiting the database, at the kill)
+        exporter.export_item({"subject_id": subject_id, "title": "a"})
+    file.close()
+    ids = [json.loads(line)["subject_id"] for line in feed.read_text().splitlines()]
+    assert ids == ["1", "2"]
+
+
+def test_a_line_cut_by_a_kill_does_not_count_as_written(tmp_path):
+    feed = tmp_path / "films.jsonl"
+    feed.write_text('{"subject_id": "1"}\n{"subject_id": "2", "ti', encoding="utf-8")
+    assert earlier_subject_ids(feed) == {"1"}
+
+
+def test_a_new_job_writes_every_film_even_into_a_file_that_has_them(tmp_path):
+    feed = tmp_path / "films.jsonl"
+    feed.write_text('{"subject_id": "1"}\n', encoding="utf-8")
+    file = storage(tmp_path, feed, jobdir=tmp_path / "job").open(FilmSpider())
+    JsonLinesItemExporter(file).export_item({"subject_id": "1"})
+    file.close()
+    assert feed.read_text(encoding="utf-8").count('"subject_id": "1"') == 2

@@ -1,7 +1,7 @@
 """BlockMiddleware: what counts as a block, and what a crawl does about it.
 
-The crawl tests run a real Scrapy crawler in this process against a tiny aiohttp site that
-blocks on cue, with the project's downloader middleware order.
+The crawl tests run a real Scrapy crawler in this process against the mock server, blocking on
+cue (per request, which the sandbox cannot script), with the project's downloader middlewares.
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ from moviespider.middlewares.blocks import (
     request_blocked,
 )
 from moviespider.signals import page_failed
+from tests.helpers.mockserver import Hit, MockServer, html_reply
 
 BAN_PAGE = """<!DOCTYPE html><html lang="zh-cmn-Hans"><head><meta charset="UTF-8">
 <title>禁止访问</title></head><body><div id="content"><h1>禁止访问</h1>
@@ -173,41 +174,14 @@ def test_bad_settings_are_a_config_error_naming_the_setting(name, value, message
 # --- crawls --------------------------------------------------------------------------------------
 
 
-@dataclass
-class Hit:
-    path: str
-    bid: str | None
-    user_agent: str | None
-    at: float
-    cookies: dict[str, str]
-
-
-class FakeDouban:
+def fake_douban(behave=None) -> MockServer:
     """A local site serving a content page at every path unless ``behave`` answers otherwise."""
 
-    def __init__(self, behave=None):
-        self.behave = behave or (lambda hit, hits: None)
-        self.hits: list[Hit] = []
+    def answer(hit: Hit, hits: list[Hit]):
+        reply = behave(hit, hits) if behave is not None else None
+        return html_reply(PAGE.format(path=hit.path)) if reply is None else reply
 
-    async def handle(self, request: web.Request) -> web.StreamResponse:
-        hit = Hit(
-            request.path_qs,
-            request.cookies.get("bid"),
-            request.headers.get("User-Agent"),
-            time.monotonic(),
-            dict(request.cookies),
-        )
-        self.hits.append(hit)
-        response = self.behave(hit, self.hits)
-        if response is None:
-            response = web.Response(text=PAGE.format(path=hit.path), content_type="text/html")
-        return response
-
-    def paths(self) -> list[str]:
-        return [hit.path for hit in self.hits]
-
-    def hits_of(self, path: str) -> list[Hit]:
-        return [hit for hit in self.hits if hit.path == path]
+    return MockServer(behave=answer)
 
 
 class PagesSpider(scrapy.Spider):
@@ -243,36 +217,22 @@ class Crawl:
         return self.stats["finish_reason"]
 
 
-async def serve(app_handler) -> tuple[web.AppRunner, str]:
-    app = web.Application()
-    app.router.add_route("*", "/{tail:.*}", app_handler)
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    host, port = runner.addresses[0][:2]
-    return runner, f"http://{host}:{port}"
+def crawl(site: MockServer, paths: list[str], **settings) -> Crawl:
+    async def run(base_url: str) -> Crawl:
+        crawler = get_crawler(PagesSpider, {**CRAWL_SETTINGS, **settings})
+        result = Crawl(spider=None, stats={})  # type: ignore[arg-type]
 
+        def given_up(url, status, error):
+            result.given_up.append(urlsplit(url).path)
 
-def crawl(site: FakeDouban, paths: list[str], **settings) -> Crawl:
-    async def run() -> Crawl:
-        runner, base_url = await serve(site.handle)
-        try:
-            crawler = get_crawler(PagesSpider, {**CRAWL_SETTINGS, **settings})
-            result = Crawl(spider=None, stats={})  # type: ignore[arg-type]
+        crawler.signals.connect(given_up, signal=page_failed, weak=False)
+        await crawler.crawl_async(base_url=base_url, paths=paths)
+        result.spider = crawler.spider
+        result.stats = crawler.stats.get_stats()
+        return result
 
-            def given_up(url, status, error):
-                result.given_up.append(urlsplit(url).path)
-
-            crawler.signals.connect(given_up, signal=page_failed, weak=False)
-            await crawler.crawl_async(base_url=base_url, paths=paths)
-            result.spider = crawler.spider
-            result.stats = crawler.stats.get_stats()
-            return result
-        finally:
-            await runner.cleanup()
-
-    return asyncio.run(run())
+    with site:
+        return asyncio.run(run(site.url))
 
 
 def moved_to(location: str, status: int = 302) -> web.Response:
@@ -317,7 +277,7 @@ BLOCKS = {
 
 @pytest.mark.parametrize("block", BLOCKS, ids=BLOCKS.keys())
 def test_a_blocked_page_is_retried_with_a_new_session_and_never_parsed(block):
-    site = FakeDouban(first_hit_blocked(BLOCKS[block]))
+    site = fake_douban(first_hit_blocked(BLOCKS[block]))
     paths = pages(6)
     result = crawl(site, paths, DOUBAN_MAX_BLOCKS=100)
 
@@ -345,7 +305,7 @@ def test_ordinary_redirects_are_followed():
             return moved_to("/subject/1/?moved", status=301)
         return None
 
-    result = crawl(FakeDouban(behave), ["/subject/1/"])
+    result = crawl(fake_douban(behave), ["/subject/1/"])
     assert result.spider.pages == [("/subject/1/", "ok /subject/1/?moved")]
     assert not any(key.startswith("moviespider/blocked") for key in result.stats)
 
@@ -353,7 +313,7 @@ def test_ordinary_redirects_are_followed():
 def test_a_redirect_followed_before_detection_retries_the_original_url():
     # With Scrapy's default order RedirectMiddleware follows the redirect first; the block is
     # then recognised on the challenge page, and the original URL is retried.
-    site = FakeDouban(first_hit_blocked(BLOCKS["challenge"]))
+    site = fake_douban(first_hit_blocked(BLOCKS["challenge"]))
     order = {**CRAWL_SETTINGS["DOWNLOADER_MIDDLEWARES"]}
     order["scrapy.downloadermiddlewares.redirect.RedirectMiddleware"] = 600
     result = crawl(site, ["/subject/7/"], DOWNLOADER_MIDDLEWARES=order)
@@ -372,7 +332,7 @@ def test_blocks_from_a_session_banned_per_bid_are_survived():
         return None
 
     paths = pages(60)
-    site = FakeDouban(behave)
+    site = fake_douban(behave)
     result = crawl(site, paths, DOUBAN_MAX_BLOCKS=2, CONCURRENT_REQUESTS=4)
     assert result.reason == "finished"
     assert sorted(path for path, _ in result.spider.pages) == sorted(paths)
@@ -385,7 +345,7 @@ def test_blocks_from_a_session_banned_per_bid_are_survived():
 
 
 def test_fresh_sessions_blocked_in_a_row_close_the_spider_as_banned(caplog):
-    site = FakeDouban(lambda hit, hits: web.Response(status=403))
+    site = fake_douban(lambda hit, hits: web.Response(status=403))
     with caplog.at_level(logging.INFO):
         result = crawl(site, pages(50), DOUBAN_MAX_BLOCKS=3)
 
@@ -409,7 +369,7 @@ def test_a_page_served_between_blocks_resets_the_count():
         return web.Response(status=429) if len(hits) % 3 == 0 else None
 
     paths = pages(30)
-    result = crawl(FakeDouban(behave), paths, DOUBAN_MAX_BLOCKS=2, CONCURRENT_REQUESTS=1)
+    result = crawl(fake_douban(behave), paths, DOUBAN_MAX_BLOCKS=2, CONCURRENT_REQUESTS=1)
     assert result.reason == "finished"
     assert len(result.spider.pages) == 30
 
@@ -421,7 +381,7 @@ def test_a_page_blocked_too_often_is_given_up_and_reported():
         return None
 
     paths = [*pages(5), "/subject/666/"]
-    site = FakeDouban(behave)
+    site = fake_douban(behave)
     result = crawl(site, paths, DOUBAN_BLOCK_RETRY_TIMES=2, DOUBAN_MAX_BLOCKS=100)
 
     assert result.reason == "finished"
@@ -436,7 +396,7 @@ def test_a_page_blocked_too_often_is_given_up_and_reported():
 
 
 def test_a_block_pauses_every_download_for_the_backoff():
-    site = FakeDouban(first_hit_blocked(BLOCKS["http_403"]))
+    site = fake_douban(first_hit_blocked(BLOCKS["http_403"]))
     paths = pages(12)
     settings = {"DOUBAN_BLOCK_BACKOFF": 0.6, "DOUBAN_BLOCK_BACKOFF_MAX": 0.6}
     result = crawl(site, paths[:1], **settings)  # the blocked page alone: its retry waits
@@ -445,18 +405,39 @@ def test_a_block_pauses_every_download_for_the_backoff():
     assert result.stats["moviespider/backoff_seconds"] >= 0.3
 
     # With other pages waiting, none of them starts during the pause either.
-    site = FakeDouban(lambda hit, hits: web.Response(status=403) if len(hits) == 1 else None)
+    site = fake_douban(lambda hit, hits: web.Response(status=403) if len(hits) == 1 else None)
     crawl(site, paths, CONCURRENT_REQUESTS=2, **settings)
     first = site.hits[0].at
     started_during_pause = [hit for hit in site.hits[2:] if hit.at - first < 0.3]
     assert started_during_pause == []  # only the two sent before the block came back
 
 
-def test_a_shutdown_does_not_wait_for_the_backoff_to_end():
-    site = FakeDouban(first_hit_blocked(BLOCKS["http_403"]))
+def test_requests_the_downloader_had_queued_wait_for_the_pause_and_take_the_new_session():
+    # DOWNLOAD_DELAY and one connection: the downloader accepts 6 requests and queues 5 of them,
+    # which Scrapy would send during the pause (engine.pause() stops only the scheduler), each
+    # with the session just refused.
+    site = fake_douban(lambda hit, hits: web.Response(status=403) if len(hits) == 1 else None)
+    settings = {"DOUBAN_BLOCK_BACKOFF": 0.6, "DOUBAN_BLOCK_BACKOFF_MAX": 0.6}
+    result = crawl(
+        site,
+        pages(8),
+        CONCURRENT_REQUESTS=6,
+        CONCURRENT_REQUESTS_PER_DOMAIN=1,
+        DOWNLOAD_DELAY=0.1,
+        DOWNLOAD_DELAY_JITTER=0,
+        **settings,
+    )
+    blocked, *after = site.hits
+    assert all(hit.at - blocked.at >= 0.3 for hit in after)  # the pause is 0.3 to 0.6 s
+    assert blocked.bid not in {hit.bid for hit in after}
+    assert result.stats["moviespider/blocked_recalled"] >= 1
+    assert sorted(path for path, _ in result.spider.pages) == pages(8)
 
-    async def run():
-        runner, base_url = await serve(site.handle)
+
+def test_a_shutdown_does_not_wait_for_the_backoff_to_end():
+    site = fake_douban(first_hit_blocked(BLOCKS["http_403"]))
+
+    async def run(base_url: str):
         backoff = {"DOUBAN_BLOCK_BACKOFF": 60, "DOUBAN_BLOCK_BACKOFF_MAX": 60}
         crawler = get_crawler(PagesSpider, {**CRAWL_SETTINGS, **backoff})
 
@@ -465,19 +446,17 @@ def test_a_shutdown_does_not_wait_for_the_backoff_to_end():
 
         crawler.signals.connect(stop_soon, signal=request_blocked, weak=False)
         started = time.monotonic()
-        try:
-            await crawler.crawl_async(base_url=base_url, paths=pages(1))
-        finally:
-            await runner.cleanup()
+        await crawler.crawl_async(base_url=base_url, paths=pages(1))
         return crawler, time.monotonic() - started
 
-    crawler, took = asyncio.run(run())
+    with site:
+        crawler, took = asyncio.run(run(site.url))
     assert took < 5  # not the 30-60 s backoff
     assert crawler.stats.get_value("finish_reason") == "shutdown"
 
 
 def test_a_cached_block_is_not_replayed_to_the_retry(tmp_path):
-    site = FakeDouban(first_hit_blocked(BLOCKS["http_403"]))
+    site = fake_douban(first_hit_blocked(BLOCKS["http_403"]))
     cache = {"HTTPCACHE_ENABLED": True, "HTTPCACHE_DIR": str(tmp_path / "cache")}
     result = crawl(site, pages(2), **cache)
     assert len(result.spider.pages) == 2
@@ -487,7 +466,7 @@ def test_a_cached_block_is_not_replayed_to_the_retry(tmp_path):
 
 def test_log_in_cookies_are_sent_but_never_logged(monkeypatch, caplog):
     monkeypatch.setenv("DOUBAN_COOKIES", "dbcl2=TopSecretLogin; ck=AbC")
-    site = FakeDouban(first_hit_blocked(BLOCKS["http_403"]))
+    site = fake_douban(first_hit_blocked(BLOCKS["http_403"]))
     with caplog.at_level(logging.DEBUG):
         result = crawl(site, pages(3))
     assert result.reason == "finished"
@@ -497,7 +476,7 @@ def test_log_in_cookies_are_sent_but_never_logged(monkeypatch, caplog):
 
 
 def test_a_crawl_with_a_bad_setting_stops_before_any_request():
-    site = FakeDouban()
+    site = fake_douban()
     with pytest.raises(ConfigError, match=r"^setting DOUBAN_MAX_BLOCKS: "):
         crawl(site, pages(3), DOUBAN_MAX_BLOCKS="many")
     assert site.hits == []
@@ -509,33 +488,22 @@ def test_a_crawl_with_a_bad_setting_stops_before_any_request():
 def test_a_blocked_proxy_is_rested_and_the_crawl_goes_on_through_a_healthy_one(monkeypatch, caplog):
     """Two local "proxies" (plain HTTP forward proxies answer like the origin here): one is
     blocked, the other serves pages."""
-    seen: dict[str, list[str | None]] = {"bad": [], "good": []}
-
-    def proxy(name, blocked):
-        async def handle(request: web.Request) -> web.StreamResponse:
-            seen[name].append(request.headers.get("Proxy-Authorization"))
-            if blocked:
-                return web.Response(status=403)
-            return web.Response(text=PAGE.format(path=request.path), content_type="text/html")
-
-        return handle
+    bad, good = MockServer(behave=lambda hit, hits: (403, {}, b"")), fake_douban()
 
     async def run():
-        bad_runner, bad_url = await serve(proxy("bad", blocked=True))
-        good_runner, good_url = await serve(proxy("good", blocked=False))
-        bad_with_credentials = bad_url.replace("http://", "http://scout:s3cret@")
-        monkeypatch.setenv("PROXY_LIST", f"{bad_with_credentials} {good_url}")
-        try:
-            crawler = get_crawler(PagesSpider, {**CRAWL_SETTINGS, "DOUBAN_MAX_BLOCKS": 50})
-            # The origin is never contacted: both proxies answer themselves.
-            await crawler.crawl_async(base_url="http://movie.douban.invalid", paths=pages(10))
-            return crawler
-        finally:
-            await bad_runner.cleanup()
-            await good_runner.cleanup()
+        crawler = get_crawler(PagesSpider, {**CRAWL_SETTINGS, "DOUBAN_MAX_BLOCKS": 50})
+        # The origin is never contacted: both proxies answer themselves.
+        await crawler.crawl_async(base_url="http://movie.douban.invalid", paths=pages(10))
+        return crawler
 
-    with caplog.at_level(logging.DEBUG):
+    with bad, good, caplog.at_level(logging.DEBUG):
+        bad_with_credentials = bad.url.replace("http://", "http://scout:s3cret@")
+        monkeypatch.setenv("PROXY_LIST", f"{bad_with_credentials} {good.url}")
         crawler = asyncio.run(run())
+    seen = {
+        name: [hit.headers.get("Proxy-Authorization") for hit in proxy.hits]
+        for name, proxy in (("bad", bad), ("good", good))
+    }
     assert crawler.stats.get_value("finish_reason") == "finished"
     assert len(crawler.spider.pages) == 10
     assert len(seen["good"]) == 10

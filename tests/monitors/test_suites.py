@@ -26,6 +26,8 @@ SETTINGS = {
     if name.startswith(("MONITOR_", "SPIDERMON_", "COVERAGE_"))
 } | {"COVERAGE_THRESHOLDS": {"title": 0.99}}
 GOOD = {
+    "moviespider/outcome": "complete",
+    "moviespider/exit_status": 0,
     "item_scraped_count": 250,
     "finish_reason": "finished",
     "downloader/request_count": 100,
@@ -78,9 +80,16 @@ def test_a_good_crawl_passes_every_monitor():
             "200 items, fewer than 225 (the spider expected 250, MONITOR_ITEMS_SHARE 0.9)",
         ),
         (
-            {"finish_reason": "banned"},
+            {"moviespider/outcome": "incomplete", "moviespider/exit_status": 6},
+            "The crawl's outcome",
+            "incomplete (exit status 6): more than INCOMPLETE_FAILED_SHARE of the pages were "
+            "given up on, or films reached no feed or no database (they are in the fallback "
+            "file)",
+        ),
+        (
+            {"finish_reason": "shutdown"},
             "The crawl ended as expected",
-            "the crawl ended with reason 'banned', not 'finished'",
+            "the crawl ended with reason 'shutdown', not 'finished'",
         ),
         (
             {"moviespider/failed_pages": 6},

@@ -2,10 +2,12 @@
 
 import pytest
 from scrapy.exceptions import DropItem
+from scrapy.spiders import Spider
 from scrapy.utils.test import get_crawler
 
 from moviespider.items import Movie
 from moviespider.pipelines.duplicates import DropDuplicates
+from tests.helpers.components import movie
 
 
 def film(subject_id="1292052", merged_ids=()):
@@ -38,3 +40,20 @@ def test_a_second_copy_that_records_a_merge_passes_with_every_merged_id(pipeline
         pipeline.process_item(film(merged_ids=["26000001"]))
     assert pipeline.stats.get_value("moviespider/duplicates_kept_for_merge") == 1
     assert pipeline.stats.get_value("moviespider/duplicates_dropped") == 1
+
+
+@pytest.fixture
+def crawler():
+    crawler = get_crawler(Spider)
+    crawler.stats.open_spider()
+    return crawler
+
+
+def test_duplicates_are_dropped_once_seen(crawler):
+    pipeline = DropDuplicates.from_crawler(crawler)
+    first = movie()
+    assert pipeline.process_item(first) is first
+    pipeline.process_item(movie(subject_id="3541415"))
+    with pytest.raises(DropItem):
+        pipeline.process_item(movie(rank=1))
+    assert crawler.stats.get_value("moviespider/duplicates_dropped") == 1

@@ -3,9 +3,8 @@ from scrapy.exceptions import DropItem
 from scrapy.spiders import Spider
 from scrapy.utils.test import get_crawler
 
-from moviespider.items import Movie
-from moviespider.pipelines.duplicates import DropDuplicates
 from moviespider.pipelines.validate import ValidateMovie
+from tests.helpers.components import movie
 
 
 @pytest.fixture
@@ -18,14 +17,6 @@ def crawler():
 @pytest.fixture
 def validate(crawler):
     return ValidateMovie.from_crawler(crawler)
-
-
-def movie(**fields):
-    fields.setdefault("subject_id", "1292052")
-    fields.setdefault("url", "https://movie.douban.com/subject/1292052/")
-    fields.setdefault("source", "subject")
-    fields.setdefault("title", "肖申克的救赎")
-    return Movie(**fields)
 
 
 def test_numbers_become_their_types(validate):
@@ -76,6 +67,14 @@ def test_form_only_changes_are_not_counted(validate, crawler):
     )
 
 
+def test_nul_is_removed_and_other_control_characters_inside_text_are_kept(validate):
+    # PostgreSQL's text cannot hold NUL; every other character reaches the feed and database.
+    item = validate.process_item(
+        movie(title="肖申\x00克", summary="第一\x00段\x01\x1b\x7f", genres=["剧\x00情"])
+    )
+    assert (item.title, item.summary, item.genres) == ("肖申克", "第一段\x01\x1b\x7f", ["剧情"])
+
+
 def test_url_is_always_canonical(validate):
     item = validate.process_item(movie(url="http://127.0.0.1:8050/subject/1292052/"))
     assert item.url == "https://movie.douban.com/subject/1292052/"
@@ -99,16 +98,6 @@ def test_unusable_item_is_dropped_and_counted(validate, crawler, fields, reason)
 def test_release_date_must_be_iso(validate):
     assert validate.process_item(movie(release_date="2026-02-30")).release_date is None
     assert validate.process_item(movie(release_date="2026-03-14")).release_date == "2026-03-14"
-
-
-def test_duplicates_are_dropped_once_seen(crawler):
-    pipeline = DropDuplicates.from_crawler(crawler)
-    first = movie()
-    assert pipeline.process_item(first) is first
-    pipeline.process_item(movie(subject_id="3541415"))
-    with pytest.raises(DropItem):
-        pipeline.process_item(movie(rank=1))
-    assert crawler.stats.get_value("moviespider/duplicates_dropped") == 1
 
 
 def test_a_dict_item_gets_the_same_rules_through_itemadapter(validate, crawler):

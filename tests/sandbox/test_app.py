@@ -41,9 +41,8 @@ def catalog():
 
 
 @pytest.fixture(scope="module")
-def sandbox():
-    with SandboxProcess(args=ARGS) as process:
-        yield process
+def site(module_sandbox):
+    return module_sandbox(*ARGS)
 
 
 def fetch(url: str, headers: dict[str, str] | None = None):
@@ -146,8 +145,8 @@ def test_a_large_catalog_costs_nothing_until_used():
 # --- the server ----------------------------------------------------------------------------------
 
 
-def test_top250_page_lists_25_ranked_films_with_their_values(sandbox, catalog):
-    doc = page(f"{sandbox.url}/top250?start=25&filter=")
+def test_top250_page_lists_25_ranked_films_with_their_values(site, catalog):
+    doc = page(f"{site.url}/top250?start=25&filter=")
     items = doc.cssselect("ol.grid_view > li > div.item")
     assert [int(x) for x in texts(doc.cssselect("div.pic em"))] == list(range(26, 51))
     for item, film in zip(items, catalog.top250_page(25), strict=True):
@@ -158,33 +157,33 @@ def test_top250_page_lists_25_ranked_films_with_their_values(sandbox, catalog):
         assert item.cssselect("div.star span")[-1].text == f"{film.votes}人评价"
         assert bool(item.cssselect("p.quote span.inq")) == (film.quote is not None)
         link = item.cssselect("div.hd a")[0].get("href")
-        assert link == f"{sandbox.url}/subject/{film.subject_id}/"
+        assert link == f"{site.url}/subject/{film.subject_id}/"
         assert item.cssselect("div.bd p")[0].text_content().strip().startswith("导演: ")
 
 
-def test_top250_lines_are_cut_like_douban(sandbox):
-    doc = page(f"{sandbox.url}/top250?start=0&filter=")
+def test_top250_lines_are_cut_like_douban(site):
+    doc = page(f"{site.url}/top250?start=0&filter=")
     lines = [p.text_content().strip().splitlines()[0] for p in doc.cssselect("div.bd > p")]
     assert any(line.endswith("...") for line in lines)
 
 
-def test_top250_beyond_the_catalog_is_an_empty_list(sandbox):
-    doc = page(f"{sandbox.url}/top250?start=500&filter=")
+def test_top250_beyond_the_catalog_is_an_empty_list(site):
+    doc = page(f"{site.url}/top250?start=500&filter=")
     assert doc.cssselect("ol.grid_view")
     assert not doc.cssselect("ol.grid_view > li")
 
 
-def test_top250_paginator_links_the_next_page_until_the_last(sandbox):
-    first = page(f"{sandbox.url}/top250?start=0&filter=")
+def test_top250_paginator_links_the_next_page_until_the_last(site):
+    first = page(f"{site.url}/top250?start=0&filter=")
     assert first.cssselect('span.next link[rel="next"]')[0].get("href") == "?start=25&filter="
-    last = page(f"{sandbox.url}/top250?start=475&filter=")
+    last = page(f"{site.url}/top250?start=475&filter=")
     assert not last.cssselect("span.next a")
     assert texts(last.cssselect("span.count")) == ["(共500条)"]
 
 
-def test_subject_page_shows_the_films_values(sandbox, catalog):
+def test_subject_page_shows_the_films_values(site, catalog):
     film = next(f for f in catalog.top250_page(0, 100) if f.original_title and f.imdb_id)
-    doc = page(f"{sandbox.url}/subject/{film.subject_id}/")
+    doc = page(f"{site.url}/subject/{film.subject_id}/")
     reviewed = doc.cssselect('span[property="v:itemreviewed"]')[0].text
     assert reviewed == f"{film.title} {film.original_title}"
     assert doc.cssselect("span.year")[0].text == f"({film.year})"
@@ -198,12 +197,12 @@ def test_subject_page_shows_the_films_values(sandbox, catalog):
     info = doc.cssselect("#info")[0].text_content()
     assert f"制片国家/地区: {' / '.join(film.countries)}" in info
     assert f"IMDb链接: {film.imdb_id}" in info
-    assert doc.cssselect("#mainpic img")[0].get("src") == sandbox.url + film.poster_path
+    assert doc.cssselect("#mainpic img")[0].get("src") == site.url + film.poster_path
 
 
-def test_subject_summary_keeps_the_full_text_in_span_all_hidden(sandbox, catalog):
+def test_subject_summary_keeps_the_full_text_in_span_all_hidden(site, catalog):
     film = next(f for f in catalog.top250_page(0, 100) if len(f.summary) > 150)
-    doc = page(f"{sandbox.url}/subject/{film.subject_id}/")
+    doc = page(f"{site.url}/subject/{film.subject_id}/")
     short = doc.cssselect('span[property="v:summary"]')[0].text_content().strip()
     assert short.endswith("...")
     full = doc.cssselect("span.all.hidden")[0].text_content()
@@ -211,9 +210,9 @@ def test_subject_summary_keeps_the_full_text_in_span_all_hidden(sandbox, catalog
     assert "\n".join(paragraphs) == film.summary
 
 
-def test_subject_json_ld_matches_the_film(sandbox, catalog):
+def test_subject_json_ld_matches_the_film(site, catalog):
     film = catalog.by_rank(3)
-    _, _, body = fetch(f"{sandbox.url}/subject/{film.subject_id}/")
+    _, _, body = fetch(f"{site.url}/subject/{film.subject_id}/")
     script = html.fromstring(body).cssselect('script[type="application/ld+json"]')[0].text
     data = json.JSONDecoder(strict=False).decode(script)
     assert data["@type"] == ("TVSeries" if film.kind == "tv" else "Movie")
@@ -221,17 +220,17 @@ def test_subject_json_ld_matches_the_film(sandbox, catalog):
     assert [person["name"] for person in data["actor"]] == [p.full for p in film.actors]
 
 
-def test_unrated_subject_says_no_rating_yet(sandbox, catalog):
+def test_unrated_subject_says_no_rating_yet(site, catalog):
     film = catalog.upcoming("beijing")[0].film
-    doc = page(f"{sandbox.url}/subject/{film.subject_id}/")
+    doc = page(f"{site.url}/subject/{film.subject_id}/")
     assert doc.cssselect('strong[property="v:average"]')[0].text is None
     assert not doc.cssselect('span[property="v:votes"]')
     assert "暂无评分" in doc.cssselect("div.rating_sum")[0].text_content()
 
 
-def test_tv_subject_has_first_air_date_and_episodes(sandbox, catalog):
+def test_tv_subject_has_first_air_date_and_episodes(site, catalog):
     film = next(f for f in catalog.top250_page(0, 500) if f.kind == "tv")
-    doc = page(f"{sandbox.url}/subject/{film.subject_id}/")
+    doc = page(f"{site.url}/subject/{film.subject_id}/")
     info = doc.cssselect("#info")[0].text_content()
     assert f"集数: {film.episodes}" in info
     assert f"单集片长: {film.runtime_minutes}分钟" in info
@@ -243,19 +242,19 @@ def test_tv_subject_has_first_air_date_and_episodes(sandbox, catalog):
     "path",
     ["/subject/1/", "/subject/99999999/", "/cinema/later/atlantis/", "/cinema/nowplaying/x/"],
 )
-def test_unknown_subjects_and_cities_are_404(sandbox, path):
-    assert fetch(sandbox.url + path)[0] == 404
+def test_unknown_subjects_and_cities_are_404(site, path):
+    assert fetch(site.url + path)[0] == 404
 
 
-def test_subject_without_trailing_slash_redirects_like_douban(sandbox, catalog):
+def test_subject_without_trailing_slash_redirects_like_douban(site, catalog):
     film = catalog.by_rank(1)
-    status, headers, _ = fetch(f"{sandbox.url}/subject/{film.subject_id}")
+    status, headers, _ = fetch(f"{site.url}/subject/{film.subject_id}")
     assert status == 301
     assert headers["Location"].endswith(f"/subject/{film.subject_id}/")
 
 
-def test_later_page_lists_the_citys_upcoming_films(sandbox, catalog):
-    doc = page(f"{sandbox.url}/cinema/later/shanghai/")
+def test_later_page_lists_the_citys_upcoming_films(site, catalog):
+    doc = page(f"{site.url}/cinema/later/shanghai/")
     items = doc.cssselect("div#showing-soon > div.item")
     entries = catalog.upcoming("shanghai")
     assert len(items) == len(entries)
@@ -269,8 +268,8 @@ def test_later_page_lists_the_citys_upcoming_films(sandbox, catalog):
         assert bool(item.cssselect("ul a.trailer_icon")) == entry.has_trailer
 
 
-def test_nowplaying_page_carries_data_attributes(sandbox, catalog):
-    doc = page(f"{sandbox.url}/cinema/nowplaying/beijing/")
+def test_nowplaying_page_carries_data_attributes(site, catalog):
+    doc = page(f"{site.url}/cinema/nowplaying/beijing/")
     items = doc.cssselect("#nowplaying li.list-item")
     films = catalog.nowplaying("beijing")
     assert [item.get("data-subject") for item in items] == [f.subject_id for f in films]
@@ -284,49 +283,49 @@ def test_nowplaying_page_carries_data_attributes(sandbox, catalog):
     ]
 
 
-def test_home_page_links_every_list_and_every_link_works(sandbox, catalog):
-    links = page(f"{sandbox.url}/").cssselect("ul.sandbox-pages a")
+def test_home_page_links_every_list_and_every_link_works(site, catalog):
+    links = page(f"{site.url}/").cssselect("ul.sandbox-pages a")
     hrefs = [link.get("href") for link in links]
     assert len(hrefs) == 1 + 2 * len(catalog.cities) + 2
     assert all(fetch(href)[0] == 200 for href in hrefs)
 
 
-def test_robots_txt_allows_the_crawled_pages_only(sandbox):
-    _, _, body = fetch(f"{sandbox.url}/robots.txt")
+def test_robots_txt_allows_the_crawled_pages_only(site):
+    _, _, body = fetch(f"{site.url}/robots.txt")
     rules = urllib.robotparser.RobotFileParser()
     rules.parse(body.decode().splitlines())
     for path in ("/top250?start=0&filter=", "/subject/1292052/", "/cinema/later/beijing/"):
-        assert rules.can_fetch("moviespider", sandbox.url + path)
+        assert rules.can_fetch("moviespider", site.url + path)
     for path in ("/subject_search?search_text=x", "/j/subject/1/", "/search?q=x"):
-        assert not rules.can_fetch("moviespider", sandbox.url + path)
+        assert not rules.can_fetch("moviespider", site.url + path)
 
 
-def test_posters_are_small_valid_deterministic_jpegs(sandbox, catalog):
-    url = sandbox.url + catalog.by_rank(2).poster_path
+def test_posters_are_small_valid_deterministic_jpegs(site, catalog):
+    url = site.url + catalog.by_rank(2).poster_path
     status, headers, body = fetch(url)
     assert status == 200 and headers["Content-Type"] == "image/jpeg"
     image = Image.open(io.BytesIO(body))
     image.verify()
     assert image.format == "JPEG" and image.size == (135, 200)
     assert fetch(url)[2] == body
-    other = fetch(sandbox.url + catalog.by_rank(3).poster_path)[2]
+    other = fetch(site.url + catalog.by_rank(3).poster_path)[2]
     assert other != body
 
 
-def test_bid_cookie_is_set_when_the_request_has_none(sandbox):
-    _, headers, _ = fetch(f"{sandbox.url}/top250")
+def test_bid_cookie_is_set_when_the_request_has_none(site):
+    _, headers, _ = fetch(f"{site.url}/top250")
     bid = re.match(r"bid=([^;]+);", headers["Set-Cookie"]).group(1)
     assert len(bid) == 11
-    _, headers, _ = fetch(f"{sandbox.url}/top250", headers={"Cookie": f"bid={bid}"})
+    _, headers, _ = fetch(f"{site.url}/top250", headers={"Cookie": f"bid={bid}"})
     assert "Set-Cookie" not in headers
 
 
-def test_stats_count_requests_by_kind_status_and_agent():
-    with SandboxProcess(args=ARGS) as fresh:
-        fetch(f"{fresh.url}/top250")
-        fetch(f"{fresh.url}/subject/1/")
-        fetch(f"{fresh.url}/view/photo/s_ratio_poster/public/p1.jpg")
-        _, _, body = fetch(f"{fresh.url}/__sandbox__/stats")
+def test_stats_count_requests_by_kind_status_and_agent(sandbox):
+    fresh = sandbox(*ARGS)
+    fetch(f"{fresh.url}/top250")
+    fetch(f"{fresh.url}/subject/1/")
+    fetch(f"{fresh.url}/view/photo/s_ratio_poster/public/p1.jpg")
+    _, _, body = fetch(f"{fresh.url}/__sandbox__/stats")
     stats = json.loads(body)
     assert stats["requests"] == 3
     assert stats["by_kind"] == {"top250": 1, "subject": 1, "image": 1}
@@ -335,31 +334,31 @@ def test_stats_count_requests_by_kind_status_and_agent():
     assert stats["user_agents"] == {BROWSER: 3}
 
 
-def test_deleting_the_stats_zeroes_them(sandbox):
-    fetch(f"{sandbox.url}/top250")
-    request = urllib.request.Request(f"{sandbox.url}/__sandbox__/stats", method="DELETE")
+def test_deleting_the_stats_zeroes_them(site):
+    fetch(f"{site.url}/top250")
+    request = urllib.request.Request(f"{site.url}/__sandbox__/stats", method="DELETE")
     with urllib.request.urlopen(request, timeout=10) as response:
         assert response.status == 204
-    stats = json.loads(fetch(f"{sandbox.url}/__sandbox__/stats")[2])
+    stats = json.loads(fetch(f"{site.url}/__sandbox__/stats")[2])
     assert stats["requests"] == 0 and stats["by_kind"] == {}
 
 
-def test_pages_are_identical_across_processes_with_the_same_seed(sandbox):
+def test_pages_are_identical_across_processes_with_the_same_seed(site, sandbox):
     paths = ["/top250?start=50&filter=", "/cinema/later/wuhan/", "/cinema/nowplaying/xian/"]
-    with SandboxProcess(args=ARGS) as twin, SandboxProcess(args=OTHER_SEED_ARGS) as other:
-        for path in paths:
-            ours = fetch(sandbox.url + path)[2].replace(sandbox.url.encode(), b"BASE")
-            theirs = fetch(twin.url + path)[2].replace(twin.url.encode(), b"BASE")
-            different = fetch(other.url + path)[2].replace(other.url.encode(), b"BASE")
-            assert ours == theirs
-            assert ours != different
+    twin, other = sandbox(*ARGS), sandbox(*OTHER_SEED_ARGS)
+    for path in paths:
+        ours = fetch(site.url + path)[2].replace(site.url.encode(), b"BASE")
+        theirs = fetch(twin.url + path)[2].replace(twin.url.encode(), b"BASE")
+        different = fetch(other.url + path)[2].replace(other.url.encode(), b"BASE")
+        assert ours == theirs
+        assert ours != different
 
 
-def test_2025_markup_drops_star_and_inq_classes_and_shows_imdb_as_text(catalog):
-    with SandboxProcess(args=[*ARGS, "--markup", "2025"]) as process:
-        doc = page(f"{process.url}/top250?start=0&filter=")
-        film = next(f for f in catalog.top250_page(0, 100) if f.imdb_id)
-        subject = page(f"{process.url}/subject/{film.subject_id}/")
+def test_2025_markup_drops_star_and_inq_classes_and_shows_imdb_as_text(catalog, sandbox):
+    process = sandbox(*ARGS, "--markup", "2025")
+    doc = page(f"{process.url}/top250?start=0&filter=")
+    film = next(f for f in catalog.top250_page(0, 100) if f.imdb_id)
+    subject = page(f"{process.url}/subject/{film.subject_id}/")
     assert not doc.cssselect("div.star") and not doc.cssselect("span.inq")
     assert len(doc.cssselect('span.rating_num[property="v:average"]')) == 25
     assert doc.cssselect("p.quote > span")
@@ -434,9 +433,13 @@ time.sleep(60)
 """
 
 
-def test_the_sandbox_exits_when_its_parent_is_killed():
+def test_the_sandbox_exits_when_its_parent_is_killed(tmp_path):
     parent = subprocess.Popen(
-        [sys.executable, "-c", PARENT], stdout=subprocess.PIPE, text=True, cwd=REPO_ROOT
+        [sys.executable, "-c", PARENT],
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": str(REPO_ROOT)},
     )
     child = int(parent.stdout.readline())
     parent.kill()
@@ -460,22 +463,22 @@ def is_alive(pid: int) -> bool:
     return "\nState:\tZ" not in status
 
 
-def test_a_50000_film_catalog_starts_fast_and_serves_2000_list_pages():
-    with SandboxProcess(args=["--catalog", "50000", "--seed", "1"], startup_timeout=10) as big:
-        last = page(f"{big.url}/top250?start=49975&filter=")
-        beyond = page(f"{big.url}/top250?start=50000&filter=")
+def test_a_50000_film_catalog_starts_fast_and_serves_2000_list_pages(sandbox):
+    big = sandbox("--catalog", "50000", "--seed", "1", startup_timeout=10)
+    last = page(f"{big.url}/top250?start=49975&filter=")
+    beyond = page(f"{big.url}/top250?start=50000&filter=")
     assert [int(x) for x in texts(last.cssselect("div.pic em"))] == list(range(49976, 50001))
     assert not beyond.cssselect("ol.grid_view > li")
 
 
-def test_latency_delays_pages_but_not_posters(catalog):
-    with SandboxProcess(args=[*ARGS, "--latency", "0.6"]) as slow:
-        started = time.perf_counter()
-        fetch(f"{slow.url}/top250")
-        page_seconds = time.perf_counter() - started
-        started = time.perf_counter()
-        fetch(slow.url + catalog.by_rank(1).poster_path)
-        poster_seconds = time.perf_counter() - started
+def test_latency_delays_pages_but_not_posters(catalog, sandbox):
+    slow = sandbox(*ARGS, "--latency", "0.6")
+    started = time.perf_counter()
+    fetch(f"{slow.url}/top250")
+    page_seconds = time.perf_counter() - started
+    started = time.perf_counter()
+    fetch(slow.url + catalog.by_rank(1).poster_path)
+    poster_seconds = time.perf_counter() - started
     assert page_seconds >= 0.6
     assert poster_seconds < 0.6
 
@@ -538,19 +541,19 @@ def test_recommendations_reach_the_whole_catalog_from_any_film():
     assert all(len(catalog.recommended(catalog.by_rank(r))) == 10 for r in (1, 500, 1000))
 
 
-def test_merged_subjects_redirect_to_the_film_kept(sandbox, catalog):
+def test_merged_subjects_redirect_to_the_film_kept(site, catalog):
     film = catalog.by_rank(2)
-    status, headers, _ = fetch(f"{sandbox.url}/subject/{catalog.merged_id_of(1)}/")
+    status, headers, _ = fetch(f"{site.url}/subject/{catalog.merged_id_of(1)}/")
     assert status == 302
     assert headers["Location"].endswith(f"/subject/{film.subject_id}/")
-    status, headers, _ = fetch(f"{sandbox.url}/subject/{catalog.chained_merged_id_of(1)}/")
+    status, headers, _ = fetch(f"{site.url}/subject/{catalog.chained_merged_id_of(1)}/")
     assert status == 302
     assert headers["Location"].endswith(f"/subject/{catalog.merged_id_of(1)}/")
 
 
-def test_a_misfiled_subject_serves_another_film_s_page(sandbox, catalog):
+def test_a_misfiled_subject_serves_another_film_s_page(site, catalog):
     film = catalog.by_rank(3)
-    doc = page(f"{sandbox.url}/subject/{catalog.misfiled_id_of(2)}/")
+    doc = page(f"{site.url}/subject/{catalog.misfiled_id_of(2)}/")
     assert texts(doc.cssselect('[property="v:itemreviewed"]'))[0].startswith(film.title)
     og_url = doc.cssselect('meta[property="og:url"]')
     json_ld = doc.cssselect('script[type="application/ld+json"]')

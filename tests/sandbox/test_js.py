@@ -12,7 +12,6 @@ from datetime import date
 import pytest
 from lxml import html
 
-from douban_sandbox import SandboxProcess
 from douban_sandbox.catalog import build_catalog
 
 ARGS = ["--catalog", "300", "--seed", "5", "--today", "2026-03-10"]
@@ -36,15 +35,13 @@ def get(url: str) -> bytes:
 
 
 @pytest.fixture(scope="module")
-def static():
-    with SandboxProcess(args=ARGS) as process:
-        yield process
+def static(module_sandbox):
+    return module_sandbox(*ARGS)
 
 
 @pytest.fixture(scope="module")
-def js():
-    with SandboxProcess(args=[*ARGS, "--js"]) as process:
-        yield process
+def js(module_sandbox):
+    return module_sandbox(*ARGS, "--js")
 
 
 @pytest.mark.parametrize("path", PATHS)
@@ -72,24 +69,24 @@ def test_json_endpoints_answer_404_for_unknown_ids(js):
 
 
 @pytest.mark.skipif(CHROMIUM is None, reason="needs chromium")
-def test_a_browser_renders_the_full_list_and_requests_its_posters():
-    with SandboxProcess(args=[*ARGS, "--js"]) as sandbox:
-        dom = subprocess.run(
-            [
-                CHROMIUM,
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-dev-shm-usage",
-                "--virtual-time-budget=10000",
-                "--dump-dom",
-                f"{sandbox.url}/top250?start=0&filter=",
-            ],
-            capture_output=True,
-            timeout=60,
-            check=True,
-        ).stdout
-        stats = json.loads(get(f"{sandbox.url}/__sandbox__/stats"))
+def test_a_browser_renders_the_full_list_and_requests_its_posters(sandbox):
+    site = sandbox(*ARGS, "--js")
+    dom = subprocess.run(
+        [
+            CHROMIUM,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-dev-shm-usage",
+            "--virtual-time-budget=10000",
+            "--dump-dom",
+            f"{site.url}/top250?start=0&filter=",
+        ],
+        capture_output=True,
+        timeout=60,
+        check=True,
+    ).stdout
+    stats = json.loads(get(f"{site.url}/__sandbox__/stats"))
     doc = html.fromstring(dom)
     titles = [item.cssselect("span.title")[0].text for item in doc.cssselect("ol.grid_view > li")]
     assert titles == [film.title for film in CATALOG.top250_page(0)]

@@ -13,7 +13,6 @@ from pathlib import Path
 import pytest
 from lxml import html
 
-from douban_sandbox import SandboxProcess
 from douban_sandbox.catalog import build_catalog
 
 REAL_PAGES = Path(__file__).resolve().parents[2].parent / "shared" / "douban-pages"
@@ -116,14 +115,13 @@ def ancestry(element) -> str:
 
 
 @pytest.fixture(scope="module")
-def sandboxes():
+def sandboxes(module_sandbox):
     if not REAL_PAGES.is_dir():
         pytest.skip(f"no real pages at {REAL_PAGES}")
-    with (
-        SandboxProcess(args=ARGS) as old,
-        SandboxProcess(args=[*ARGS, "--markup", "2025"]) as new,
-    ):
-        yield {"2019": old.url, "2025": new.url}
+    return {
+        "2019": module_sandbox(*ARGS).url,
+        "2025": module_sandbox(*ARGS, "--markup", "2025").url,
+    }
 
 
 @pytest.mark.parametrize(("real", "markup", "path", "selectors"), CASES, ids=[c[0] for c in CASES])

@@ -20,7 +20,13 @@ from moviespider.items import MOVIE_FIELDS, Movie
 from moviespider.pipelines.storage import StoreMovies
 from moviespider.site import canonical_subject_url
 from moviespider.storage.schema import NOT_MOVIE_COLUMNS, crawls, metadata, movies, observations
-from tests.helpers.storage import Outage, run_pipeline, storage_pipeline, top250_films
+from tests.helpers.storage import (
+    Outage,
+    count_rows,
+    run_pipeline,
+    storage_pipeline,
+    top250_films,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -39,14 +45,6 @@ def rows(url: URL, table: sa.Table, order_by: str | None = None) -> list[dict[st
         query = query.order_by(table.c[order_by])
     with engine.connect() as connection:
         result = [dict(row._mapping) for row in connection.execute(query)]
-    engine.dispose()
-    return result
-
-
-def count(url: URL, table: sa.Table) -> int:
-    engine = sa.create_engine(url)
-    with engine.connect() as connection:
-        result = connection.scalar(sa.select(sa.func.count()).select_from(table))
     engine.dispose()
     return result
 
@@ -70,8 +68,8 @@ def test_the_same_crawl_twice_gives_one_movie_row_and_two_observations_per_film(
     first = store_crawl(database_url, top250_films(MONDAY))
     second = store_crawl(database_url, top250_films(TUESDAY))
 
-    assert count(database_url, movies) == 250
-    assert count(database_url, observations) == 500
+    assert count_rows(database_url, movies) == 250
+    assert count_rows(database_url, observations) == 500
     assert first.crawl_id != second.crawl_id
     recorded = rows(database_url, crawls, order_by="started_at")
     assert [(crawl["id"], crawl["spider"]) for crawl in recorded] == [
@@ -192,6 +190,64 @@ def test_an_older_movies_table_gains_the_columns_added_since(
     assert row["poster_path"] == "full/abc.jpg"
 
 
+# Every control character but NUL (which PostgreSQL's text cannot hold: validation strips it).
+CONTROL_CHARACTERS = "".join(map(chr, range(1, 32))) + "\x7f\x85"
+EMOJI = "🎬🍿👨‍👩‍👧"
+
+
+def test_long_text_emoji_and_control_characters_come_back_byte_for_byte(
+    database_url: URL, store_crawl: Callable[..., StoreMovies], tmp_path: Path
+):
+    summary = ("二十世纪四十年代末，" * 3400 + EMOJI)[:-1]  # about 100 KB of UTF-8
+    assert len(summary.encode("utf-8")) > 100_000
+    title = ("肖申克" * 3334)[:10_000]
+    film = a_film(
+        title=title,
+        original_title=f"The {EMOJI} {CONTROL_CHARACTERS} end",
+        quote=CONTROL_CHARACTERS,
+        summary=summary,
+        aliases=[EMOJI, CONTROL_CHARACTERS],
+        poster_url="https://img.example/" + "p" * 2000 + ".jpg",
+        crawled_at=MONDAY,
+    )
+    pipeline = store_crawl(database_url, [film], DATABASE_UNSAVED_FILE=str(tmp_path / "unsaved.jl"))
+
+    assert pipeline.crawler.stats.get_value("moviespider/storage/rejected") is None
+    [row] = rows(database_url, movies)
+    for name in ("title", "original_title", "quote", "summary", "aliases", "poster_url"):
+        assert row[name] == getattr(film, name), name
+
+
+def test_an_older_database_with_narrow_text_columns_is_widened(
+    database_url: URL, store_crawl: Callable[..., StoreMovies], tmp_path: Path
+):
+    engine = sa.create_engine(database_url)
+    narrow = {  # what the first release created
+        "mysql": [
+            "ALTER TABLE movies MODIFY COLUMN title TEXT",
+            "ALTER TABLE movies MODIFY COLUMN summary TEXT",
+            "ALTER TABLE movies MODIFY COLUMN poster_url VARCHAR(512)",
+        ],
+        "postgresql": ["ALTER TABLE movies ALTER COLUMN poster_url TYPE VARCHAR(512)"],
+        "sqlite": [],
+    }[database_url.get_backend_name()]
+    with engine.begin() as connection:
+        metadata.create_all(connection)
+        for statement in narrow:
+            connection.execute(sa.text(statement))
+    engine.dispose()
+    long_film = a_film(
+        summary="长" * 40_000, poster_url="https://img.example/" + "p" * 600, crawled_at=MONDAY
+    )
+
+    unsaved = str(tmp_path / "unsaved.jl")
+    store_crawl(database_url, [long_film], DATABASE_UNSAVED_FILE=unsaved)
+    store_crawl(database_url, [long_film], DATABASE_UNSAVED_FILE=unsaved)  # nothing to widen
+
+    [row] = rows(database_url, movies)
+    assert (row["summary"], row["poster_url"]) == (long_film.summary, long_film.poster_url)
+
+
 # --- batching, off the reactor thread ------------------------------------------------------
 
 
@@ -201,7 +257,7 @@ def test_films_are_written_in_batches(database_url: URL, store_crawl: Callable[.
     stats = pipeline.crawler.stats
     assert stats.get_value("moviespider/storage/batches") == 5  # 4 full batches and the rest
     assert stats.get_value("moviespider/storage/films") == 95
-    assert count(database_url, observations) == 95
+    assert count_rows(database_url, observations) == 95
 
 
 def test_items_do_not_wait_for_the_database(tmp_path: Path):
@@ -234,7 +290,7 @@ def test_a_partial_batch_is_written_after_the_flush_interval(database_url: URL):
         for film in top250_films(MONDAY, 5):
             await pipeline.process_item(film)
         await asyncio.sleep(0.6)
-        written = await asyncio.to_thread(count, database_url, observations)
+        written = await asyncio.to_thread(count_rows, database_url, observations)
         await pipeline.close_spider()
         await pipeline.spider_closed("finished")
         return written
@@ -271,7 +327,7 @@ def test_films_written_while_the_database_is_down_are_kept_and_retried(
     assert stats.get_value("moviespider/storage/write_failures") >= 1
     assert stats.get_value("moviespider/storage/films") == 40
     assert stats.get_value("moviespider/storage/unsaved") is None
-    assert count(outage.url, observations) == 40
+    assert count_rows(outage.url, observations) == 40
     assert "Could not store" in caplog.text
 
 
@@ -310,7 +366,100 @@ def test_films_the_database_never_took_go_to_a_json_lines_file(
     assert lines[0] == {"crawl_id": pipeline.crawl_id, **dataclasses.asdict(films[10])}
     assert str(path) in caplog.text
     assert pipeline.crawler.stats.get_value("moviespider/storage/unsaved") == 15
-    assert count(outage.url, observations) == 10
+    assert count_rows(outage.url, observations) == 10
+
+
+def test_the_crawl_gets_its_finish_reason_when_the_database_comes_back_only_at_the_end(
+    outage: Outage, tmp_path: Path
+):
+    pipeline = storage_pipeline(
+        outage.url,
+        DATABASE_BATCH_SIZE=10,
+        DATABASE_FLUSH_INTERVAL=0.5,
+        DATABASE_UNSAVED_FILE=str(tmp_path / "unsaved.jsonl"),
+    )
+    films = top250_films(MONDAY, 10)
+
+    async def crawl() -> None:
+        await pipeline.open_spider()
+        for film in films:
+            await pipeline.process_item(film)
+        await pipeline.close_spider()  # all ten stored
+        outage.begin()
+        # Back while the end of the crawl is being recorded: after its first try.
+        asyncio.get_running_loop().call_later(0.25, outage.end)
+        await pipeline.spider_closed("shutdown")
+
+    asyncio.run(crawl())
+
+    [crawl_row] = rows(outage.url, crawls)
+    assert (crawl_row["finish_reason"], crawl_row["items"]) == ("shutdown", 10)
+    assert crawl_row["finished_at"] is not None
+    assert not (tmp_path / "unsaved.jsonl").exists()
+
+
+def test_when_the_database_never_comes_back_the_unsaved_file_holds_the_crawls_end(
+    outage: Outage, tmp_path: Path, caplog: pytest.LogCaptureFixture
+):
+    pipeline = storage_pipeline(
+        outage.url,
+        DATABASE_BATCH_SIZE=10,
+        DATABASE_FLUSH_INTERVAL=0.1,
+        DATABASE_UNSAVED_FILE=str(tmp_path / "unsaved.jsonl"),
+    )
+    films = top250_films(MONDAY, 15)
+
+    async def crawl() -> None:
+        await pipeline.open_spider()
+        outage.begin()
+        try:
+            for film in films:
+                await pipeline.process_item(film)
+            with caplog.at_level(logging.ERROR):
+                await pipeline.close_spider()
+                await pipeline.spider_closed("finished")
+        finally:
+            outage.end()
+
+    asyncio.run(crawl())
+
+    path = tmp_path / "unsaved.jsonl"
+    records = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    assert [record["subject_id"] for record in records[:-1]] == [f.subject_id for f in films]
+    assert records[-1]["crawl_id"] == pipeline.crawl_id
+    assert records[-1]["crawl"]["finish_reason"] == "finished"
+    assert records[-1]["crawl"]["items"] == 0
+    assert path.stat().st_mode & 0o777 == 0o600
+    assert f"Could not record the end of crawl {pipeline.crawl_id} (finished)" in caplog.text
+    assert str(path) in caplog.text
+
+
+@pytest.mark.parametrize(
+    ("settings", "expected"),
+    [
+        ({"FEEDS": {"out/films.jsonl": {"format": "jsonlines"}}}, "out/films.unsaved.jsonl"),
+        (
+            {"FEEDS": {"stdout:": {"format": "jsonlines"}}, "JOBDIR": "jobs/top"},
+            "jobs/top/unsaved.jsonl",
+        ),
+        (
+            {"FEEDS": {"s3://bucket/films.jl": {"format": "jsonlines"}}},
+            "moviespider-unsaved-douban_top250-{id}.jsonl",
+        ),
+        ({}, "moviespider-unsaved-douban_top250-{id}.jsonl"),
+    ],
+)
+def test_the_unsaved_file_goes_beside_the_feed_else_the_jobdir_else_the_current_directory(
+    settings: dict[str, Any], expected: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    monkeypatch.chdir(tmp_path)
+    pipeline = storage_pipeline(sa.engine.make_url("sqlite://"), **settings)
+    pipeline._write_unsaved([{"subject_id": "1"}])
+    path = tmp_path / expected.format(id=pipeline.crawl_id)
+    assert json.loads(path.read_text(encoding="utf-8")) == {
+        "crawl_id": pipeline.crawl_id,
+        "subject_id": "1",
+    }
 
 
 @pytest.mark.parametrize(
@@ -329,7 +478,7 @@ def test_a_film_that_cannot_be_stored_does_not_hold_up_the_others(
 
     asyncio.run(run_pipeline(pipeline, films))
 
-    assert count(database_url, observations) == 9
+    assert count_rows(database_url, observations) == 9
     [line] = (tmp_path / "unsaved.jl").read_text(encoding="utf-8").splitlines()
     assert json.loads(line)["subject_id"] == films[4].subject_id
     assert f"Film {films[4].subject_id} cannot be stored" in caplog.text
@@ -423,7 +572,7 @@ def test_a_password_from_the_environment_is_never_logged(
     with caplog.at_level(logging.DEBUG):
         asyncio.run(run_pipeline(pipeline, top250_films(MONDAY, 3)))
 
-    assert count(postgresql_url, movies) == 3
+    assert count_rows(postgresql_url, movies) == 3
     assert f"{url.username}:***@" in caplog.text
     assert "s3cret" not in caplog.text
 
@@ -480,3 +629,60 @@ def test_a_merged_id_is_recorded_against_the_film_kept(
     ]
     recorded = {row["old_id"]: row["subject_id"] for row in rows(database_url, merges)}
     assert recorded == {"26000001": "1292052", "26000002": "3541415"}
+
+
+# --- durability: the pipeline is a sink (moviespider.durability) --------------------------------
+
+
+def test_films_hold_the_watermark_until_their_batch_is_committed(tmp_path: Path):
+    from moviespider.durability import DurabilityTracker, NumberItems
+
+    url = sa.URL.create("sqlite", database=str(tmp_path / "movies.sqlite3"))
+    pipeline = storage_pipeline(url, DATABASE_BATCH_SIZE=5, DATABASE_FLUSH_INTERVAL=60)
+    tracker = DurabilityTracker.of(pipeline.crawler)
+    numbering = NumberItems(tracker)
+    films = top250_films(MONDAY, 7)
+    seen: list[tuple[int, int]] = []
+
+    async def crawl() -> None:
+        await pipeline.open_spider()
+        for film in films[:4]:
+            await pipeline.process_item(numbering.process_item(film))
+        seen.append((tracker.issued, tracker.watermark))  # 4 films in memory only
+        await pipeline.process_item(numbering.process_item(films[4]))  # a full batch: written
+        await pipeline._write
+        seen.append((tracker.issued, tracker.watermark))
+        for film in films[5:]:
+            await pipeline.process_item(numbering.process_item(film))
+        seen.append((tracker.issued, tracker.watermark))
+        await pipeline.close_spider()
+        seen.append((tracker.issued, tracker.watermark))
+        await pipeline.spider_closed("finished")
+
+    asyncio.run(crawl())
+    assert seen == [(4, 0), (5, 5), (7, 5), (7, 7)]
+
+
+def test_the_unsaved_file_is_the_owners_only(tmp_path: Path):
+    films = top250_films(MONDAY, 3)
+    films[1] = dataclasses.replace(films[1], source=None)  # rejected by the database
+    url = sa.URL.create("sqlite", database=str(tmp_path / "movies.sqlite3"))
+    pipeline = storage_pipeline(url, DATABASE_UNSAVED_FILE=str(tmp_path / "unsaved.jl"))
+    asyncio.run(run_pipeline(pipeline, films))
+    assert (tmp_path / "unsaved.jl").stat().st_mode & 0o777 == 0o600
+
+
+def test_a_resumed_job_is_one_crawl(tmp_path: Path):
+    url = sa.URL.create("sqlite", database=str(tmp_path / "movies.sqlite3"))
+    job = {"JOBDIR": str(tmp_path / "job")}
+    first = storage_pipeline(url, **job)
+    films = top250_films(MONDAY, 10)
+    asyncio.run(run_pipeline(first, films[:4], reason="shutdown"))
+    resumed = storage_pipeline(url, **job)
+    asyncio.run(run_pipeline(resumed, films[3:]))
+    assert resumed.crawl_id == first.crawl_id
+    engine = sa.create_engine(url)
+    with engine.connect() as connection:
+        rows = connection.execute(sa.select(crawls.c.finish_reason, crawls.c["items"])).all()
+    engine.dispose()
+    assert [tuple(row) for row in rows] == [("finished", 10)]

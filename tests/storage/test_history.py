@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import dataclasses
-import os
 import subprocess
-import sys
+import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
 import sqlalchemy as sa
 
+from tests.helpers.crawl import project_env, run_project, scrapy_command
 from tests.helpers.storage import top250_films
 
 if TYPE_CHECKING:
@@ -22,21 +22,13 @@ if TYPE_CHECKING:
     from moviespider.items import Movie
     from moviespider.pipelines.storage import StoreMovies
 
-REPO = Path(__file__).resolve().parents[2]
 MONDAY = "2026-11-16T08:00:00+00:00"
 TUESDAY = "2026-11-17T08:00:00+00:00"
 
 
 def scrapy_history(*args: str, database_url: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "scrapy", "history", *args],
-        cwd=REPO,
-        env={**os.environ, "DATABASE_URL": database_url},
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    with tempfile.TemporaryDirectory() as directory:
+        return run_project(["history", *args], Path(directory), env={"DATABASE_URL": database_url})
 
 
 def tuesdays_list(monday: list[Movie]) -> list[Movie]:
@@ -189,9 +181,9 @@ def test_a_reader_that_stops_early_gets_no_broken_pipe_traceback(
     for day in range(30):  # more rows than `head -1` reads
         store_crawl(sa.make_url(url), top250_films(f"2026-10-{day % 28 + 1:02d}T08:00:00+00:00", 1))
     history = subprocess.Popen(
-        [sys.executable, "-m", "scrapy", "history", "--limit", "30"],
-        cwd=REPO,
-        env={**os.environ, "DATABASE_URL": url},
+        scrapy_command("history", "--limit", "30"),
+        cwd=tmp_path,
+        env=project_env({"DATABASE_URL": url}),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
     )

@@ -1,0 +1,3 @@
+from hello_server.bench.run import main
+
+raise SystemExit(main())

@@ -1,0 +1,226 @@
+"""Distributed crawls: workers sharing one Redis frontier, killed, restarted, Redis gone away."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+import sqlalchemy as sa
+from redis import Redis
+
+from douban_sandbox import SandboxProcess
+from douban_sandbox.catalog import build_catalog
+from moviespider.frontier.store import Frontier
+from moviespider.storage.schema import movies
+from tests.helpers.crawl import ROOT, read_feed, run_crawl
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import URL
+
+pytestmark = pytest.mark.crawl
+
+REDIS = "redis://127.0.0.1:6379/15"
+SIZE, SEED = 150, 21
+CATALOG = build_catalog(SIZE, seed=SEED)
+ALL_FILMS = {CATALOG.by_rank(rank).subject_id for rank in range(1, SIZE + 1)}
+CONCURRENCY = 4
+LEASE = 4  # seconds
+
+
+@pytest.fixture(scope="module")
+def sandbox() -> Iterator[SandboxProcess]:
+    # Slow enough that a worker is killed with requests in flight.
+    with SandboxProcess(
+        args=["--catalog", str(SIZE), "--seed", str(SEED), "--latency", "0.2"]
+    ) as s:
+        yield s
+
+
+@pytest.fixture
+def crawl_name() -> Iterator[str]:
+    name = f"test-{uuid.uuid4().hex[:10]}"
+    yield name
+    Frontier(Redis.from_url(REDIS), name).clear()
+
+
+class Worker:
+    """One `scrapy crawl douban_catalog` worker of the distributed crawl."""
+
+    def __init__(self, tmp_path: Path, name: str, crawl: str, sandbox_url: str, redis: str = REDIS,
+                 database_url: str = ""):  # fmt: skip
+        self.feed = tmp_path / f"{name}.jsonl"
+        self.log = tmp_path / f"{name}.log"
+        command = [
+            sys.executable, "-m", "scrapy", "crawl", "douban_catalog",
+            "-a", "seeds=none", "-a", f"ids={CATALOG.by_rank(1).subject_id}", "-a", "max_films=0",
+            "-o", str(self.feed),
+            "-s", f"DOUBAN_BASE_URL={sandbox_url}",
+            "-s", f"DISTRIBUTED={redis}", "-s", f"DISTRIBUTED_CRAWL={crawl}",
+            "-s", f"DISTRIBUTED_LEASE={LEASE}",
+            "-s", f"CONCURRENT_REQUESTS={CONCURRENCY}",
+            "-s", "DATABASE_FLUSH_INTERVAL=0.5",
+            "-s", "LOG_LEVEL=INFO",
+        ]  # fmt: skip
+        self.process = subprocess.Popen(
+            command,
+            cwd=tmp_path,
+            env={
+                **os.environ,
+                "PYTHONPATH": str(ROOT),
+                "SCRAPY_SETTINGS_MODULE": "moviespider.settings",
+                "DATABASE_URL": database_url,
+            },
+            stdout=subprocess.DEVNULL,
+            stderr=self.log.open("w"),
+        )
+
+    def items(self) -> list[dict]:
+        return read_feed(self.feed)
+
+    def wait_for_items(self, count: int, timeout: float = 180) -> None:
+        deadline = time.monotonic() + timeout
+        while len(self.items()) < count:
+            assert self.process.poll() is None, self.log.read_text()[-3000:]
+            assert time.monotonic() < deadline, "the worker made no progress"
+            time.sleep(0.2)
+
+    def wait(self, timeout: float = 300) -> int:
+        return self.process.wait(timeout=timeout)
+
+    def kill(self) -> None:
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait(timeout=30)
+
+
+def feed_ids(*workers: Worker) -> list[str]:
+    return [item["subject_id"] for worker in workers for item in worker.items()]
+
+
+def stored_ids(url: URL) -> set[str]:
+    engine = sa.create_engine(url)
+    with engine.connect() as connection:
+        found = set(connection.scalars(sa.select(movies.c.subject_id)))
+    engine.dispose()
+    return found
+
+
+def test_two_workers_share_the_catalog_each_film_once(tmp_path, sandbox, crawl_name):
+    workers = [Worker(tmp_path, f"w{n}", crawl_name, sandbox.url) for n in (1, 2)]
+    assert [worker.wait() for worker in workers] == [0, 0]
+    ids = feed_ids(*workers)
+    assert sorted(ids) == sorted(ALL_FILMS)  # every film, none twice
+    assert all(worker.items() for worker in workers)  # both took a share
+    status = Frontier(Redis.from_url(REDIS), crawl_name).status()
+    assert status.queued == 0 and status.leased == {} and status.done >= SIZE
+
+
+def test_a_killed_worker_loses_nothing_in_the_feeds_or_the_database(
+    tmp_path, sandbox, crawl_name, postgresql_url
+):
+    url = postgresql_url.render_as_string(hide_password=False)
+    survivor = Worker(tmp_path, "survivor", crawl_name, sandbox.url, database_url=url)
+    victim = Worker(tmp_path, "victim", crawl_name, sandbox.url, database_url=url)
+    victim.wait_for_items(10)
+    victim.kill()
+    restarted = Worker(tmp_path, "restarted", crawl_name, sandbox.url, database_url=url)
+    assert survivor.wait() == 0 and restarted.wait() == 0
+    ids = feed_ids(survivor, victim, restarted)
+    assert set(ids) == ALL_FILMS  # nothing missing in the feeds
+    assert len(ids) - len(ALL_FILMS) <= CONCURRENCY  # duplicates: at most the victim's leases
+    assert stored_ids(postgresql_url) == ALL_FILMS  # nothing missing in the database
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class PrivateRedis:
+    """A Redis server of the test's own, to take away and bring back."""
+
+    def __init__(self, directory: Path):
+        self.port = free_port()
+        self.directory = directory
+        self.process: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
+             "--appendonly", "yes", "--appendfsync", "always", "--dir", str(self.directory)],
+            stdout=subprocess.DEVNULL,
+        )  # fmt: skip
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                Redis.from_url(self.url).ping()
+                return
+            except Exception:
+                assert time.monotonic() < deadline, "redis-server did not start"
+                time.sleep(0.1)
+
+    def stop(self) -> None:
+        assert self.process is not None
+        self.process.terminate()
+        self.process.wait(timeout=30)
+
+
+def test_a_redis_outage_loses_nothing_and_kills_no_worker(tmp_path, sandbox):
+    redis = PrivateRedis(tmp_path)
+    redis.start()
+    try:
+        worker = Worker(tmp_path, "w", "outage", sandbox.url, redis=redis.url)
+        worker.wait_for_items(10)
+        redis.stop()
+        time.sleep(6)  # the outage; the worker keeps what it holds meanwhile
+        redis.start()
+        assert worker.wait() == 0
+    finally:
+        redis.stop()
+    assert set(feed_ids(worker)) == ALL_FILMS
+    log = worker.log.read_text()
+    assert "Redis at redis://127.0.0.1" in log and "is unreachable" in log
+    assert "Redis is back" in log
+
+
+def test_jobdir_and_distributed_together_are_one_line(tmp_path):
+    result = run_crawl(
+        "douban_top250",
+        tmp_path,
+        settings={"DISTRIBUTED": REDIS, "JOBDIR": str(tmp_path / "job")},
+    )
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        "moviespider: error: setting JOBDIR: a distributed crawl keeps its requests in Redis "
+        "(DISTRIBUTED), not in a JOBDIR; give one or the other"
+    ]
+
+
+def test_seeding_twice_queues_the_start_requests_once(crawl_name):
+    def seed() -> str:
+        done = subprocess.run(
+            [sys.executable, "-m", "scrapy", "frontier", "seed", "douban_top250",
+             "-s", f"DISTRIBUTED={REDIS}", "-s", f"DISTRIBUTED_CRAWL={crawl_name}"],
+            cwd=ROOT, capture_output=True, text=True, timeout=120, check=True,
+            env={**os.environ, "DATABASE_URL": ""},
+        )  # fmt: skip
+        return done.stdout.strip()
+
+    assert seed() == "Seeded 10 requests (0 were in the frontier already)."
+    assert seed() == "Seeded 0 requests (10 were in the frontier already)."
+    status = json.loads(json.dumps(Frontier(Redis.from_url(REDIS), crawl_name).status().queued))
+    assert status == 10
