@@ -29,7 +29,7 @@ from scrapy import signals
 from scrapy.exceptions import NotConfigured
 from scrapy.utils.asyncio import AsyncioLoopingCall
 
-from moviespider.config import get_float
+from moviespider.config import ReportConfig
 from moviespider.extensions.coverage import FieldCoverage
 from moviespider.extensions.failures import FailedPages
 from moviespider.items import item_fields
@@ -88,10 +88,10 @@ class CrawlTimeline:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> CrawlTimeline:
-        interval = get_float(crawler.settings, "TIMELINE_INTERVAL", minimum=0)
-        if not interval:
+        config = ReportConfig.from_settings(crawler.settings)
+        if not config.timeline_interval:
             raise NotConfigured
-        extension = cls(crawler, interval, crawler.settings.get("REPORT") or None)
+        extension = cls(crawler, config.timeline_interval, config.report)
         crawler.signals.connect(extension.spider_opened, signal=signals.spider_opened)
         # At engine_stopped, after CrawlOutcome (priority 0) has decided the outcome and every
         # spider_closed receiver (coverage, failed pages, storage) has finished.

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from moviespider.config import get_float, get_int
+from moviespider.config import MonitorConfig, get_bool, get_int, get_list, get_str
 from moviespider.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -23,35 +23,8 @@ SMTP_PASSWORD_VARIABLE = "ALERT_SMTP_PASSWORD"
 WEBHOOK_FORMATS = ("slack", "discord", "telegram")
 
 
-def get_share(settings: BaseSettings, name: str) -> float:
-    share = get_float(settings, name, minimum=0)
-    if share > 1:
-        raise ConfigError(f"setting {name}: expected a share from 0 to 1, got {share:g}")
-    return share
-
-
-@dataclass(frozen=True)
-class MonitorSettings:
-    items_share: float
-    min_items: int
-    finish_reasons: tuple[str, ...]
-    max_failed_share: float
-    max_error_share: float
-    max_blocked_share: float
-
-    @classmethod
-    def from_settings(cls, settings: BaseSettings) -> MonitorSettings:
-        reasons = tuple(settings.getlist("MONITOR_FINISH_REASONS"))
-        if not reasons:
-            raise ConfigError("setting MONITOR_FINISH_REASONS: name at least one reason")
-        return cls(
-            items_share=get_share(settings, "MONITOR_ITEMS_SHARE"),
-            min_items=get_int(settings, "MONITOR_MIN_ITEMS", minimum=0),
-            finish_reasons=reasons,
-            max_failed_share=get_share(settings, "MONITOR_MAX_FAILED_SHARE"),
-            max_error_share=get_share(settings, "MONITOR_MAX_ERROR_SHARE"),
-            max_blocked_share=get_share(settings, "MONITOR_MAX_BLOCKED_SHARE"),
-        )
+# The monitors' limits: read with the other settings before the crawl starts.
+MonitorSettings = MonitorConfig
 
 
 @dataclass(frozen=True)
@@ -85,13 +58,13 @@ class WebhookChannel:
 
 
 def email_channel(settings: BaseSettings) -> EmailChannel | None:
-    to = tuple(address.strip() for address in settings.getlist("ALERT_EMAIL_TO") if address)
+    to = tuple(get_list(settings, "ALERT_EMAIL_TO"))
     if not to:
         return None
-    host = (settings.get("ALERT_SMTP_HOST") or "").strip()
+    host = (get_str(settings, "ALERT_SMTP_HOST", optional=True) or "").strip()
     if not host:
         raise ConfigError("setting ALERT_SMTP_HOST: needed to send ALERT_EMAIL_TO alerts")
-    sender = (settings.get("ALERT_EMAIL_FROM") or "").strip()
+    sender = (get_str(settings, "ALERT_EMAIL_FROM", optional=True) or "").strip()
     if not sender:
         raise ConfigError("setting ALERT_EMAIL_FROM: needed to send ALERT_EMAIL_TO alerts")
     user = os.environ.get(SMTP_USER_VARIABLE) or None
@@ -105,7 +78,7 @@ def email_channel(settings: BaseSettings) -> EmailChannel | None:
         sender=sender,
         host=host,
         port=get_int(settings, "ALERT_SMTP_PORT", minimum=1),
-        starttls=settings.getbool("ALERT_SMTP_STARTTLS"),
+        starttls=bool(get_bool(settings, "ALERT_SMTP_STARTTLS")),
         user=user,
         password=password,
     )
@@ -117,13 +90,14 @@ def webhook_channel(settings: BaseSettings) -> WebhookChannel | None:
         return None
     if urlsplit(url).scheme not in ("http", "https"):
         raise ConfigError(f"environment variable {WEBHOOK_URL_VARIABLE}: not an http(s) URL")
-    chosen = (settings.get("ALERT_WEBHOOK_FORMAT") or "").strip().lower() or guess_format(url)
+    chosen = (get_str(settings, "ALERT_WEBHOOK_FORMAT", optional=True) or "").strip().lower()
+    chosen = chosen or guess_format(url)
     if chosen not in WEBHOOK_FORMATS:
         raise ConfigError(
             f"setting ALERT_WEBHOOK_FORMAT: expected one of {', '.join(WEBHOOK_FORMATS)}, "
             f"got {chosen!r}"
         )
-    chat_id = (settings.get("ALERT_TELEGRAM_CHAT_ID") or "").strip() or None
+    chat_id = (get_str(settings, "ALERT_TELEGRAM_CHAT_ID", optional=True) or "").strip() or None
     if chosen == "telegram" and chat_id is None:
         raise ConfigError("setting ALERT_TELEGRAM_CHAT_ID: needed for Telegram alerts")
     return WebhookChannel(url=url, format=chosen, telegram_chat_id=chat_id)
