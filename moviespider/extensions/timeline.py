@@ -218,12 +218,17 @@ def thin(samples: list[dict[str, float]], most: int) -> list[dict[str, float]]:
     return [samples[round(i * step)] for i in range(most)]
 
 
+# The text stats the report shows; others (paths, URLs) are not stored: a future one might hold
+# a secret, and the timeline goes into the database.
+TEXT_STATS = frozenset({"finish_reason", "moviespider/outcome"})
+
+
 def json_safe_stats(stats: dict[str, Any]) -> dict[str, Any]:
     safe: dict[str, Any] = {}
     for name, value in stats.items():
         if isinstance(value, datetime):
             safe[name] = value.isoformat()
-        elif isinstance(value, (int, float, str, bool)) or value is None:
+        elif isinstance(value, (int, float, bool)) or value is None or name in TEXT_STATS:
             safe[name] = value
         elif isinstance(value, (list, tuple)) and all(isinstance(v, str) for v in value):
             safe[name] = list(value)

@@ -27,6 +27,8 @@ def test_stats_are_stored_as_json():
         "elapsed_time_seconds": 1.5,
         "moviespider/coverage/low_fields": ["title"],
         "an_object": object(),
+        "finish_reason": "finished",
+        "moviespider/storage/database": "postgresql://crawler:***@db/films",
     }
     safe = json_safe_stats(stats)
     assert json.loads(json.dumps(safe)) == {
@@ -34,6 +36,7 @@ def test_stats_are_stored_as_json():
         "item_scraped_count": 3,
         "elapsed_time_seconds": 1.5,
         "moviespider/coverage/low_fields": ["title"],
+        "finish_reason": "finished",
     }
 
 
