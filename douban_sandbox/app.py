@@ -77,7 +77,9 @@ class Sandbox:
 
     def __init__(self, options: SandboxOptions):
         self.options = options
-        self.catalog = build_catalog(size=options.catalog, seed=options.seed, today=options.today)
+        self.catalog = build_catalog(
+            size=options.catalog, seed=options.seed, today=options.today, drift=options.drift
+        )
         self.renderer = PageRenderer(self.catalog, options.markup)
         self.csr_script = read_resource("csr.js")
         self.robots_txt = read_resource("robots.txt")

@@ -141,7 +141,9 @@ class Upcoming:
 class Catalog:
     """A deterministic catalog of ``size`` invented films (see the module docstring)."""
 
-    def __init__(self, size: int = DEFAULT_SIZE, seed: int = 0, today: date | None = None):
+    def __init__(
+        self, size: int = DEFAULT_SIZE, seed: int = 0, today: date | None = None, drift: int = 0
+    ):
         if size < 1:
             raise ValueError(f"catalog size must be at least 1, got {size}")
         self.size = size
@@ -157,6 +159,23 @@ class Catalog:
         for index, subject_id in enumerate(WELL_KNOWN_IDS[:size]):
             self._swap_ids(index, subject_id)
         self.film_at = lru_cache(maxsize=65536)(self._make_film)
+        # The ranking (index by rank, rank by index): the identity unless --drift moves the rated
+        # films, each by up to `drift` places (the upcoming tail stays where it is).
+        self._by_rank: list[int] | None = None
+        self._rank_of: dict[int, int] = {}
+        if drift:
+            rng = random.Random(f"{seed}/drift/{drift}")
+            keys = {index: index + rng.uniform(-drift, drift) for index in range(self.rated)}
+            self._by_rank = sorted(keys, key=keys.__getitem__)
+            self._rank_of = {index: rank for rank, index in enumerate(self._by_rank)}
+
+    def rank_index(self, index: int) -> int:
+        """Film *index*'s place in the ranking, from 0."""
+        return self._rank_of.get(index, index)
+
+    def index_at(self, place: int) -> int:
+        """The film at *place* (from 0) of the ranking."""
+        return self._by_rank[place] if self._by_rank and place < len(self._by_rank) else place
 
     def __len__(self) -> int:
         return self.size
@@ -228,12 +247,13 @@ class Catalog:
     def by_rank(self, rank: int) -> Film:
         if not 1 <= rank <= self.size:
             raise IndexError(f"rank {rank} outside 1..{self.size}")
-        return self.film_at(rank - 1)
+        return self.film_at(self.index_at(rank - 1))
 
     def top250_page(self, start: int, count: int = 25) -> list[Film]:
         """The films a /top250?start=N page lists (empty beyond the catalog)."""
         return [
-            self.film_at(index) for index in range(max(start, 0), min(start + count, self.size))
+            self.film_at(self.index_at(place))
+            for place in range(max(start, 0), min(start + count, self.size))
         ]
 
     def recommended(self, film: Film) -> list[Film]:
@@ -316,9 +336,11 @@ class Catalog:
         return _FilmMaker(self, index).make()
 
 
-def build_catalog(size: int = DEFAULT_SIZE, seed: int = 0, today: date | None = None) -> Catalog:
+def build_catalog(
+    size: int = DEFAULT_SIZE, seed: int = 0, today: date | None = None, drift: int = 0
+) -> Catalog:
     """The catalog the sandbox serves for ``--catalog SIZE --seed SEED --today TODAY``."""
-    return Catalog(size=size, seed=seed, today=today)
+    return Catalog(size=size, seed=seed, today=today, drift=drift)
 
 
 class _FilmMaker:
@@ -376,13 +398,13 @@ class _FilmMaker:
         rating: float | None = None
         votes: int | None = None
         if not upcoming:
-            position = index / max(catalog.rated - 1, 1)
+            position = catalog.rank_index(index) / max(catalog.rated - 1, 1)
             rating = round(min(9.9, max(2.0, 9.7 - 5.5 * position + rng.uniform(-0.1, 0.1))), 1)
             votes = int(3_000_000 * (1 - position) ** 3) + rng.randint(150, 5000)
 
         return Film(
             index=index,
-            rank=index + 1,
+            rank=catalog.rank_index(index) + 1,
             subject_id=catalog.subject_id_of(index),
             kind=kind,
             title=title,

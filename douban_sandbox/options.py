@@ -22,6 +22,7 @@ class SandboxOptions:
     port: int = 8050
     catalog: int = DEFAULT_SIZE
     seed: int = 0
+    drift: int = 0  # the Top250 some time later: rated films move up to this many places
     today: date | None = None  # None: the day the app is created
     markup: str = "2019"
     latency: float = 0.0
@@ -99,6 +100,12 @@ def build_parser(raising: bool = False) -> argparse.ArgumentParser:
     add("--port", type=_non_negative(int), default=8050, help="0 picks a free port")
     add("--catalog", type=_positive_int, default=DEFAULT_SIZE, help="number of films")
     add("--seed", type=int, default=0, help="the catalog and the faults follow from it")
+    add(
+        "--drift",
+        type=_non_negative(int),
+        default=0,
+        help="the Top250 some time later: rated films move up to N places, ratings with them",
+    )
     add("--today", type=_iso_date, default=None, help="reference date YYYY-MM-DD")
     add("--markup", choices=MARKUPS, default="2019", help="Douban markup generation")
     add("--latency", type=_non_negative(float), default=0.0, help="seconds before each page")

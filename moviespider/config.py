@@ -480,6 +480,54 @@ class ProgressConfig:
 
 
 @dataclass(frozen=True)
+class ReportConfig:
+    """moviespider.extensions.timeline.CrawlTimeline and the HTML report."""
+
+    report: str | None  # a path (with %(name)s, %(crawl_id)s, %(time)s); None: no report
+    timeline_interval: float  # 0: no timeline, no report
+
+    @classmethod
+    def from_settings(cls, settings: BaseSettings) -> ReportConfig:
+        return cls(
+            report=get_str(settings, "REPORT", optional=True),
+            timeline_interval=get_float(settings, "TIMELINE_INTERVAL", minimum=0),
+        )
+
+
+def get_share(settings: BaseSettings, name: str) -> float:
+    share = get_float(settings, name, minimum=0)
+    if share > 1:
+        raise ConfigError(f"setting {name}: expected a share from 0 to 1, got {share:g}")
+    return share
+
+
+@dataclass(frozen=True)
+class MonitorConfig:
+    """moviespider.monitors: the limits the close monitors judge the crawl against."""
+
+    items_share: float
+    min_items: int
+    finish_reasons: tuple[str, ...]
+    max_failed_share: float
+    max_error_share: float
+    max_blocked_share: float
+
+    @classmethod
+    def from_settings(cls, settings: BaseSettings) -> MonitorConfig:
+        reasons = tuple(get_list(settings, "MONITOR_FINISH_REASONS"))
+        if not reasons:
+            raise ConfigError("setting MONITOR_FINISH_REASONS: name at least one reason")
+        return cls(
+            items_share=get_share(settings, "MONITOR_ITEMS_SHARE"),
+            min_items=get_int(settings, "MONITOR_MIN_ITEMS", minimum=0),
+            finish_reasons=reasons,
+            max_failed_share=get_share(settings, "MONITOR_MAX_FAILED_SHARE"),
+            max_error_share=get_share(settings, "MONITOR_MAX_ERROR_SHARE"),
+            max_blocked_share=get_share(settings, "MONITOR_MAX_BLOCKED_SHARE"),
+        )
+
+
+@dataclass(frozen=True)
 class FailedPagesConfig:
     """moviespider.extensions.failures.FailedPages."""
 
@@ -616,6 +664,8 @@ CONFIGS = (
     Top250Config,
     LaterConfig,
     DistributedConfig,
+    ReportConfig,
+    MonitorConfig,
 )
 
 

@@ -84,8 +84,11 @@ ITEM_PIPELINES = {
     "moviespider.pipelines.duplicates.DropDuplicates": 200,
     # Off unless DOWNLOAD_POSTERS; before storage, so that the stored film has its poster_path.
     "moviespider.pipelines.posters.DownloadPosters": 250,
-    # Last but one: stores what the other pipelines made of the film (docs/storage.md).
+    # After the others: stores what they made of the film (docs/storage.md).
     "moviespider.pipelines.storage.StoreMovies": 300,
+    # Spidermon's item validation against the Movie JSON Schema (moviespider/schema.py), which is
+    # also what `scrapy schema` publishes; errors are counted in spidermon/validation/* stats.
+    "spidermon.contrib.scrapy.pipelines.ItemValidationPipeline": 900,
     # Last but one: counts the fields of every item that leaves the pipelines for FieldCoverage.
     "moviespider.pipelines.fieldcount.CountFields": 1000,
     # Always last: exports each item and counts item_scraped_count, in place of Scrapy's
@@ -153,6 +156,14 @@ EXTENSIONS = {
     "moviespider.extensions.feeds.FeedExporter": 0,
     # Decides the crawl's outcome and exit status (README, "Exit status") and logs a summary.
     "moviespider.extensions.outcome.CrawlOutcome": 0,
+    # After CrawlOutcome (0), FieldCoverage and FailedPages (500): when the engine stops it
+    # reads what they found.
+    "moviespider.extensions.timeline.CrawlTimeline": 900,
+    # Spidermon runs the monitors of SPIDERMON_ENGINE_STOP_MONITORS when the engine stops, after
+    # the extensions above; Alerts sends what they found.
+    # (Spidermon's extension, logging each failed monitor in one line: moviespider/monitors/.)
+    "moviespider.monitors.extension.Monitors": 950,
+    "moviespider.monitors.alerts.Alerts": 960,
 }
 
 # A crawl that gives up on more than this share (0–1) of its pages ends "incomplete" (exit 6).
@@ -170,6 +181,51 @@ COVERAGE_MIN_ITEMS = 20
 # None: a live bar when stderr is a terminal, else a log line; True/False force it.
 PROGRESS_BAR = None
 PROGRESS_BAR_REFRESH = 0.5
+
+# --- The HTML report (moviespider/reports/, README "Reports and alerts") ----------------------
+
+# A path: when the crawl ends, write its HTML report there (one self-contained file);
+# %(name)s, %(crawl_id)s and %(time)s are filled in (e.g. reports/%(name)s-%(time)s.html).
+# `scrapy report` writes the report of any stored crawl later.
+REPORT = None
+# Seconds between the samples of the crawl's timeline (requests, items, retries, blocks over
+# time), stored with the crawl for the report. 0 switches the timeline, and REPORT, off.
+TIMELINE_INTERVAL = 1.0
+
+# --- Monitors and alerts (moviespider/monitors/, README "Reports and alerts") ----------------
+
+# Spidermon runs these when the engine stops, after CrawlOutcome has decided the exit status.
+# The exit status stays what cron and CI read; the monitors add a message and a channel.
+SPIDERMON_ENABLED = True
+SPIDERMON_ENGINE_STOP_MONITORS = ["moviespider.monitors.suites.CrawlMonitors"]
+# Every item is checked against the published Movie schema; any error fails a monitor.
+SPIDERMON_VALIDATION_SCHEMAS = ["moviespider.schema.MOVIE_SCHEMA"]
+SPIDERMON_MAX_ITEM_VALIDATION_ERRORS = 0
+# Items: at least this share of the spider's expected_items (Top250: the list size), or
+# MONITOR_MIN_ITEMS when the spider expects no number.
+MONITOR_ITEMS_SHARE = 0.9
+MONITOR_MIN_ITEMS = 1
+# The close reasons that pass.
+MONITOR_FINISH_REASONS = ["finished"]
+# Shares of requests: pages given up on, download errors and callback exceptions; of responses:
+# blocks.
+MONITOR_MAX_FAILED_SHARE = 0.05
+MONITOR_MAX_ERROR_SHARE = 0.1
+MONITOR_MAX_BLOCKED_SHARE = 0.2
+
+# Where alerts go when a monitor fails. Email: to ALERT_EMAIL_TO (a list) from ALERT_EMAIL_FROM
+# through ALERT_SMTP_HOST; a login comes from the ALERT_SMTP_USER and ALERT_SMTP_PASSWORD
+# environment variables only. Webhook: the ALERT_WEBHOOK_URL environment variable only (the
+# URL holds its token); its format is guessed from the host (discord.com, api.telegram.org,
+# else Slack's {"text": ...}) unless ALERT_WEBHOOK_FORMAT says "slack", "discord" or
+# "telegram" (which needs ALERT_TELEGRAM_CHAT_ID).
+ALERT_EMAIL_TO = []
+ALERT_EMAIL_FROM = None
+ALERT_SMTP_HOST = None
+ALERT_SMTP_PORT = 25
+ALERT_SMTP_STARTTLS = False
+ALERT_WEBHOOK_FORMAT = None
+ALERT_TELEGRAM_CHAT_ID = None
 
 # --- A JOBDIR that survives SIGKILL (moviespider/jobdir/, docs/resume.md) ---------------------
 

@@ -15,6 +15,10 @@ if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
 
 
+# The timeline is the report's (moviespider.reports), read by itself: it can be large.
+CRAWL_COLUMNS = tuple(column for column in crawls.c if column.name != "timeline")
+
+
 @dataclass(frozen=True)
 class Crawl:
     id: str
@@ -71,7 +75,7 @@ def has_history(connection: Connection) -> bool:
 
 def recent_crawls(connection: Connection, limit: int) -> list[Crawl]:
     """The last *limit* crawls, newest first."""
-    query = sa.select(*crawls.c).order_by(crawls.c.started_at.desc()).limit(limit)
+    query = sa.select(*CRAWL_COLUMNS).order_by(crawls.c.started_at.desc()).limit(limit)
     return [Crawl(**row._mapping) for row in connection.execute(query)]
 
 
@@ -84,7 +88,7 @@ def last_two_crawls_of(connection: Connection, source: str) -> list[Crawl]:
         .exists()
     )
     query = (
-        sa.select(*crawls.c)
+        sa.select(*CRAWL_COLUMNS)
         .where(crawls.c.finish_reason == "finished", saw_source)
         .order_by(crawls.c.started_at.desc())
         .limit(2)
@@ -160,7 +164,7 @@ def film_history(connection: Connection, subject_id: str) -> tuple[str | None, l
     title = connection.scalar(sa.select(movies.c.title).where(movies.c.subject_id == subject_id))
     query = (
         sa.select(
-            *crawls.c,
+            *CRAWL_COLUMNS,
             observations.c.source,
             observations.c.rank,
             observations.c.rating,
@@ -174,7 +178,7 @@ def film_history(connection: Connection, subject_id: str) -> tuple[str | None, l
     sightings = []
     for row in connection.execute(query):
         values = dict(row._mapping)
-        crawl = Crawl(**{column.name: values.pop(column.name) for column in crawls.c})
+        crawl = Crawl(**{column.name: values.pop(column.name) for column in CRAWL_COLUMNS})
         sightings.append(Sighting(crawl=crawl, **values))
     return title, sightings
 

@@ -2,7 +2,8 @@
 
 ``movies`` holds one row per film with every Movie field (``crawled_at`` becomes ``first_seen``
 and ``last_seen``); ``observations`` holds what changes over time, one row per film per crawl;
-``crawls`` records each crawl; ``merges`` maps each id Douban merged into a film to that film's.
+``crawls`` records each crawl (and its timeline, for the report); ``merges`` maps each id Douban
+merged into a film to that film's.
 All times are naive UTC: SQLite and MySQL keep no time zone.
 """
 
@@ -36,6 +37,9 @@ crawls = sa.Table(
     sa.Column("finished_at", Timestamp),  # NULL while running, or if the crawl died
     sa.Column("finish_reason", sa.String(64)),  # Scrapy's: "finished", "shutdown", …
     sa.Column("items", sa.Integer),  # films stored by this crawl
+    # What the HTML report draws besides the films: samples of the stats over time, blocks,
+    # pages by kind and status, pages given up on, field coverage (extensions/timeline.py).
+    sa.Column("timeline", sa.JSON(none_as_null=True)),
     sa.Index("ix_crawls_spider_started_at", "spider", "started_at"),
     **TABLE_OPTIONS,
 )

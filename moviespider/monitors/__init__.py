@@ -1,0 +1,1 @@
+"""Spidermon monitors run at close (suites.py) and the alerts they send (alerts.py)."""
