@@ -79,10 +79,11 @@ class Sink:
         self.tracker.changed()
 
     def fail(self, reason: str) -> None:
-        """The sink lost items: hold the watermark for the rest of the run, and show it."""
+        """The sink lost items: hold the watermark for the rest of the run, and show it (a
+        warning: the component that owns the sink reports the failure itself, in one line)."""
         if self.failure is None:
             self.failure = reason
-            logger.error(
+            logger.warning(
                 "Items may not have reached %s (%s): no request finished from now "
                 "on counts as done, a resumed job fetches them again",
                 self.name,

@@ -319,6 +319,7 @@ class StoreMovies:
         try:
             await self._in_writer(self._save_unsaved, films)
         except OSError as error:
+            logger.error("Cannot write %d films the database did not take: %s", len(films), error)
             self.sink.fail(f"cannot write the unsaved films' file: {error}")
             return False
         return True
