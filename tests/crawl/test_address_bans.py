@@ -9,10 +9,8 @@ crawl logs ("Backoff pause over: no request was sent from START to END").
 from __future__ import annotations
 
 import json
-import os
 import re
 import subprocess
-import sys
 import time
 import urllib.request
 from datetime import date
@@ -22,7 +20,7 @@ import pytest
 
 from douban_sandbox import SandboxProcess
 from douban_sandbox.catalog import build_catalog
-from tests.helpers.crawl import ROOT, read_feed
+from tests.helpers.crawl import project_env, read_feed, scrapy_command
 
 pytestmark = pytest.mark.crawl
 
@@ -42,19 +40,19 @@ def sandbox(*faults: str) -> SandboxProcess:
 
 def crawl(site: SandboxProcess, feed: Path, *settings: str, timeout: float = 240):
     """`scrapy crawl douban_top250 -a details=1 -o FEED` (appending, so a JOBDIR can resume)."""
-    command = [sys.executable, "-m", "scrapy", "crawl", "douban_top250", "-a", "details=1"]
+    command = scrapy_command("crawl", "douban_top250", "-a", "details=1")
     command += ["-o", str(feed)]
     for setting in (
         f"DOUBAN_BASE_URL={site.url}",
         f"DOUBAN_TOP250_SIZE={SIZE}",
         f"DOUBAN_REFERENCE_DATE={TODAY.isoformat()}",
         "LOG_LEVEL=INFO",
+        "CLOSE_STATS_LOG_LEVEL=INFO",  # the raw stats, read below
         *settings,
     ):
         command += ["-s", setting]
-    environment = {**os.environ, "PYTHONPATH": str(ROOT), "DATABASE_URL": ""}
     return subprocess.run(
-        command, cwd=ROOT, env=environment, capture_output=True, text=True, timeout=timeout
+        command, cwd=feed.parent, env=project_env(), capture_output=True, text=True, timeout=timeout
     )
 
 
