@@ -37,7 +37,5 @@ class RedisFilmBudget:
         except REDIS_DOWN:
             # The film is taken, so nothing is lost; the shared seen-set still keeps it once.
             # What an outage costs: max_films may be passed by the films found meanwhile.
-            if subject_id in self.taken_while_down:
-                return False
             self.taken_while_down.add(subject_id)
             return True

@@ -95,10 +95,12 @@ redis.call('INCRBY', KEYS[5], #expired)
 return #expired
 """
 
-# KEYS: films. ARGV: subject id, max films (0: no limit). 1 when taken.
+# KEYS: films. ARGV: subject id, max films (0: no limit). 1 when the film may be requested: a
+# film taken before is again (its request may have died with a worker before it was queued;
+# the seen-set keeps it once), a new one while the budget lasts.
 _TAKE_FILM = """
 if redis.call('SISMEMBER', KEYS[1], ARGV[1]) == 1 then
-    return 0
+    return 1
 end
 local limit = tonumber(ARGV[2])
 if limit > 0 and redis.call('SCARD', KEYS[1]) >= limit then

@@ -88,8 +88,8 @@ class DoubanSpider(scrapy.Spider):
     async def parse_details(self, response: Response, listed: dict[str, Any]):
         """A film's subject page (the sandbox's top-ranked film for `scrapy check`).
 
-        @site /subject/1692248/
-        @cb_kwargs {"listed": {"subject_id": "1692248"}}
+        @site /subject/1292052/
+        @cb_kwargs {"listed": {"subject_id": "1292052"}}
         @returns items 1 1
         @scrapes subject_id url title year kind genres countries summary
         """

@@ -50,7 +50,8 @@ class CatalogParams(SubjectIdsParams):
 
 
 class FilmBudget(Protocol):
-    """Which films a catalog crawl still takes: each film once, at most ``max_films``."""
+    """Which films a catalog crawl may still request: at most ``max_films`` different ones. A
+    film taken before may be requested again: the duplicate filter keeps each request once."""
 
     def take(self, subject_id: str) -> bool: ...
 
@@ -67,7 +68,9 @@ class LocalFilmBudget:
         return cls(max_films)
 
     def take(self, subject_id: str) -> bool:
-        if subject_id in self.taken or 0 < self.max_films <= len(self.taken):
+        if subject_id in self.taken:
+            return True  # the duplicate filter keeps it once; a retry of its page may need it
+        if 0 < self.max_films <= len(self.taken):
             return False
         self.taken.add(subject_id)
         return True
@@ -145,7 +148,6 @@ class DoubanCatalogSpider(DoubanSpider, Args[CatalogParams]):
         """The subject page of a film found at ``depth``, if the budget still takes it."""
         if not self.budget.take(subject_id):
             return None
-        self.crawler.stats.inc_value("moviespider/catalog/films_found")
         return scrapy.Request(
             self.site.subject_url(subject_id),
             callback=self.parse_film,

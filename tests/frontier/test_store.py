@@ -61,13 +61,16 @@ def test_a_renewed_lease_does_not_expire(frontier: Frontier):
     assert frontier.requeue_expired() == 0
 
 
-def test_the_film_budget_takes_each_film_once_up_to_the_limit(frontier: Frontier):
-    assert [frontier.take_film(i, 3) for i in ("1", "2", "1", "3", "4")] == [
+def test_the_film_budget_counts_each_film_once_up_to_the_limit(frontier: Frontier):
+    # A film taken before may be requested again (a worker may have died before queueing it);
+    # the seen-set keeps its request once.
+    assert [frontier.take_film(i, 3) for i in ("1", "2", "1", "3", "4", "2")] == [
+        True,
+        True,
         True,
         True,
         False,
         True,
-        False,
     ]
     assert frontier.status().films == 3
 
