@@ -102,6 +102,12 @@ class Worker:
         self.process.wait(timeout=30)
 
 
+def leases_of(frontier: Frontier, worker: Worker) -> int:
+    """The leases a worker holds in the frontier (its id holds its pid)."""
+    leased = frontier.status().leased
+    return sum(n for name, n in leased.items() if f"-{worker.process.pid}-" in name)
+
+
 def feed_ids(*workers: Worker) -> list[str]:
     return [item["subject_id"] for worker in workers for item in worker.items()]
 
@@ -131,13 +137,69 @@ def test_a_killed_worker_loses_nothing_in_the_feeds_or_the_database(
     survivor = Worker(tmp_path, "survivor", crawl_name, sandbox.url, database_url=url)
     victim = Worker(tmp_path, "victim", crawl_name, sandbox.url, database_url=url)
     victim.wait_for_items(10)
+    frontier = Frontier(Redis.from_url(REDIS), crawl_name)
+    requeued_before = frontier.status().requeued
     victim.kill()
+    killed_at = time.monotonic()
+    # Its leases stay in Redis until they expire: those it held when it died (requests under
+    # way, and done ones whose items were not yet durable).
+    held = leases_of(frontier, victim)
+    assert held, "the victim held no lease when killed"
+    # The survivor requeues the victim's requests within lease + lease/3 (its reaper's period)
+    # + 5 s (docs/distributed.md).
+    while frontier.status().requeued == requeued_before:
+        assert time.monotonic() - killed_at <= LEASE + LEASE / 3 + 5, "not requeued in time"
+        time.sleep(0.1)
     restarted = Worker(tmp_path, "restarted", crawl_name, sandbox.url, database_url=url)
     assert survivor.wait() == 0 and restarted.wait() == 0
     ids = feed_ids(survivor, victim, restarted)
     assert set(ids) == ALL_FILMS  # nothing missing in the feeds
-    assert len(ids) - len(ALL_FILMS) <= CONCURRENCY  # duplicates: at most the victim's leases
+    assert len(ids) - len(ALL_FILMS) <= held  # duplicates: at most the victim's leases
     assert stored_ids(postgresql_url) == ALL_FILMS  # nothing missing in the database
+
+
+def test_every_worker_killed_then_restarted_loses_nothing(
+    tmp_path, sandbox, crawl_name, postgresql_url
+):
+    url = postgresql_url.render_as_string(hide_password=False)
+    first = [
+        Worker(tmp_path, f"first{n}", crawl_name, sandbox.url, database_url=url) for n in (1, 2)
+    ]
+    for worker in first:
+        worker.wait_for_items(5)
+    for worker in first:
+        worker.kill()
+    frontier = Frontier(Redis.from_url(REDIS), crawl_name)
+    held = sum(leases_of(frontier, worker) for worker in first)
+    # The new workers requeue the dead ones' leases once they expire: no seeding, no command.
+    second = [
+        Worker(tmp_path, f"second{n}", crawl_name, sandbox.url, database_url=url) for n in (1, 2)
+    ]
+    assert [worker.wait() for worker in second] == [0, 0]
+    ids = feed_ids(*first, *second)
+    assert set(ids) == ALL_FILMS
+    assert len(ids) - len(ALL_FILMS) <= held  # at most the killed workers' leases
+    assert stored_ids(postgresql_url) == ALL_FILMS
+    assert frontier.status().requeued >= held > 0
+
+
+def test_a_distributed_crawl_raises_no_deprecation_warning_from_moviespider(
+    tmp_path, sandbox, crawl_name
+):
+    # Every warning shown, whatever Python's default filters hide (DeprecationWarning outside
+    # __main__); Scrapy logs them with the file they are attributed to.
+    result = run_crawl(
+        "douban_catalog",
+        tmp_path,
+        args={"seeds": "none", "ids": CATALOG.by_rank(1).subject_id, "max_films": "20"},
+        settings={"DOUBAN_BASE_URL": sandbox.url, "DISTRIBUTED": REDIS,
+                  "DISTRIBUTED_CRAWL": crawl_name, "DISTRIBUTED_LEASE": str(LEASE)},
+        env={"PYTHONWARNINGS": "always"},
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert len(result.items) == 20
+    warnings = [line for line in result.stderr.splitlines() if "Deprecat" in line]
+    assert not [line for line in warnings if "/moviespider/" in line], warnings
 
 
 def free_port() -> int:
