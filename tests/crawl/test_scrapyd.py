@@ -971,7 +971,7 @@ def test_documented_scrapyd_workers_crawl_the_catalog_each_film_once(
     ids = [item["subject_id"] for job in jobs for item in job.items]
     assert sorted(ids) == sorted(films)  # every film, once, between the two workers
     for job in jobs:
-        assert "of distributed crawl" in job.log and "Outcome: finished" in job.log, job.log[-2000:]
+        assert "of distributed crawl" in job.log and "Outcome: complete" in job.log, job.log[-2000:]
 
     (status,) = distributed_documented("frontier status")
     shown = worker_node.run(as_here(status))
