@@ -22,7 +22,8 @@ from douban_sandbox import SandboxProcess
 from douban_sandbox.catalog import build_catalog
 from moviespider.frontier.store import Frontier
 from moviespider.storage.schema import movies
-from tests.helpers.crawl import ROOT, read_feed, run_crawl
+from tests.helpers.crawl import ROOT, project_env, read_feed, run_crawl
+from tests.helpers.docs import documented_commands
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import URL
@@ -286,3 +287,51 @@ def test_seeding_twice_queues_the_start_requests_once(crawl_name):
     assert seed() == "Seeded 0 requests (10 were in the frontier already)."
     status = json.loads(json.dumps(Frontier(Redis.from_url(REDIS), crawl_name).status().queued))
     assert status == 10
+
+
+DOCS = ROOT / "docs" / "distributed.md"
+DOCUMENTED_REDIS = "redis://127.0.0.1:6379/0"
+DOCUMENTED_SANDBOX = "http://127.0.0.1:8050"
+
+
+def test_documented_workers_on_one_machine_crawl_the_catalog_once(
+    tmp_path, module_sandbox, crawl_name
+):
+    """docs/distributed.md's seeding and its shell loop of workers, as written; the settings
+    module its scrapy commands load points them at a sandbox (the loop names no site)."""
+    commands = documented_commands(DOCS.read_text("utf-8"))
+    (start_sandbox,) = [c for c in commands if c.startswith("python -m douban_sandbox")]
+    (seed,) = [c for c in commands if "frontier seed" in c and DOCUMENTED_SANDBOX in c]
+    (loop,) = [c for c in commands if c.startswith("for ") and "scrapy crawl douban_catalog" in c]
+    options = start_sandbox.split("--port 8050", 1)[1].split("&")[0].split()
+    site = module_sandbox(*options)
+    catalog = build_catalog(
+        int(options[options.index("--catalog") + 1]), int(options[options.index("--seed") + 1])
+    )
+    films = {catalog.by_rank(rank).subject_id for rank in range(1, catalog.size + 1)}
+    (tmp_path / "sandbox_settings.py").write_text(
+        f"from moviespider.settings import *  # noqa: F403\n"
+        f"DOUBAN_BASE_URL = {site.url!r}\nDOUBAN_PROFILE = 'fast'\n"
+    )
+    env = project_env({"PYTHONPATH": f"{ROOT}{os.pathsep}{tmp_path}",
+                       "SCRAPY_SETTINGS_MODULE": "sandbox_settings"})  # fmt: skip
+
+    def run(command: str) -> subprocess.CompletedProcess[str]:
+        command = (
+            command.replace(DOCUMENTED_SANDBOX, site.url)
+            .replace(DOCUMENTED_REDIS, REDIS)
+            .replace("DISTRIBUTED_CRAWL=catalog-1", f"DISTRIBUTED_CRAWL={crawl_name}")
+        )
+        return subprocess.run(["/bin/sh", "-c", command], cwd=tmp_path, env=env,
+                              capture_output=True, text=True, timeout=600)  # fmt: skip
+
+    seeded = run(seed)
+    assert seeded.returncode == 0, seeded.stderr
+    crawled = run(loop)
+    assert crawled.returncode == 0, crawled.stderr[-3000:]
+    feeds = sorted(tmp_path.glob("films-*.jsonl"))
+    assert len(feeds) == 4
+    ids = [item["subject_id"] for feed in feeds for item in read_feed(feed)]
+    assert sorted(ids) == sorted(films)  # every film, once, between the four workers
+    status = Frontier(Redis.from_url(REDIS), crawl_name).status()
+    assert status.queued == 0 and status.leased == {} and status.films == len(films)

@@ -39,6 +39,7 @@ import requests
 
 from douban_sandbox import SandboxProcess
 from douban_sandbox.catalog import Catalog, build_catalog
+from tests.helpers.docs import documented_commands
 
 REPO = Path(__file__).resolve().parents[2]
 DOCS = REPO / "docs" / "scrapyd.md"
@@ -60,16 +61,6 @@ PROJECT_FOLDERS = ("moviespider", "tests", "deploy")
 
 
 # --- The documentation's commands ------------------------------------------------------------
-
-
-def documented_commands(markdown: str, language: str = "sh") -> list[str]:
-    """The commands of a markdown text's ```sh blocks, continuation lines joined."""
-    commands = []
-    for block in re.findall(rf"^```{language}\n(.*?)^```", markdown, re.MULTILINE | re.DOTALL):
-        for command in re.sub(r"\\\n\s*", "", block).splitlines():
-            if command.strip() and not command.lstrip().startswith("#"):
-                commands.append(command.strip())
-    return commands
 
 
 def documented(fragment: str) -> list[str]:
