@@ -64,6 +64,8 @@ def parse_arguments(argv: Sequence[str] | None) -> argparse.Namespace:
         help="directory for results.json, results.md, chart.png and the runs' logs",
     )
     args = parser.parse_args(argv)
+    if args.films is not None and args.films < 1:
+        parser.error("argument --films: must be at least 1")
     if args.runs is not None and args.runs < 1:
         parser.error("argument --runs: must be at least 1")
     return args

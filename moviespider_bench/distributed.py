@@ -209,6 +209,7 @@ def crawl_once(
     kill_at = sorted(rng.uniform(0.05, 0.85) for _ in range(kills))  # shares of the catalog
     started = time.monotonic()
     first_film = last_film = None
+    killed_all = False
     next_rss = plan.rss_every or None
     try:
         for _ in range(workers):
@@ -237,6 +238,18 @@ def crawl_once(
                 run.leases_at_kills += held_leases(plan.redis, crawl, victim.pid)
                 group.start()  # the restarted worker
                 say(f"    killed worker {victim.pid} at {count} films; restarted")
+            if kills and not kill_at and not killed_all and count >= 0.9 * len(all_ids):
+                # Last, every worker at once, then as many started again.
+                killed_all = True
+                victims = group.running()
+                for victim in victims:
+                    victim.send_signal(signal.SIGKILL)
+                for victim in victims:
+                    victim.wait()
+                    run.leases_at_kills += held_leases(plan.redis, crawl, victim.pid)
+                    group.start()
+                run.kills += len(victims)
+                say(f"    killed every worker ({len(victims)}) at {count} films; restarted")
             if now - started > plan.timeout:
                 run.problem = f"killed after {plan.timeout:g} s"
                 break
@@ -291,7 +304,10 @@ def run_distributed(
                     say(f"  {describe(run)}")
     if "distributed-kills" in names:
         with sandbox(SandboxProcess, plan.films, plan.kill_latency) as site:
-            say(f"distributed-kills: {plan.kills} kills of one of 2 workers, {plan.films} films")
+            say(
+                f"distributed-kills: {plan.kills} kills of one of 2 workers, then of both, "
+                f"{plan.films} films"
+            )
             run = crawl_once(
                 plan, "moviespider", 2, site.url, all_ids, seeds, work_dir, plan.kills, say
             )
