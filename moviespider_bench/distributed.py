@@ -348,10 +348,11 @@ def report(runs: list[WorkerRun]) -> str:
         ]
         one = {r.mode: r.crawl_seconds for r in speed if r.workers == 1}
         for r in speed:
-            ratio = one.get(r.mode, 0) / r.crawl_seconds if r.crawl_seconds else 0
+            base = one.get(r.mode)
+            ratio = f"{base / r.crawl_seconds:.2f}×" if base and r.crawl_seconds else "-"
             lines.append(
                 f"| {r.mode} | {r.workers} | {r.crawl_seconds:.1f} | {r.wall_seconds:.1f} | "
-                f"{ratio:.2f}× | {r.cpu_ms_per_page:.2f} | {r.distinct}/{r.films} | "
+                f"{ratio} | {r.cpu_ms_per_page:.2f} | {r.distinct}/{r.films} | "
                 f"{r.duplicates} |"
             )
     for r in runs:
