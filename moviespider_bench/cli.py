@@ -14,8 +14,16 @@ from dataclasses import asdict, replace
 from pathlib import Path
 
 from moviespider_bench import quiet
+from moviespider_bench.distributed import (
+    DistributedPlan,
+    run_distributed,
+    write_results,
+)
 from moviespider_bench.report import chart, markdown, scale_chart, summarise
 from moviespider_bench.suite import FULL, QUICK, SCENARIOS, run_scenarios, scenarios, with_runs
+
+DISTRIBUTED_SCENARIOS = ("distributed", "distributed-kills")
+LONG_RUN = 10_000  # films from which --films is the memory run
 
 
 def parse_arguments(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -30,11 +38,29 @@ def parse_arguments(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--scenario",
         action="append",
-        choices=SCENARIOS,
+        choices=(*SCENARIOS, *DISTRIBUTED_SCENARIOS),
         help="run only this scenario (repeatable): cpu (the peers on Top250 pages), latency, "
         "seeds, storage (feed only against each database), scale (subject crawls of growing "
-        "size), real (real Douban subject pages, from MOVIESPIDER_DOUBAN_PAGES or "
-        "../shared/douban-pages)",
+        "size), real (real Douban subject pages, from DOUBAN_PAGES or "
+        "../shared/douban-pages); distributed (1, 2, 4 workers on Redis, and stock "
+        "scrapy-redis) and distributed-kills (10 kill -9 of a worker) run only when named",
+    )
+    parser.add_argument(
+        "--films",
+        type=int,
+        help="distributed scenarios: the catalog's size (default 1000); from 10,000 one run "
+        "of 2 workers, their RSS sampled at every tenth of the films (100,000: every 10,000)",
+    )
+    parser.add_argument(
+        "--latency",
+        type=float,
+        default=1.0,
+        help="the long run's sandbox latency (default 1 s; 0.05 to try it in minutes)",
+    )
+    parser.add_argument(
+        "--redis",
+        default=DistributedPlan.redis,
+        help="distributed scenarios: the Redis to use (default %(default)s; keys are removed)",
     )
     parser.add_argument(
         "--out",
@@ -61,6 +87,8 @@ def parse_arguments(argv: Sequence[str] | None) -> argparse.Namespace:
         "taskset is installed; '' for none)",
     )
     args = parser.parse_args(argv)
+    if args.films is not None and args.films < 1:
+        parser.error("argument --films: must be at least 1")
     if args.runs is not None and args.runs < 1:
         parser.error("argument --runs: must be at least 1")
     return args
@@ -73,6 +101,8 @@ def default_pin() -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_arguments(argv)
+    if args.scenario and set(args.scenario) <= set(DISTRIBUTED_SCENARIOS):
+        return distributed_main(args)
     quietness = quiet.check()
     if args.quiet_check:
         print(quietness.describe())
@@ -124,6 +154,27 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     print(f"Benchmark took {time.perf_counter() - started:.0f} s")
     return 0 if all(run.ok for run in runs) else 1
+
+
+def distributed_main(args: argparse.Namespace) -> int:
+    plan = DistributedPlan(redis=args.redis)
+    if args.quick:
+        plan = replace(plan, films=200, latency=0.5, concurrency=8, kills=3)
+    if args.films:
+        plan = replace(plan, films=args.films)
+        if args.films >= LONG_RUN:  # two workers, their memory sampled at every tenth
+            plan = replace(
+                plan, workers=(2,), stock=False, rss_every=args.films // 10, latency=args.latency
+            )
+    started = time.perf_counter()
+    runs = run_distributed(plan, set(args.scenario), args.out / "runs", say=print)
+    text = write_results(runs, plan, args.out)
+    print()
+    print(machine())
+    print(text)
+    print(f"Results in {args.out}/ (distributed.md, distributed.json)")
+    print(f"Benchmark took {time.perf_counter() - started:.0f} s")
+    return 0 if all(run.problem is None for run in runs) else 1
 
 
 def machine() -> str:

@@ -23,8 +23,8 @@ FIRST_ID = 30_000_000  # ids crawled: FIRST_ID, FIRST_ID + 1, …
 
 
 def pages_folder() -> Path:
-    """Where the saved pages are: MOVIESPIDER_DOUBAN_PAGES, else ../shared/douban-pages."""
-    found = os.environ.get("MOVIESPIDER_DOUBAN_PAGES")
+    """Where the saved pages are: DOUBAN_PAGES, else ../shared/douban-pages."""
+    found = os.environ.get("DOUBAN_PAGES")
     return (Path(found) if found else REPO_ROOT.parent / "shared" / "douban-pages") / "subject"
 
 

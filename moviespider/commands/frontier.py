@@ -47,6 +47,14 @@ class Command(ScrapyCommand):
         parser.add_argument("--ids-file", help="seed: a file of subject ids or URLs")
         parser.add_argument("--yes", action="store_true", help="clear: do not ask")
 
+    def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
+        super().process_options(args, opts)
+        # settings.py's LOG_LEVEL outranks default_settings: without this, Scrapy's start-up
+        # lines come before a one-line error.
+        if not opts.loglevel:
+            assert self.settings is not None
+            self.settings.set("LOG_LEVEL", "WARNING", priority="cmdline")
+
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         if not args or args[0] not in ACTIONS:
             raise UsageError(f"expected one of {', '.join(ACTIONS)}")

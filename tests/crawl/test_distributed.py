@@ -22,7 +22,8 @@ from douban_sandbox import SandboxProcess
 from douban_sandbox.catalog import build_catalog
 from moviespider.frontier.store import Frontier
 from moviespider.storage.schema import movies
-from tests.helpers.crawl import ROOT, read_feed, run_crawl
+from tests.helpers.crawl import ROOT, project_env, read_feed, run_crawl
+from tests.helpers.docs import documented_commands
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import URL
@@ -102,6 +103,12 @@ class Worker:
         self.process.wait(timeout=30)
 
 
+def leases_of(frontier: Frontier, worker: Worker) -> int:
+    """The leases a worker holds in the frontier (its id holds its pid)."""
+    leased = frontier.status().leased
+    return sum(n for name, n in leased.items() if f"-{worker.process.pid}-" in name)
+
+
 def feed_ids(*workers: Worker) -> list[str]:
     return [item["subject_id"] for worker in workers for item in worker.items()]
 
@@ -131,13 +138,69 @@ def test_a_killed_worker_loses_nothing_in_the_feeds_or_the_database(
     survivor = Worker(tmp_path, "survivor", crawl_name, sandbox.url, database_url=url)
     victim = Worker(tmp_path, "victim", crawl_name, sandbox.url, database_url=url)
     victim.wait_for_items(10)
+    frontier = Frontier(Redis.from_url(REDIS), crawl_name)
+    requeued_before = frontier.status().requeued
     victim.kill()
+    killed_at = time.monotonic()
+    # Its leases stay in Redis until they expire: those it held when it died (requests under
+    # way, and done ones whose items were not yet durable).
+    held = leases_of(frontier, victim)
+    assert held, "the victim held no lease when killed"
+    # The survivor requeues the victim's requests within lease + lease/3 (its reaper's period)
+    # + 5 s (docs/distributed.md).
+    while frontier.status().requeued == requeued_before:
+        assert time.monotonic() - killed_at <= LEASE + LEASE / 3 + 5, "not requeued in time"
+        time.sleep(0.1)
     restarted = Worker(tmp_path, "restarted", crawl_name, sandbox.url, database_url=url)
     assert survivor.wait() == 0 and restarted.wait() == 0
     ids = feed_ids(survivor, victim, restarted)
     assert set(ids) == ALL_FILMS  # nothing missing in the feeds
-    assert len(ids) - len(ALL_FILMS) <= CONCURRENCY  # duplicates: at most the victim's leases
+    assert len(ids) - len(ALL_FILMS) <= held  # duplicates: at most the victim's leases
     assert stored_ids(postgresql_url) == ALL_FILMS  # nothing missing in the database
+
+
+def test_every_worker_killed_then_restarted_loses_nothing(
+    tmp_path, sandbox, crawl_name, postgresql_url
+):
+    url = postgresql_url.render_as_string(hide_password=False)
+    first = [
+        Worker(tmp_path, f"first{n}", crawl_name, sandbox.url, database_url=url) for n in (1, 2)
+    ]
+    for worker in first:
+        worker.wait_for_items(5)
+    for worker in first:
+        worker.kill()
+    frontier = Frontier(Redis.from_url(REDIS), crawl_name)
+    held = sum(leases_of(frontier, worker) for worker in first)
+    # The new workers requeue the dead ones' leases once they expire: no seeding, no command.
+    second = [
+        Worker(tmp_path, f"second{n}", crawl_name, sandbox.url, database_url=url) for n in (1, 2)
+    ]
+    assert [worker.wait() for worker in second] == [0, 0]
+    ids = feed_ids(*first, *second)
+    assert set(ids) == ALL_FILMS
+    assert len(ids) - len(ALL_FILMS) <= held  # at most the killed workers' leases
+    assert stored_ids(postgresql_url) == ALL_FILMS
+    assert frontier.status().requeued >= held > 0
+
+
+def test_a_distributed_crawl_raises_no_deprecation_warning_from_moviespider(
+    tmp_path, sandbox, crawl_name
+):
+    # Every warning shown, whatever Python's default filters hide (DeprecationWarning outside
+    # __main__); Scrapy logs them with the file they are attributed to.
+    result = run_crawl(
+        "douban_catalog",
+        tmp_path,
+        args={"seeds": "none", "ids": CATALOG.by_rank(1).subject_id, "max_films": "20"},
+        settings={"DOUBAN_BASE_URL": sandbox.url, "DISTRIBUTED": REDIS,
+                  "DISTRIBUTED_CRAWL": crawl_name, "DISTRIBUTED_LEASE": str(LEASE)},
+        env={"PYTHONWARNINGS": "always"},
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert len(result.items) == 20
+    warnings = [line for line in result.stderr.splitlines() if "Deprecat" in line]
+    assert not [line for line in warnings if "/moviespider/" in line], warnings
 
 
 def free_port() -> int:
@@ -224,3 +287,51 @@ def test_seeding_twice_queues_the_start_requests_once(crawl_name):
     assert seed() == "Seeded 0 requests (10 were in the frontier already)."
     status = json.loads(json.dumps(Frontier(Redis.from_url(REDIS), crawl_name).status().queued))
     assert status == 10
+
+
+DOCS = ROOT / "docs" / "distributed.md"
+DOCUMENTED_REDIS = "redis://127.0.0.1:6379/0"
+DOCUMENTED_SANDBOX = "http://127.0.0.1:8050"
+
+
+def test_documented_workers_on_one_machine_crawl_the_catalog_once(
+    tmp_path, module_sandbox, crawl_name
+):
+    """docs/distributed.md's seeding and its shell loop of workers, as written; the settings
+    module its scrapy commands load points them at a sandbox (the loop names no site)."""
+    commands = documented_commands(DOCS.read_text("utf-8"))
+    (start_sandbox,) = [c for c in commands if c.startswith("python -m douban_sandbox")]
+    (seed,) = [c for c in commands if "frontier seed" in c and DOCUMENTED_SANDBOX in c]
+    (loop,) = [c for c in commands if c.startswith("for ") and "scrapy crawl douban_catalog" in c]
+    options = start_sandbox.split("--port 8050", 1)[1].split("&")[0].split()
+    site = module_sandbox(*options)
+    catalog = build_catalog(
+        int(options[options.index("--catalog") + 1]), int(options[options.index("--seed") + 1])
+    )
+    films = {catalog.by_rank(rank).subject_id for rank in range(1, catalog.size + 1)}
+    (tmp_path / "sandbox_settings.py").write_text(
+        f"from moviespider.settings import *  # noqa: F403\n"
+        f"DOUBAN_BASE_URL = {site.url!r}\nDOUBAN_PROFILE = 'fast'\n"
+    )
+    env = project_env({"PYTHONPATH": f"{ROOT}{os.pathsep}{tmp_path}",
+                       "SCRAPY_SETTINGS_MODULE": "sandbox_settings"})  # fmt: skip
+
+    def run(command: str) -> subprocess.CompletedProcess[str]:
+        command = (
+            command.replace(DOCUMENTED_SANDBOX, site.url)
+            .replace(DOCUMENTED_REDIS, REDIS)
+            .replace("DISTRIBUTED_CRAWL=catalog-1", f"DISTRIBUTED_CRAWL={crawl_name}")
+        )
+        return subprocess.run(["/bin/sh", "-c", command], cwd=tmp_path, env=env,
+                              capture_output=True, text=True, timeout=600)  # fmt: skip
+
+    seeded = run(seed)
+    assert seeded.returncode == 0, seeded.stderr
+    crawled = run(loop)
+    assert crawled.returncode == 0, crawled.stderr[-3000:]
+    feeds = sorted(tmp_path.glob("films-*.jsonl"))
+    assert len(feeds) == 4
+    ids = [item["subject_id"] for feed in feeds for item in read_feed(feed)]
+    assert sorted(ids) == sorted(films)  # every film, once, between the four workers
+    status = Frontier(Redis.from_url(REDIS), crawl_name).status()
+    assert status.queued == 0 and status.leased == {} and status.films == len(films)

@@ -39,6 +39,7 @@ import requests
 
 from douban_sandbox import SandboxProcess
 from douban_sandbox.catalog import Catalog, build_catalog
+from tests.helpers.docs import documented_commands
 
 REPO = Path(__file__).resolve().parents[2]
 DOCS = REPO / "docs" / "scrapyd.md"
@@ -60,16 +61,6 @@ PROJECT_FOLDERS = ("moviespider", "tests", "deploy")
 
 
 # --- The documentation's commands ------------------------------------------------------------
-
-
-def documented_commands(markdown: str, language: str = "sh") -> list[str]:
-    """The commands of a markdown text's ```sh blocks, continuation lines joined."""
-    commands = []
-    for block in re.findall(rf"^```{language}\n(.*?)^```", markdown, re.MULTILINE | re.DOTALL):
-        for command in re.sub(r"\\\n\s*", "", block).splitlines():
-            if command.strip() and not command.lstrip().startswith("#"):
-                commands.append(command.strip())
-    return commands
 
 
 def documented(fragment: str) -> list[str]:
@@ -887,3 +878,118 @@ def test_cancelled_job_scheduled_again_with_its_jobid_resumes(runner, slow_site,
     after = sandbox_stats(slow_site)
     fetched = {kind: after.get(kind, 0) - before.get(kind, 0) for kind in ("later", "subject")}
     assert fetched == {"later": 1, "subject": len(expected)}  # no page fetched twice
+
+
+# --- Distributed workers as Scrapyd jobs (docs/distributed.md) ---------------------------------
+
+DISTRIBUTED_DOCS = REPO / "docs" / "distributed.md"
+DOCUMENTED_REDIS = "redis://127.0.0.1:6379/0"
+DOCUMENTED_CRAWL = "DISTRIBUTED_CRAWL=catalog-1"
+TEST_REDIS = "redis://127.0.0.1:6379/15"  # the suite's Redis database
+
+
+def distributed_documented(fragment: str) -> list[str]:
+    commands = [
+        c for c in documented_commands(DISTRIBUTED_DOCS.read_text("utf-8")) if fragment in c
+    ]
+    assert commands, f"docs/distributed.md has no command with {fragment!r}"
+    return commands
+
+
+def worker_node_options() -> dict[str, str]:
+    """The scrapyd.conf lines docs/distributed.md gives a node that runs workers."""
+    (block,) = re.findall(
+        r"^```ini\n(\[scrapyd\]\n.*?)^```", DISTRIBUTED_DOCS.read_text("utf-8"), re.M | re.S
+    )
+    config = ConfigParser()
+    config.read_string(block)
+    return dict(config["scrapyd"])
+
+
+@pytest.fixture(scope="module")
+def worker_node(tmp_path_factory, environ) -> Iterator[Scrapyd]:
+    """A Scrapyd configured as docs/distributed.md says for the nodes that run workers."""
+    yield from deployed_scrapyd(
+        tmp_path_factory.mktemp("scrapyd-workers"),
+        environ,
+        poll_interval="0.2",
+        **worker_node_options(),
+    )
+
+
+@pytest.fixture
+def crawl_name() -> Iterator[str]:
+    from redis import Redis
+
+    from moviespider.frontier.store import Frontier
+
+    name = f"test-{secrets.token_hex(5)}"
+    yield name
+    server = Redis.from_url(TEST_REDIS)
+    Frontier(server, name).clear()
+    server.close()
+
+
+def test_documented_scrapyd_workers_crawl_the_catalog_each_film_once(
+    worker_node, module_sandbox, crawl_name
+):
+    (start_sandbox,) = distributed_documented("python -m douban_sandbox")
+    (seed,) = [c for c in distributed_documented(DOCUMENTED_SANDBOX) if "frontier seed" in c]
+    (schedule,) = [c for c in distributed_documented(DOCUMENTED_SANDBOX) if "schedule.json" in c]
+    options = start_sandbox.split("--port 8050", 1)[1].split("&")[0].split()
+    site = module_sandbox(*options)
+    catalog = build_catalog(
+        int(options[options.index("--catalog") + 1]), int(options[options.index("--seed") + 1])
+    )
+    films = {catalog.by_rank(rank).subject_id for rank in range(1, catalog.size + 1)}
+
+    def as_here(command: str) -> str:
+        return (
+            command.replace(DOCUMENTED_SANDBOX, site.url)
+            .replace(DOCUMENTED_REDIS, TEST_REDIS)
+            .replace(DOCUMENTED_CRAWL, f"DISTRIBUTED_CRAWL={crawl_name}")
+        )
+
+    seeded = worker_node.run(as_here(seed))
+    assert seeded.returncode == 0, seeded.stderr
+    assert seeded.stdout.strip() == "Seeded 1 requests (0 were in the frontier already)."
+    scheduled = worker_node.run(as_here(schedule))
+    assert scheduled.returncode == 0, scheduled.stderr
+    job_ids = [json.loads(line)["jobid"] for line in scheduled.stdout.splitlines()]
+    assert len(job_ids) == 2
+    jobs = [worker_node.finished_job(job_id, timeout=TIMEOUT * 4) for job_id in job_ids]
+
+    ids = [item["subject_id"] for job in jobs for item in job.items]
+    assert sorted(ids) == sorted(films)  # every film, once, between the two workers
+    for job in jobs:
+        assert "of distributed crawl" in job.log and "Outcome: complete" in job.log, job.log[-2000:]
+
+    (status,) = distributed_documented("frontier status")
+    shown = worker_node.run(as_here(status))
+    assert shown.returncode == 0, shown.stderr
+    lines = dict(line.split(None, 1) for line in shown.stdout.splitlines())
+    assert (lines["queued"], lines["leased"], lines["films"]) == ("0", "0", str(len(films)))
+    (listjobs,) = distributed_documented("listjobs.json")
+    listed = json.loads(worker_node.run(listjobs).stdout)
+    assert {job["id"] for job in listed["finished"]} >= set(job_ids)
+    (requeue,) = distributed_documented("requeue-expired")
+    assert worker_node.run(as_here(requeue)).stdout.strip() == (
+        "Requeued 0 requests of expired leases."
+    )
+    (clear,) = distributed_documented("frontier clear")
+    assert worker_node.run(as_here(clear)).returncode == 0
+    assert "queued     0" in worker_node.run(as_here(status)).stdout
+
+
+def test_documented_production_workers_are_the_sandbox_ones_without_the_sandbox():
+    production, sandboxed = [
+        c for c in distributed_documented("schedule.json") if "spider=douban_catalog" in c
+    ]
+    sandbox_settings = (
+        f" -d setting=DOUBAN_BASE_URL={DOCUMENTED_SANDBOX} -d setting=DOUBAN_PROFILE=fast"
+    )
+    assert sandboxed.replace(sandbox_settings, "") == production
+
+
+def test_readme_links_to_the_distributed_guide():
+    assert "(docs/distributed.md)" in (REPO / "README.md").read_text("utf-8")
