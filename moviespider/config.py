@@ -517,6 +517,7 @@ class MonitorConfig:
         reasons = tuple(get_list(settings, "MONITOR_FINISH_REASONS"))
         if not reasons:
             raise ConfigError("setting MONITOR_FINISH_REASONS: name at least one reason")
+        get_int(settings, "SCHEMA_VALIDATION_SAMPLE", minimum=1)  # SampledItemValidation's
         return cls(
             items_share=get_share(settings, "MONITOR_ITEMS_SHARE"),
             min_items=get_int(settings, "MONITOR_MIN_ITEMS", minimum=0),

@@ -78,6 +78,7 @@ def moviespider_top250(job: Job, database_url: str = "") -> list[str]:
                 "CONCURRENT_REQUESTS": job.concurrency,
                 "CONCURRENT_REQUESTS_PER_DOMAIN": job.concurrency,
                 "LOG_LEVEL": "INFO",
+                "CLOSE_STATS_LOG_LEVEL": "INFO",  # the raw stats, which the checks read
                 "EXTENSIONS": probe_extensions(),
                 "BENCH_REPORT": job.report,
                 # The peers write a feed and nothing else; so does this client. The next one
@@ -127,6 +128,7 @@ def naive_scrapy(job: Job, script: str = "naive_scrapy.py") -> list[str]:
                 "CONCURRENT_REQUESTS": job.concurrency,
                 "CONCURRENT_REQUESTS_PER_DOMAIN": job.concurrency,
                 "LOG_LEVEL": "INFO",
+                "CLOSE_STATS_LOG_LEVEL": "INFO",  # the raw stats, which the checks read
                 "EXTENSIONS": json.dumps({PROBE: 0}),
                 "BENCH_REPORT": job.report,
             }

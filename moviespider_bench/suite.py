@@ -239,6 +239,9 @@ def client_environment() -> dict[str, str]:
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_ROOT), env.get("PYTHONPATH")]))
     env.pop("SCRAPY_SETTINGS_MODULE", None)
     env.pop("SCRAPY_PROJECT", None)
+    # The clients say which database they store in (-s DATABASE_URL); an exported one would win
+    # over that, and the benchmark would write its invented films into the user's database.
+    env.pop("DATABASE_URL", None)
     return env
 
 

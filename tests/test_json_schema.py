@@ -106,3 +106,24 @@ def test_spidermon_validates_items_against_the_same_schema():
     pipeline.process_item(bad)
     assert crawler.stats.get_value("spidermon/validation/fields/errors") == 1
     assert any(key.endswith("/rating") for key in crawler.stats.get_stats())
+
+
+@pytest.mark.parametrize(("sample", "checked"), [(1, 25), (10, 3)])
+def test_the_project_validates_one_item_in_its_sample(sample, checked):
+    from moviespider.pipelines.schema import SampledItemValidation
+
+    project = get_project_settings()
+    names = ("SPIDERMON_ENABLED", "SPIDERMON_VALIDATION_SCHEMAS")
+    crawler = get_crawler(
+        settings_dict={
+            **{name: project[name] for name in names},
+            "SCHEMA_VALIDATION_SAMPLE": sample,
+        }
+    )
+    pipeline = SampledItemValidation.from_crawler(crawler)
+    crawler.stats.open_spider()
+    bad = Movie(**{**item_dict(FILM), "rating": 42.0})
+    for _ in range(25):
+        pipeline.process_item(bad)
+    assert crawler.stats.get_value("spidermon/validation/items") == checked
+    assert crawler.stats.get_value("spidermon/validation/fields/errors") == checked  # the first too
