@@ -17,6 +17,7 @@ from moviespider.storage.history import (
     Crawl,
     ListChanges,
     Placing,
+    compare,
     has_history,
     list_changes,
     placings,
@@ -129,28 +130,6 @@ def changes_since_previous(
     if latest is None:
         return None
     return compare(crawl_rows[previous], latest, before, after)
-
-
-def compare(
-    previous: Crawl, latest: Crawl, before: dict[str, Placing], after: dict[str, Placing]
-) -> ListChanges:
-    from moviespider.storage.history import Change, _by_rank
-
-    return ListChanges(
-        previous=previous,
-        latest=latest,
-        changed=sorted(
-            (
-                Change(before[key], placing)
-                for key, placing in after.items()
-                if key in before
-                and (before[key].rank, before[key].rating) != (placing.rank, placing.rating)
-            ),
-            key=lambda change: _by_rank(change.after),
-        ),
-        entered=sorted((p for k, p in after.items() if k not in before), key=_by_rank),
-        left=sorted((p for k, p in before.items() if k not in after), key=_by_rank),
-    )
 
 
 def load_report(settings: BaseSettings, crawl_id: str | None) -> ReportData:

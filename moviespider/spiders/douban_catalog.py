@@ -113,10 +113,13 @@ class DoubanCatalogSpider(DoubanSpider, Args[CatalogParams]):
             "seed_ids": params.subject_ids(),
         }
 
+    @cached_property
+    def budget(self) -> FilmBudget:
+        budget_class = load_object(self.crawler.settings["CATALOG_FILM_BUDGET"])
+        return budget_class.from_crawler(self.crawler, self.max_films)
+
     async def start(self):
         settings = self.crawler.settings
-        budget_class = load_object(settings["CATALOG_FILM_BUDGET"])
-        self.budget: FilmBudget = budget_class.from_crawler(self.crawler, self.max_films)
         if self.max_films:
             self.expected_items = self.max_films  # the progress bar's total
         for subject_id in self.seed_ids:
@@ -156,7 +159,13 @@ class DoubanCatalogSpider(DoubanSpider, Args[CatalogParams]):
         )
 
     async def parse_seed_list(self, response: Response, kind: str):
-        """A seed list (top250, later, nowplaying): a subject-page request per film it shows."""
+        """A seed list (top250, later, nowplaying): a subject-page request per film it shows.
+
+        @site /top250?start=0&filter=
+        @cb_kwargs {"kind": "top250"}
+        @returns items 0 0
+        @returns requests 25 25
+        """
         films = self.read_page(response, self.list_parsers[kind])
         if not isinstance(films, list):
             if films is not None:
@@ -167,6 +176,14 @@ class DoubanCatalogSpider(DoubanSpider, Args[CatalogParams]):
                 yield request
 
     async def parse_film(self, response: Response, subject_id: str, depth: int):
+        """A film's subject page: its item, and a request for each film it recommends.
+
+        @site /subject/1292052/
+        @cb_kwargs {"subject_id": "1292052", "depth": 0}
+        @returns items 1 1
+        @returns requests 10 10
+        @scrapes subject_id url title year kind genres countries summary
+        """
         try:
             details = parse_subject_page(response.body, recommendations=True)
         except PageError as error:

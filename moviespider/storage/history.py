@@ -116,6 +116,13 @@ def list_changes(connection: Connection, source: str = "top250") -> ListChanges 
     latest, previous = found
     after = placings(connection, latest.id, source)
     before = placings(connection, previous.id, source)
+    return compare(previous, latest, before, after)
+
+
+def compare(
+    previous: Crawl, latest: Crawl, before: dict[str, Placing], after: dict[str, Placing]
+) -> ListChanges:
+    """What changed from the placings *before* (crawl *previous*) to *after* (*latest*)."""
     return ListChanges(
         previous=previous,
         latest=latest,

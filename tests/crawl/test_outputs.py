@@ -125,7 +125,8 @@ def test_scrapy_check_runs_every_callbacks_contracts_against_the_sandbox(tmp_pat
     assert done.returncode == 0, done.stderr
     ran = re.search(r"Ran (\d+) contracts", done.stderr)
     assert ran, done.stderr
-    # parse_page (top250), parse_list (later, nowplaying), parse_details (all four spiders)
-    assert int(ran.group(1)) == 15, done.stderr
+    # parse_page (top250), parse_list (later, nowplaying), parse_details (all five spiders),
+    # parse_seed_list and parse_film (catalog)
+    assert int(ran.group(1)) == 22, done.stderr
     assert done.stderr.rstrip().endswith("OK")
     assert list(tmp_path.iterdir()) == []  # a check stores nothing
