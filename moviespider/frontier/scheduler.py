@@ -120,6 +120,8 @@ class FrontierScheduler(RedisScheduler):
     def close(self, reason: str) -> None:
         if self._loop is not None and self._loop.running:
             self._loop.stop()
+        self.crawler.signals.disconnect(self.page_failed, signal=page_failed)
+        self.crawler.signals.disconnect(self.collect_finished, signal=items_durable)
         # The engine is done with every request it started; acknowledge what is durable.
         self.collect_finished()
         self.flush()
