@@ -49,8 +49,16 @@ class SandboxOptions:
     exit_with_stdin: bool = False  # stop when stdin reaches EOF (the parent process died)
 
 
+def _number(kind, text: str):
+    try:
+        return kind(text)
+    except ValueError:
+        what = "a whole number" if kind is int else "a number"
+        raise argparse.ArgumentTypeError(f"expected {what}, got {text!r}") from None
+
+
 def _rate(text: str) -> float:
-    value = float(text)
+    value = _number(float, text)
     if not 0.0 <= value <= 1.0:
         raise argparse.ArgumentTypeError(f"a rate is between 0 and 1, got {text}")
     return value
@@ -58,7 +66,7 @@ def _rate(text: str) -> float:
 
 def _non_negative(kind):
     def parse(text: str):
-        value = kind(text)
+        value = _number(kind, text)
         if value < 0:
             raise argparse.ArgumentTypeError(f"must not be negative, got {text}")
         return value
@@ -73,8 +81,15 @@ def _iso_date(text: str) -> date:
         raise argparse.ArgumentTypeError(f"expected a date YYYY-MM-DD, got {text!r}") from None
 
 
+def _port(text: str) -> int:
+    value = _number(int, text)
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"a port is from 0 to 65535, got {text}")
+    return value
+
+
 def _positive_int(text: str) -> int:
-    value = int(text)
+    value = _number(int, text)
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be at least 1, got {text}")
     return value
@@ -84,6 +99,13 @@ class SandboxOptionError(ValueError):
     """A sandbox option has a value the sandbox cannot use (the message says which)."""
 
 
+class _OneLineParser(argparse.ArgumentParser):
+    """Bad options are one line, not the whole usage (--help shows that)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
 class _RaisingParser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         raise SandboxOptionError(message)
@@ -91,13 +113,13 @@ class _RaisingParser(argparse.ArgumentParser):
 
 def build_parser(raising: bool = False) -> argparse.ArgumentParser:
     """The command-line parser; ``raising``: raise SandboxOptionError instead of exiting."""
-    parser = (_RaisingParser if raising else argparse.ArgumentParser)(
+    parser = (_RaisingParser if raising else _OneLineParser)(
         prog="python -m douban_sandbox",
         description="Serve a deterministic Douban look-alike (invented films, real markup).",
     )
     add = parser.add_argument
     add("--host", default="127.0.0.1", help="address to listen on (default: %(default)s)")
-    add("--port", type=_non_negative(int), default=8050, help="0 picks a free port")
+    add("--port", type=_port, default=8050, help="0 picks a free port")
     add("--catalog", type=_positive_int, default=DEFAULT_SIZE, help="number of films")
     add("--seed", type=int, default=0, help="the catalog and the faults follow from it")
     add(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 from pathlib import Path
+from typing import NoReturn
 
 from hello_server.config import (
     Config,
@@ -58,8 +59,15 @@ def default_state_dir() -> Path:
     return Path(base) / "hello_server"
 
 
+class OneLineParser(argparse.ArgumentParser):
+    """Bad options are one line, not the whole usage (--help shows that)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = OneLineParser(
         prog="python -m hello_server",
         description="Answer every line a client sends with 'Hello World<N>', N the client's "
         "number, never repeated (docs/hello_server.md).",

@@ -245,18 +245,32 @@ class SiteConfig:
 
     @classmethod
     def from_settings(cls, settings: BaseSettings) -> SiteConfig:
-
         raw_args = setting_value(settings, "DOUBAN_SANDBOX_ARGS") or ""
         try:
             sandbox_args = tuple(shlex.split(raw_args))
         except (ValueError, AttributeError) as error:
             raise ConfigError(f"setting DOUBAN_SANDBOX_ARGS: {error}, got {raw_args!r}") from None
+        sandbox = get_bool(settings, "DOUBAN_SANDBOX")
+        if sandbox:
+            check_sandbox_args(sandbox_args)
         return cls(
             base_url=get_http_url(settings, "DOUBAN_BASE_URL"),
             profile=get_choice(settings, "DOUBAN_PROFILE", PROFILES),
-            sandbox=get_bool(settings, "DOUBAN_SANDBOX"),
+            sandbox=sandbox,
             sandbox_args=sandbox_args,
         )
+
+
+def check_sandbox_args(args: tuple[str, ...]) -> None:
+    """The sandbox's own option check, before it is started (when it is there to ask)."""
+    try:
+        from douban_sandbox.options import check_options
+    except ImportError:
+        return  # the add-on says in one line that the sandbox is missing
+    try:
+        check_options(list(args))
+    except ValueError as error:  # SandboxOptionError
+        raise ConfigError(f"setting DOUBAN_SANDBOX_ARGS: {error}") from None
 
 
 @dataclass(frozen=True)
@@ -488,8 +502,13 @@ class ReportConfig:
 
     @classmethod
     def from_settings(cls, settings: BaseSettings) -> ReportConfig:
+        report = get_str(settings, "REPORT", optional=True)
+        if report is not None:
+            folder = os.path.dirname(os.path.abspath(report)) or "."
+            if not os.path.isdir(folder) or not os.access(folder, os.W_OK):
+                raise ConfigError(f"setting REPORT: cannot write into {folder}")
         return cls(
-            report=get_str(settings, "REPORT", optional=True),
+            report=report,
             timeline_interval=get_float(settings, "TIMELINE_INTERVAL", minimum=0),
         )
 

@@ -15,6 +15,7 @@ from moviespider import outcomes
 from moviespider.config import check_settings
 from moviespider.errors import ConfigError
 from moviespider.extensions.outcome import EXIT_STATUS_STAT
+from moviespider.jobdir.feedstorage import AppendingFileFeedStorage
 from moviespider.storage.database import check_database
 
 if TYPE_CHECKING:
@@ -30,6 +31,7 @@ USAGE_EXIT_CODE = outcomes.USAGE.exit_status
 class Command(ScrapyCrawlCommand):
     interrupted = False
     crashed = False
+    crawler: Crawler | None = None
 
     def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
         super().process_options(args, opts)
@@ -37,6 +39,7 @@ class Command(ScrapyCrawlCommand):
         # process, so that a bad one gives exactly one line on stderr.
         try:
             check_settings(self.settings)
+            AppendingFileFeedStorage.check_feeds(self.settings)
         except ConfigError as error:
             self._report(error)
             sys.exit(USAGE_EXIT_CODE)
@@ -63,7 +66,7 @@ class Command(ScrapyCrawlCommand):
             return
         assert self.crawler_process
         try:
-            crawler = self._create_crawler(args[0])
+            crawler = self.crawler = self._create_crawler(args[0])
             crawl = self.crawler_process.crawl(crawler, **opts.spargs)
         except ConfigError as error:
             self._report(error)
@@ -104,7 +107,9 @@ class Command(ScrapyCrawlCommand):
 
     def _noting(self, handler):
         def note(signum, frame):
-            self.interrupted = True
+            # Once the outcome is decided the crawl is over: a late Ctrl-C changes nothing.
+            if self.crawler is None or stat(self.crawler, EXIT_STATUS_STAT) is None:
+                self.interrupted = True
             handler(signum, frame)
 
         return note

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 from weakref import WeakKeyDictionary
 
 from scrapy.extensions.feedexport import FileFeedStorage
@@ -62,6 +63,22 @@ class AppendingFileFeedStorage(FileFeedStorage):
         else:
             storage.check_appendable(feed_format)
         return storage
+
+    @classmethod
+    def check_feeds(cls, settings: Any) -> None:
+        """The checks ``from_crawler`` makes, on the FEEDS of the command line: `scrapy crawl`
+        runs them before the crawl starts, so a refusal is one line before any log."""
+        jobdir = job_dir(settings)
+        resuming = jobdir is not None and job_started(Path(jobdir))
+        for uri, options in settings.getdict("FEEDS").items():
+            uri = str(uri)
+            if "%(" in uri or urlsplit(uri).scheme not in ("", "file"):
+                continue  # named at open time, or not a local file
+            storage = cls(uri, feed_options=options)
+            if resuming:
+                storage.check_resumable(options.get("format"))
+            else:
+                storage.check_appendable(options.get("format"))
 
     def check_appendable(self, feed_format: str | None) -> None:
         """Refuse to append (-o) a second crawl to a file that would then be invalid."""

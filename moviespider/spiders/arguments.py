@@ -142,6 +142,9 @@ def argument_error(spidercls: type, model: type[SpiderParams], error: ErrorDetai
         spider = getattr(spidercls, "name", spidercls.__name__)
         return ConfigError(f"argument {name}: unknown; {spider} takes {known}")
     message = error["msg"].removeprefix("Value error, ")
+    field, _, rest = message.partition(": ")
+    if not error["loc"] and field in model.model_fields:  # a check of several arguments
+        name, message = field, rest
     if error["type"] not in ("value_error", "assertion_error"):
         message = f"{message[:1].lower()}{message[1:]}, got {error['input']!r}"
     return ConfigError(f"argument {name}: {message}")

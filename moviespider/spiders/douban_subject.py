@@ -19,6 +19,8 @@ class SubjectParams(SubjectIdsParams):
                 return self
             raise ValueError("give ids=ID[,ID…] or ids_file=PATH")
         if not self.subject_ids():
+            if self.ids_file is not None and not (self.ids or "").strip(","):
+                raise ValueError(f"ids_file: no subject id or subject URL in {self.ids_file!r}")
             raise ValueError("no subject id given")
         return self
 
