@@ -68,11 +68,11 @@ def test_appending_a_second_crawl_to_a_json_feed_is_refused_in_one_line(tmp_path
 
     second = scrapy(tmp_path, *APPEND, database="")
     assert second.returncode == 2
-    assert second.stderr.strip().splitlines()[-1] == (
+    assert second.stderr.strip().splitlines() == [  # one line, before any log or sandbox
         "moviespider: error: setting FEEDS: upcoming.json already holds a JSON array and -o "
         "appends, which would leave it invalid; use -O upcoming.json to overwrite it, or "
         "-o upcoming.jsonl to append JSON Lines"
-    )
+    ]
     assert "Traceback" not in second.stderr
     assert "Crawled (" not in second.stderr  # refused before any request
     assert json.loads((tmp_path / "upcoming.json").read_text(encoding="utf-8")) == films

@@ -558,3 +558,21 @@ def test_a_misfiled_subject_serves_another_film_s_page(site, catalog):
     og_url = doc.cssselect('meta[property="og:url"]')
     json_ld = doc.cssselect('script[type="application/ld+json"]')
     assert film.subject_id in (og_url[0].get("content") if og_url else json_ld[0].text)
+
+
+@pytest.mark.parametrize(
+    ("option", "message"),
+    [
+        (["--port", "99999"], "argument --port: a port is from 0 to 65535, got 99999"),
+        (["--catalog", "abc"], "argument --catalog: expected a whole number, got 'abc'"),
+    ],
+)
+def test_a_bad_option_is_one_line(option, message):
+    result = subprocess.run(
+        [sys.executable, "-m", "douban_sandbox", *option],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert result.returncode == 2
+    assert result.stderr.splitlines() == [f"python -m douban_sandbox: error: {message}"]

@@ -58,6 +58,11 @@ def test_scrapyds_own_arguments_pass():
         ),
         (DoubanSubjectSpider, {}, "argument ids: give ids=ID[,ID…] or ids_file=PATH"),
         (DoubanSubjectSpider, {"ids": ","}, "argument ids: no subject id given"),
+        (
+            DoubanSubjectSpider,
+            {"ids_file": "/dev/null"},
+            "argument ids_file: no subject id or subject URL in '/dev/null'",
+        ),
     ],
 )
 def test_a_bad_value_is_one_line_naming_the_argument(spidercls, arguments, message):
