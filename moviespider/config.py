@@ -504,7 +504,10 @@ class ReportConfig:
     def from_settings(cls, settings: BaseSettings) -> ReportConfig:
         report = get_str(settings, "REPORT", optional=True)
         if report is not None:
-            folder = os.path.dirname(os.path.abspath(report)) or "."
+            # Its folder is made when the report is written: the nearest that exists must let it.
+            folder = os.path.dirname(os.path.abspath(report))
+            while not os.path.exists(folder):
+                folder = os.path.dirname(folder)
             if not os.path.isdir(folder) or not os.access(folder, os.W_OK):
                 raise ConfigError(f"setting REPORT: cannot write into {folder}")
         return cls(

@@ -62,7 +62,7 @@ BAD_VALUES = {
     "PROGRESS_BAR_REFRESH": "0",
     "GC_THRESHOLD": "7000,ten",
     "SCHEMA_VALIDATION_SAMPLE": "0",
-    "REPORT": "/proc/no-such-folder/report.html",
+    "REPORT": "/dev/null/report.html",  # under a file, not a folder
     "DISTRIBUTED": "localhost:6379",
     "DISTRIBUTED_CRAWL": "my crawl",
     "DISTRIBUTED_LEASE": "0.5",
