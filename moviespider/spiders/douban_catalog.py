@@ -20,7 +20,7 @@ from moviespider.parsing import (
     parse_top250_page,
 )
 from moviespider.spiders.arguments import SubjectIdsParams
-from moviespider.spiders.base import DoubanSpider
+from moviespider.spiders.base import DETAILS_MISSING_STAT, DoubanSpider
 from moviespider.spiders.douban_later import reference_date
 from moviespider.spiders.douban_top250 import PAGE_SIZE
 
@@ -190,7 +190,7 @@ class DoubanCatalogSpider(DoubanSpider, Args[CatalogParams]):
             if retry := self.page_unusable(response, error):
                 yield retry
             else:
-                self.crawler.stats.inc_value("moviespider/details_missing")
+                self.crawler.stats.inc_value(DETAILS_MISSING_STAT)
             return
         own, merged = self.identify(subject_id, details, response)
         yield self.make_movie(details, subject_id=own, merged_ids=merged)
@@ -201,4 +201,4 @@ class DoubanCatalogSpider(DoubanSpider, Args[CatalogParams]):
 
     def film_failed(self, failure: Failure) -> None:
         # Nothing is known of the film but its id: the page is listed with those given up on.
-        self.crawler.stats.inc_value("moviespider/details_missing")
+        self.crawler.stats.inc_value(DETAILS_MISSING_STAT)
