@@ -12,8 +12,8 @@ from scrapy.exceptions import UsageError
 from sqlalchemy.exc import SQLAlchemyError
 
 from moviespider.errors import ConfigError
-from moviespider.reports.build import load_report, write_file
-from moviespider.reports.render import render_report
+from moviespider.reports.build import load_report
+from moviespider.reports.render import render_report, write_file
 from moviespider.storage.database import error_reason
 
 if TYPE_CHECKING:

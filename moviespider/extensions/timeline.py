@@ -170,7 +170,8 @@ class CrawlTimeline:
         timeline = self.timeline()
         crawl_id = self.stats.get_value("moviespider/storage/crawl_id")
         # Imported here: the report and the database are needed at close only.
-        from moviespider.reports.build import save_timeline, write_report_at_close
+        from moviespider.reports.build import save_timeline
+        from moviespider.reports.render import write_report_at_close
 
         if crawl_id:
             try:

@@ -57,34 +57,6 @@ def save_timeline(settings: BaseSettings, crawl_id: str, timeline: dict[str, Any
         store.close()
 
 
-def write_report_at_close(
-    settings: BaseSettings,
-    path: str,
-    *,
-    spider: str,
-    crawl_id: str | None,
-    timeline: dict[str, Any],
-    films: list[dict[str, Any]],
-) -> None:
-    """The report of the crawl that is closing: its films as it saw them, its timeline, and,
-    for a complete Top250 crawl with storage on, the changes since the last complete one."""
-    from moviespider.reports.render import render_report
-
-    reason = timeline.get("stats", {}).get("finish_reason")
-    changes = None
-    if crawl_id and reason == "finished" and any(f.get("source") == RANKED_SOURCE for f in films):
-        changes = changes_since_previous(settings, crawl_id, films)
-    data = ReportData(spider, crawl_id, reason, films, timeline, changes)
-    write_file(Path(path), render_report(data))
-
-
-def write_file(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(path.name + ".partial")
-    partial.write_text(text, encoding="utf-8")
-    partial.replace(path)
-
-
 def changes_since_previous(
     settings: BaseSettings, crawl_id: str, films: list[dict[str, Any]]
 ) -> ListChanges | None:

@@ -5,12 +5,14 @@ from __future__ import annotations
 from collections import Counter
 from datetime import date
 from html import escape
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from moviespider.reports import charts
+from moviespider.reports.build import RANKED_SOURCE, ReportData, changes_since_previous
 
 if TYPE_CHECKING:
-    from moviespider.reports.build import ReportData
+    from scrapy.settings import BaseSettings
 
 RATING_ROWS = 20  # the largest rating changes listed; the count says how many there are
 TOP_CATEGORIES = 15  # genres and countries beyond these are summed as "other"
@@ -266,3 +268,29 @@ def calendar(films: list[dict[str, Any]]) -> str:
         except ValueError:
             continue
     return charts.calendar_strip(dict(days))
+
+
+def write_report_at_close(
+    settings: BaseSettings,
+    path: str,
+    *,
+    spider: str,
+    crawl_id: str | None,
+    timeline: dict[str, Any],
+    films: list[dict[str, Any]],
+) -> None:
+    """The report of the crawl that is closing: its films as it saw them, its timeline, and,
+    for a complete Top250 crawl with storage on, the changes since the last complete one."""
+    reason = timeline.get("stats", {}).get("finish_reason")
+    changes = None
+    if crawl_id and reason == "finished" and any(f.get("source") == RANKED_SOURCE for f in films):
+        changes = changes_since_previous(settings, crawl_id, films)
+    data = ReportData(spider, crawl_id, reason, films, timeline, changes)
+    write_file(Path(path), render_report(data))
+
+
+def write_file(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(path.name + ".partial")
+    partial.write_text(text, encoding="utf-8")
+    partial.replace(path)
