@@ -13,9 +13,11 @@ import pytest
 from scrapy.utils.project import get_project_settings
 from scrapy.utils.test import get_crawler
 from spidermon.contrib.scrapy.pipelines import ItemValidationPipeline
+from spidermon.contrib.validation import JSONSchemaValidator
 
 from moviespider.commands.schema import schema_text
 from moviespider.items import MOVIE_FIELDS, Movie, item_dict
+from moviespider.pipelines.schema import CompiledSchemaValidator
 from moviespider.schema import movie_schema
 from tests.helpers.crawl import ROOT
 
@@ -69,24 +71,42 @@ def test_the_schema_has_every_movie_field_and_only_those():
     )
 
 
-@pytest.mark.parametrize(
-    ("field", "value"),
-    [
-        ("subject_id", "12a"),
-        ("year", "1994"),
-        ("year", 1700),  # outside what ValidateMovie lets through
-        ("rating", 11.0),
-        ("genres", "剧情"),
-        ("kind", "film"),
-        ("source", "imdb"),
-        ("imdb_id", "0111161"),
-        ("release_date", "1994-13-40"),
-        ("no_such_field", 1),
-    ],
-)
+BROKEN = [
+    ("subject_id", "12a"),
+    ("year", "1994"),
+    ("year", 1700),  # outside what ValidateMovie lets through
+    ("rating", 11.0),
+    ("genres", "剧情"),
+    ("genres", ["剧情", 1]),
+    ("kind", "film"),
+    ("source", "imdb"),
+    ("imdb_id", "0111161"),
+    ("release_date", "1994-13-40"),
+    ("release_date", "2023-02-29"),  # the pattern's shape, not a date
+    ("votes", -1),
+    ("url", None),
+    ("no_such_field", 1),
+]
+
+
+@pytest.mark.parametrize(("field", "value"), BROKEN)
 def test_the_schema_refuses_what_validation_would_never_let_through(field, value):
     film = {**item_dict(FILM), field: value}
     assert not validator().is_valid(film)
+
+
+@pytest.mark.parametrize(
+    "film",
+    [
+        item_dict(FILM),
+        item_dict(Movie("1", "https://movie.douban.com/subject/1/", "later")),
+        {key: value for key, value in item_dict(FILM).items() if key != "source"},
+        *({**item_dict(FILM), field: value} for field, value in BROKEN),
+    ],
+)
+def test_the_compiled_schema_answers_as_spidermons_validator(film):
+    compiled = CompiledSchemaValidator(movie_schema())
+    assert compiled.validate(film) == JSONSchemaValidator(movie_schema()).validate(film)
 
 
 def test_spidermon_validates_items_against_the_same_schema():
