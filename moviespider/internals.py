@@ -1,9 +1,10 @@
 """The one place moviespider reads Scrapy internals.
 
-Three needs: the engine's requests in progress (below); the downloader's slots, which a backoff
+Four needs: the engine's requests in progress (below); the downloader's slots, which a backoff
 pause holds and empties of requests queued with a refused session (:func:`hold_downloads`,
-:func:`recall_queued`: Scrapy's engine.pause() stops only the scheduler); and which of Scrapy's
-components do their work in an ``item_scraped`` receiver (:func:`take_over_item_scraped`).
+:func:`recall_queued`: Scrapy's engine.pause() stops only the scheduler); which of Scrapy's
+components do their work in an ``item_scraped`` receiver (:func:`take_over_item_scraped`); and
+the item pipelines' ``process_item`` methods in order (:func:`pipeline_methods`).
 
 Scrapy sends no signal when the engine is done with a request (callback or errback run, its
 items through the pipelines, the requests it led to scheduled). The engine's slot tracks exactly
@@ -160,3 +161,18 @@ def take_over_item_scraped(crawler: Crawler) -> Callable[[Any], None]:
             receiver(item, spider)
 
     return scraped
+
+
+def pipeline_methods(manager: Any) -> list[tuple[Callable[..., Any], bool]]:
+    """Each item pipeline's ``process_item`` in order, with True where it still takes the
+    spider (a deprecated form Scrapy serves): ``MiddlewareManager.methods["process_item"]`` and
+    ``._mw_methods_requiring_spider``. Call it once the manager is built."""
+    methods = getattr(manager, "methods", {}).get("process_item")
+    requiring = getattr(manager, "_mw_methods_requiring_spider", None)
+    if methods is None or not isinstance(requiring, set):
+        raise InternalsChanged(
+            "moviespider cannot read the item pipelines' process_item methods "
+            "(MiddlewareManager.methods, ._mw_methods_requiring_spider): the installed Scrapy "
+            "changed them; use the Scrapy version pinned in requirements.txt"
+        )
+    return [(method, method in requiring) for method in methods]

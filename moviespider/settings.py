@@ -311,6 +311,9 @@ ASYNCIO_EVENT_LOOP = "uvloop.Loop"
 # default 100: Scrapy starts that many tasks per response; 25 is a list page's films.
 CONCURRENT_ITEMS = 25
 
+# default Scrapy's ItemPipelineManager: the same pipelines, a shorter path between them.
+ITEM_PROCESSOR = "moviespider.itemprocessor.ItemPipelines"
+
 # default Python's (700, 10, 10) while the crawl runs: fewer full collections; empty keeps them.
 GC_THRESHOLD = (7000, 10, 10)
 

@@ -16,10 +16,17 @@ from types import SimpleNamespace
 
 import pytest
 from scrapy import signals
+from scrapy.exceptions import ScrapyDeprecationWarning
+from scrapy.pipelines import ItemPipelineManager
 from scrapy.utils.signal import getAllReceivers, liveReceivers
 from scrapy.utils.test import get_crawler
 
-from moviespider.internals import InternalsChanged, engine_requests, take_over_item_scraped
+from moviespider.internals import (
+    InternalsChanged,
+    engine_requests,
+    pipeline_methods,
+    take_over_item_scraped,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -27,6 +34,8 @@ CRAWL = """
 import json
 import scrapy
 from scrapy import signals
+from scrapy.exceptions import ScrapyDeprecationWarning
+from scrapy.pipelines import ItemPipelineManager
 from scrapy.crawler import AsyncCrawlerProcess
 from moviespider.internals import engine_requests
 
@@ -136,3 +145,27 @@ def test_a_second_takeover_fails_with_one_clear_error(crawler):
     take_over_item_scraped(crawler)
     with pytest.raises(InternalsChanged, match=r"FeedExporter\.item_scraped is not"):
         take_over_item_scraped(crawler)
+
+
+def test_the_pipelines_process_item_methods_are_read_in_order_with_their_spider_argument():
+    class Plain:
+        def process_item(self, item):
+            return item
+
+    class TakesSpider:
+        def process_item(self, item, spider):
+            return item
+
+    class NoProcessItem:
+        def open_spider(self):
+            pass
+
+    plain, old, other = Plain(), TakesSpider(), NoProcessItem()
+    with pytest.warns(ScrapyDeprecationWarning, match="requires a spider argument"):
+        manager = ItemPipelineManager(plain, old, other, crawler=get_crawler())
+    assert pipeline_methods(manager) == [(plain.process_item, False), (old.process_item, True)]
+
+
+def test_a_scrapy_without_the_pipeline_methods_is_a_clear_error():
+    with pytest.raises(InternalsChanged, match=r"MiddlewareManager\.methods.*pinned"):
+        pipeline_methods(SimpleNamespace(methods={}))
