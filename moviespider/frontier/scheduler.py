@@ -279,6 +279,9 @@ class FrontierScheduler(RedisScheduler):
             extra={"spider": self.spider},
         )
         self.down_since = None
+        # No worker could renew while Redis was away: requeue nothing for a lease, by when every
+        # live worker has renewed what it holds (each renews every lease/3).
+        self._last_reap = time.monotonic() + self.config.lease * 2 / 3
         if self.paused:
             self.paused = False
             assert self.crawler.engine is not None

@@ -58,7 +58,7 @@ class Worker:
     """One `scrapy crawl douban_catalog` worker of the distributed crawl."""
 
     def __init__(self, tmp_path: Path, name: str, crawl: str, sandbox_url: str, redis: str = REDIS,
-                 database_url: str = ""):  # fmt: skip
+                 database_url: str = "", settings: dict[str, object] | None = None):  # fmt: skip
         self.feed = tmp_path / f"{name}.jsonl"
         self.log = tmp_path / f"{name}.log"
         command = [
@@ -71,6 +71,7 @@ class Worker:
             "-s", f"CONCURRENT_REQUESTS={CONCURRENCY}",
             "-s", "DATABASE_FLUSH_INTERVAL=0.5",
             "-s", "LOG_LEVEL=INFO",
+            *(arg for name, value in (settings or {}).items() for arg in ("-s", f"{name}={value}")),
         ]  # fmt: skip
         self.process = subprocess.Popen(
             command,
@@ -242,22 +243,38 @@ class PrivateRedis:
         self.process.wait(timeout=30)
 
 
-def test_a_redis_outage_loses_nothing_and_kills_no_worker(tmp_path, sandbox):
+def test_a_redis_outage_of_30_s_loses_nothing_and_kills_no_worker(tmp_path, sandbox):
+    """Two workers through 30 s without Redis: one rides it out on what it holds, the other
+    pauses after 2 s (DISTRIBUTED_OUTAGE_PAUSE); both finish the crawl, each film once."""
     redis = PrivateRedis(tmp_path)
     redis.start()
     try:
-        worker = Worker(tmp_path, "w", "outage", sandbox.url, redis=redis.url)
-        worker.wait_for_items(10)
+        # Its pause is past the outage (the default, 30 s, would be at its very edge).
+        rider = Worker(tmp_path, "rider", "outage", sandbox.url, redis=redis.url,
+                       settings={"DISTRIBUTED_OUTAGE_PAUSE": 45})  # fmt: skip
+        pauser = Worker(tmp_path, "pauser", "outage", sandbox.url, redis=redis.url,
+                        settings={"DISTRIBUTED_OUTAGE_PAUSE": 2})  # fmt: skip
+        rider.wait_for_items(10)
+        pauser.wait_for_items(5)
         redis.stop()
-        time.sleep(6)  # the outage; the worker keeps what it holds meanwhile
+        time.sleep(30)  # the outage: longer than the leases (4 s), which must not expire for it
+        for worker in (rider, pauser):
+            assert worker.process.poll() is None, worker.log.read_text()[-3000:]
         redis.start()
-        assert worker.wait() == 0
+        assert rider.wait() == 0, rider.log.read_text()[-3000:]
+        assert pauser.wait() == 0, pauser.log.read_text()[-3000:]
     finally:
         redis.stop()
-    assert set(feed_ids(worker)) == ALL_FILMS
-    log = worker.log.read_text()
-    assert "Redis at redis://127.0.0.1" in log and "is unreachable" in log
-    assert "Redis is back" in log
+    ids = feed_ids(rider, pauser)
+    assert set(ids) == ALL_FILMS
+    # No lease of a live worker was taken for expired because Redis was away.
+    assert len(ids) == len(ALL_FILMS)
+    for worker in (rider, pauser):
+        log = worker.log.read_text()
+        assert "Redis at redis://127.0.0.1" in log and "is unreachable" in log
+        assert "Redis is back" in log
+    assert "this worker pauses until it is back" in pauser.log.read_text()
+    assert "this worker pauses" not in rider.log.read_text()
 
 
 def test_jobdir_and_distributed_together_are_one_line(tmp_path):
