@@ -14,10 +14,10 @@ import sqlalchemy as sa
 from moviespider.errors import ConfigError
 from moviespider.storage.database import MovieStore, create_engine, database_url
 from moviespider.storage.history import (
-    Crawl,
     ListChanges,
     Placing,
     compare,
+    crawl_and_previous,
     has_history,
     list_changes,
     placings,
@@ -67,30 +67,10 @@ def changes_since_previous(
     engine = create_engine(url)
     try:
         with engine.connect() as connection:
-            previous = connection.execute(
-                sa.select(crawls.c.id)
-                .where(
-                    crawls.c.finish_reason == "finished",
-                    crawls.c.id != crawl_id,
-                    sa.select(observations.c.crawl_id)
-                    .where(
-                        observations.c.crawl_id == crawls.c.id,
-                        observations.c.source == RANKED_SOURCE,
-                    )
-                    .exists(),
-                )
-                .order_by(crawls.c.started_at.desc())
-                .limit(1)
-            ).scalar()
-            if previous is None:
+            if (pair := crawl_and_previous(connection, crawl_id, RANKED_SOURCE)) is None:
                 return None
-            crawl_rows = {
-                row.id: Crawl(**{k: v for k, v in row._mapping.items() if k != "timeline"})
-                for row in connection.execute(
-                    sa.select(*crawls.c).where(crawls.c.id.in_([previous, crawl_id]))
-                )
-            }
-            before = placings(connection, previous, RANKED_SOURCE)
+            latest, previous = pair
+            before = placings(connection, previous.id, RANKED_SOURCE)
     finally:
         engine.dispose()
     after = {
@@ -98,10 +78,7 @@ def changes_since_previous(
         for f in films
         if f.get("source") == RANKED_SOURCE
     }
-    latest = crawl_rows.get(crawl_id)
-    if latest is None:
-        return None
-    return compare(crawl_rows[previous], latest, before, after)
+    return compare(previous, latest, before, after)
 
 
 def load_report(settings: BaseSettings, crawl_id: str | None) -> ReportData:
@@ -170,34 +147,13 @@ def changes_up_to(connection: Connection, crawl_id: str) -> ListChanges | None:
     changes = list_changes(connection, RANKED_SOURCE)
     if changes is not None and changes.latest.id == crawl_id:
         return changes
-    this = connection.execute(
-        sa.select(crawls.c.started_at, crawls.c.finish_reason).where(crawls.c.id == crawl_id)
-    ).first()
-    if this is None or this.finish_reason != "finished":
+    pair = crawl_and_previous(connection, crawl_id, RANKED_SOURCE)
+    if pair is None or pair[0].finish_reason != "finished":
         return None
-    previous = connection.execute(
-        sa.select(crawls.c.id)
-        .where(
-            crawls.c.finish_reason == "finished",
-            crawls.c.started_at < this.started_at,
-            sa.select(observations.c.crawl_id)
-            .where(observations.c.crawl_id == crawls.c.id, observations.c.source == RANKED_SOURCE)
-            .exists(),
-        )
-        .order_by(crawls.c.started_at.desc())
-        .limit(1)
-    ).scalar()
-    if previous is None:
-        return None
-    rows = {
-        row.id: Crawl(**{k: v for k, v in row._mapping.items() if k != "timeline"})
-        for row in connection.execute(
-            sa.select(*crawls.c).where(crawls.c.id.in_([previous, crawl_id]))
-        )
-    }
+    latest, previous = pair
     return compare(
-        rows[previous],
-        rows[crawl_id],
-        placings(connection, previous, RANKED_SOURCE),
-        placings(connection, crawl_id, RANKED_SOURCE),
+        previous,
+        latest,
+        placings(connection, previous.id, RANKED_SOURCE),
+        placings(connection, latest.id, RANKED_SOURCE),
     )

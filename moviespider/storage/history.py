@@ -79,21 +79,51 @@ def recent_crawls(connection: Connection, limit: int) -> list[Crawl]:
     return [Crawl(**row._mapping) for row in connection.execute(query)]
 
 
-def last_two_crawls_of(connection: Connection, source: str) -> list[Crawl]:
-    """The last two crawls that finished normally and stored films from *source*; newest
-    first. An interrupted crawl saw part of the list, so comparing with it would be wrong."""
+def finished_with(source: str) -> sa.ColumnElement[bool]:
+    """Crawls that finished normally and stored films from *source*: an interrupted crawl saw
+    part of the list, so comparing with it would be wrong."""
     saw_source = (
         sa.select(observations.c.crawl_id)
         .where(observations.c.crawl_id == crawls.c.id, observations.c.source == source)
         .exists()
     )
+    return sa.and_(crawls.c.finish_reason == "finished", saw_source)
+
+
+def last_two_crawls_of(connection: Connection, source: str) -> list[Crawl]:
+    """The last two crawls that finished normally and stored films from *source*; newest
+    first."""
     query = (
         sa.select(*CRAWL_COLUMNS)
-        .where(crawls.c.finish_reason == "finished", saw_source)
+        .where(finished_with(source))
         .order_by(crawls.c.started_at.desc())
         .limit(2)
     )
     return [Crawl(**row._mapping) for row in connection.execute(query)]
+
+
+def crawl_and_previous(
+    connection: Connection, crawl_id: str, source: str
+) -> tuple[Crawl, Crawl] | None:
+    """Crawl *crawl_id* (finished or not) and the last crawl before it that finished normally
+    and stored films from *source*; None if either is missing."""
+    this = connection.execute(sa.select(*CRAWL_COLUMNS).where(crawls.c.id == crawl_id)).first()
+    if this is None:
+        return None
+    query = (
+        sa.select(*CRAWL_COLUMNS)
+        .where(
+            finished_with(source),
+            crawls.c.id != crawl_id,
+            crawls.c.started_at <= this.started_at,
+        )
+        .order_by(crawls.c.started_at.desc())
+        .limit(1)
+    )
+    previous = connection.execute(query).first()
+    if previous is None:
+        return None
+    return Crawl(**this._mapping), Crawl(**previous._mapping)
 
 
 def placings(connection: Connection, crawl_id: str, source: str) -> dict[str, Placing]:
