@@ -124,7 +124,7 @@ class Command(ScrapyCommand):
         print(f"done       {status.done}")
         print(f"requeued   {status.requeued}")
         print(f"failed     {status.failed}")
-        print(f"films      {status.films}")
+        print(f"films      {status.films} (counted against max_films; none when it is 0)")
         per_request = _bytes(status.bytes_per_queued)
         per_fingerprint = _bytes(status.bytes_per_fingerprint)
         print(

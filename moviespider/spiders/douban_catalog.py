@@ -68,6 +68,8 @@ class LocalFilmBudget:
         return cls(max_films)
 
     def take(self, subject_id: str) -> bool:
+        if not self.max_films:
+            return True  # no budget: nothing to count (the duplicate filter keeps each film once)
         if subject_id in self.taken:
             return True  # the duplicate filter keeps it once; a retry of its page may need it
         if 0 < self.max_films <= len(self.taken):
