@@ -15,9 +15,10 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-from scrapy import signals
+from scrapy import FormRequest, Request, Spider, signals
 from scrapy.exceptions import ScrapyDeprecationWarning
 from scrapy.pipelines import ItemPipelineManager
+from scrapy.utils.request import request_from_dict
 from scrapy.utils.signal import getAllReceivers, liveReceivers
 from scrapy.utils.test import get_crawler
 
@@ -25,6 +26,7 @@ from moviespider.internals import (
     InternalsChanged,
     engine_requests,
     pipeline_methods,
+    request_dict,
     take_over_item_scraped,
 )
 
@@ -169,3 +171,65 @@ def test_the_pipelines_process_item_methods_are_read_in_order_with_their_spider_
 def test_a_scrapy_without_the_pipeline_methods_is_a_clear_error():
     with pytest.raises(InternalsChanged, match=r"MiddlewareManager\.methods.*pinned"):
         pipeline_methods(SimpleNamespace(methods={}))
+
+
+class Catalog(Spider):
+    name = "catalog"
+
+    async def parse_film(self, response, subject_id):
+        yield {"subject_id": subject_id}
+
+    async def film_failed(self, failure):
+        yield None
+
+    @property
+    def expensive(self):  # Scrapy's search reads every property of the spider
+        raise AssertionError("read")
+
+
+class Aliased(Catalog):
+    also_parse_film = Catalog.parse_film  # Scrapy names it by the first member it lists
+
+
+def not_a_method(response):
+    return []
+
+
+def scrapys_to_dict(request, spider):
+    # Scrapy's own search would trip over the property: give it a spider class without one.
+    Catalog.expensive = None
+    try:
+        return request.to_dict(spider=spider)
+    finally:
+        del Catalog.expensive
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda s: Request("http://h/subject/1/", callback=s.parse_film, errback=s.film_failed,
+                          cb_kwargs={"subject_id": "1"}, meta={"depth": 2}, priority=3),
+        lambda s: Request("http://h/", dont_filter=True, headers={"Referer": "http://h/a"}),
+        lambda s: FormRequest("http://h/login", formdata={"a": "b"}, callback=s.parse_film),
+        lambda s: Request("http://h/", callback=Catalog().parse_film),  # another spider's
+    ],
+    ids=["callbacks", "no-callback", "subclass", "another-spider"],
+)  # fmt: skip
+def test_request_dict_is_scrapys_to_dict(make):
+    spider = Catalog()
+    request = make(spider)
+    assert request_dict(request, spider) == scrapys_to_dict(request, spider)
+
+
+def test_an_aliased_callback_is_named_by_its_own_name_and_loads_back_the_same():
+    spider = Aliased()
+    request = Request("http://h/", callback=spider.parse_film)
+    assert scrapys_to_dict(request, spider)["callback"] == "also_parse_film"
+    record = request_dict(request, spider)
+    assert record["callback"] == "parse_film"
+    assert request_from_dict(record, spider=spider).callback == request.callback
+
+
+def test_a_callback_that_is_no_method_is_scrapys_error():
+    with pytest.raises(ValueError, match="not an instance method"):
+        request_dict(Request("http://h/", callback=not_a_method), Catalog())

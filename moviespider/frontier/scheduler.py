@@ -19,7 +19,7 @@ from moviespider.durability import DurabilityTracker, FinishedRequests
 from moviespider.frontier.dupefilter import FrontierDupeFilter
 from moviespider.frontier.serializer import SiteRelativeSerializer
 from moviespider.frontier.store import REDIS_DOWN, Frontier, redis_client
-from moviespider.internals import engine_requests
+from moviespider.internals import engine_requests, request_dict
 from moviespider.signals import items_durable, page_failed
 
 if TYPE_CHECKING:
@@ -38,6 +38,9 @@ class LeasedQueue(PriorityQueue):
     def __init__(self, frontier: Frontier, spider: Spider, serializer: SiteRelativeSerializer):
         super().__init__(frontier.server, spider, frontier.queue_key, serializer)
         self.frontier = frontier
+
+    def _encode_request(self, request: Request) -> bytes:
+        return self.serializer.dumps(request_dict(request, self.spider))
 
     def push_filtered(self, request: Request, fingerprint: bytes | None) -> bool:
         return self.frontier.enqueue(self._encode_request(request), -request.priority, fingerprint)

@@ -14,7 +14,7 @@ from moviespider.config import get_http_url
 from moviespider.credentials import login_cookie_names, strip_secrets
 from moviespider.durability import DurabilityTracker, FinishedRequests
 from moviespider.files import private_dir
-from moviespider.internals import engine_requests
+from moviespider.internals import engine_requests, request_dict
 from moviespider.jobdir.journal import (
     JOURNAL_FILE,
     RequestJournal,
@@ -159,7 +159,7 @@ class CrashSafeScheduler(Scheduler):
 
     def serialize(self, request: Request) -> bytes | None:
         try:
-            record = strip_secrets(request.to_dict(spider=self.spider), self.secret_cookies)
+            record = strip_secrets(request_dict(request, self.spider), self.secret_cookies)
             return pickle.dumps(record, protocol=4)
         except (ValueError, TypeError, AttributeError, pickle.PicklingError) as error:
             assert self.stats is not None
