@@ -25,6 +25,7 @@ from scrapy.utils.test import get_crawler
 from moviespider.internals import (
     InternalsChanged,
     engine_requests,
+    fingerprint_at,
     pipeline_methods,
     request_dict,
     take_over_item_scraped,
@@ -233,3 +234,32 @@ def test_an_aliased_callback_is_named_by_its_own_name_and_loads_back_the_same():
 def test_a_callback_that_is_no_method_is_scrapys_error():
     with pytest.raises(ValueError, match="not an instance method"):
         request_dict(Request("http://h/", callback=not_a_method), Catalog())
+
+
+@pytest.mark.parametrize(
+    "request_",
+    [
+        Request("http://127.0.0.1:8050/subject/1292052/"),
+        Request("http://127.0.0.1:8050/top250?start=25&filter=", headers={"Cookie": "bid=x"}),
+        Request("http://127.0.0.1:8050/subject/1/#a", meta={"verbatim_url": True}),
+        FormRequest("http://127.0.0.1:8050/login", formdata={"name": "a"}),
+    ],
+    ids=["subject", "list", "verbatim", "post"],
+)
+@pytest.mark.parametrize(
+    "custom",
+    [False, True],
+    ids=["default", "headers-and-fragments"],
+)
+def test_fingerprint_at_is_the_fingerprint_of_the_request_at_that_url(request_, custom):
+    from scrapy.utils.request import RequestFingerprinter, fingerprint
+
+    url = "https://movie.douban.com" + request_.url[len("http://127.0.0.1:8050") :]
+    if custom:  # Scrapy's fingerprint function with headers, as a custom fingerprinter uses it
+        fingerprinter = SimpleNamespace(
+            fingerprint=lambda r: fingerprint(r, include_headers=["Cookie"], keep_fragments=True)
+        )
+    else:
+        fingerprinter = RequestFingerprinter(get_crawler())
+    expected = fingerprinter.fingerprint(request_.replace(url=url))
+    assert fingerprint_at(fingerprinter, request_, url) == expected

@@ -10,6 +10,7 @@ from scrapy.utils.request import RequestFingerprinter
 
 from moviespider.config import get_http_url
 from moviespider.files import private_dir, touch_private
+from moviespider.internals import fingerprint_at
 from moviespider.jobdir.journal import SEEN_FILE
 from moviespider.site import CANONICAL_BASE_URL
 
@@ -53,5 +54,6 @@ class SiteRelativeFingerprinter:
 
     def fingerprint(self, request: Request) -> bytes:
         if self.base_url is not None and request.url.startswith(f"{self.base_url}/"):
-            request = request.replace(url=CANONICAL_BASE_URL + request.url[len(self.base_url) :])
+            url = CANONICAL_BASE_URL + request.url[len(self.base_url) :]
+            return fingerprint_at(self.fingerprinter, request, url)
         return self.fingerprinter.fingerprint(request)

@@ -351,4 +351,5 @@ def test_documented_workers_on_one_machine_crawl_the_catalog_once(
     ids = [item["subject_id"] for feed in feeds for item in read_feed(feed)]
     assert sorted(ids) == sorted(films)  # every film, once, between the four workers
     status = Frontier(Redis.from_url(REDIS), crawl_name).status()
-    assert status.queued == 0 and status.leased == {} and status.films == len(films)
+    assert status.queued == 0 and status.leased == {} and status.done == len(films)
+    assert status.films == 0  # max_films=0: no budget to count against
