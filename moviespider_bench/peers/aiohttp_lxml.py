@@ -6,10 +6,10 @@ Nothing a crawl framework adds (retries, scheduling, pipelines, feed exports) is
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import json
-import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import IO
 
 import aiohttp
@@ -17,13 +17,7 @@ import lxml.html
 import uvloop
 from lxml.etree import XPath
 
-from moviespider_bench.peers.common import (
-    film_record,
-    parse_arguments,
-    process_cpu_seconds,
-    top250_urls,
-    write_report,
-)
+from moviespider_bench.peers.common import film_record, measured, parse_arguments, top250_urls
 
 FILMS = XPath("//ol[@class='grid_view']/li")
 RANK = XPath("string(.//div[@class='pic']/em)")
@@ -55,7 +49,14 @@ def parse_page(body: bytes) -> list[dict]:
     ]
 
 
-async def crawl(urls: Sequence[str], concurrency: int, output: IO[str]) -> tuple[int, int, int]:
+async def crawl(
+    urls: Sequence[str],
+    concurrency: int,
+    output: IO[str],
+    parse: Callable[[bytes], list[dict]] = parse_page,
+) -> dict[str, int]:
+    """Fetch *urls* with *concurrency* workers; each page's films, as *parse* reads them, are
+    written to *output* as JSON lines."""
     queue: asyncio.Queue[str] = asyncio.Queue()
     for url in urls:
         queue.put_nowait(url)
@@ -72,30 +73,28 @@ async def crawl(urls: Sequence[str], concurrency: int, output: IO[str]) -> tuple
                 counts["errors"] += 1
                 continue
             counts["responses"] += 1
-            films = parse_page(body)
+            films = parse(body)
             counts["items"] += len(films)
-            output.writelines(json.dumps(film, ensure_ascii=False) + "\n" for film in films)
+            output.writelines(
+                json.dumps(film, ensure_ascii=False, default=str) + "\n" for film in films
+            )
 
     connector = aiohttp.TCPConnector(limit=concurrency)
     async with aiohttp.ClientSession(connector=connector) as session:
         await asyncio.gather(*(worker(session) for _ in range(concurrency)))
-    return counts["responses"], counts["items"], counts["errors"]
+    return counts
+
+
+def run(
+    args: argparse.Namespace, urls: Sequence[str], parse: Callable[[bytes], list[dict]]
+) -> None:
+    with open(args.output, "w", encoding="utf-8") as output:
+        measured(args.report, lambda: uvloop.run(crawl(urls, args.concurrency, output, parse)))
 
 
 def main(argv: Sequence[str] | None = None) -> None:
     args = parse_arguments(__doc__.splitlines()[0], argv)
-    urls = top250_urls(args.base_url, args.pages)
-    started, cpu = time.perf_counter(), process_cpu_seconds()
-    with open(args.output, "w", encoding="utf-8") as output:
-        responses, items, errors = uvloop.run(crawl(urls, args.concurrency, output))
-    write_report(
-        args.report,
-        crawl_seconds=time.perf_counter() - started,
-        crawl_cpu_seconds=process_cpu_seconds() - cpu,
-        responses=responses,
-        items=items,
-        errors=errors,
-    )
+    run(args, top250_urls(args.base_url, args.pages), parse_page)
 
 
 if __name__ == "__main__":

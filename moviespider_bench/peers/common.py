@@ -6,7 +6,8 @@ import argparse
 import json
 import re
 import resource
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 from typing import Any
 
 PAGE_SIZE = 25
@@ -99,3 +100,16 @@ def write_report(path: str, **figures: Any) -> None:
     """The run's own figures (crawl_seconds, crawl_cpu_seconds, responses, items, errors)."""
     with open(path, "w", encoding="utf-8") as report:
         json.dump(figures, report)
+
+
+def measured(report: str, crawl: Callable[[], dict[str, int]]) -> None:
+    """Run *crawl*, which returns its counts (responses, items, errors), and write the report
+    with them, its crawl time and its CPU."""
+    started, cpu = time.perf_counter(), process_cpu_seconds()
+    counts = crawl()
+    write_report(
+        report,
+        crawl_seconds=time.perf_counter() - started,
+        crawl_cpu_seconds=process_cpu_seconds() - cpu,
+        **counts,
+    )

@@ -9,29 +9,33 @@ for a ParselCrawler.
 from __future__ import annotations
 
 import asyncio
-import time
 from collections.abc import Sequence
+from typing import Any
 
 from crawlee import ConcurrencySettings
-from crawlee.crawlers import ParselCrawler, ParselCrawlingContext
+from crawlee.crawlers import BasicCrawler, ParselCrawler, ParselCrawlingContext
 from crawlee.storage_clients import MemoryStorageClient
 
-from moviespider_bench.peers.common import (
-    film_record,
-    parse_arguments,
-    process_cpu_seconds,
-    top250_urls,
-    write_report,
-)
+from moviespider_bench.peers.common import film_record, measured, parse_arguments, top250_urls
 
 
-async def crawl(urls: Sequence[str], concurrency: int, output: str) -> dict[str, int]:
-    crawler = ParselCrawler(
+def new_crawler(crawler_class: type[BasicCrawler], concurrency: int) -> Any:
+    return crawler_class(
         storage_client=MemoryStorageClient(),
         concurrency_settings=ConcurrencySettings(
             desired_concurrency=concurrency, max_concurrency=concurrency
         ),
     )
+
+
+async def run(crawler: BasicCrawler, urls: Sequence[str], output: str) -> dict[str, int]:
+    statistics = await crawler.run(list(urls))
+    await crawler.export_data(output, ensure_ascii=False)
+    return {"responses": statistics.requests_finished, "errors": statistics.requests_failed}
+
+
+async def crawl(urls: Sequence[str], concurrency: int, output: str) -> dict[str, int]:
+    crawler = new_crawler(ParselCrawler, concurrency)
 
     @crawler.router.default_handler
     async def parse_page(context: ParselCrawlingContext) -> None:
@@ -51,25 +55,13 @@ async def crawl(urls: Sequence[str], concurrency: int, output: str) -> dict[str,
         ]
         await context.push_data(films)
 
-    statistics = await crawler.run(list(urls))
-    await crawler.export_data(output, ensure_ascii=False)
-    return {
-        "responses": statistics.requests_finished,
-        "errors": statistics.requests_failed,
-    }
+    return await run(crawler, urls, output)
 
 
 def main(argv: Sequence[str] | None = None) -> None:
     args = parse_arguments(__doc__.splitlines()[0], argv)
     urls = top250_urls(args.base_url, args.pages)
-    started, cpu = time.perf_counter(), process_cpu_seconds()
-    counts = asyncio.run(crawl(urls, args.concurrency, args.output))
-    write_report(
-        args.report,
-        crawl_seconds=time.perf_counter() - started,
-        crawl_cpu_seconds=process_cpu_seconds() - cpu,
-        **counts,
-    )
+    measured(args.report, lambda: asyncio.run(crawl(urls, args.concurrency, args.output)))
 
 
 if __name__ == "__main__":

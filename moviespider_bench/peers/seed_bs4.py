@@ -9,19 +9,12 @@ from __future__ import annotations
 
 import asyncio
 import json
-import time
 from collections.abc import Sequence
 
 import aiohttp
 from bs4 import BeautifulSoup
 
-from moviespider_bench.peers.common import (
-    film_record,
-    parse_arguments,
-    process_cpu_seconds,
-    top250_urls,
-    write_report,
-)
+from moviespider_bench.peers.common import film_record, measured, parse_arguments, top250_urls
 
 
 def text_of(node, selector: str) -> str | None:
@@ -67,13 +60,10 @@ async def crawl(urls: Sequence[str], concurrency: int) -> list:
         )
 
 
-def main(argv: Sequence[str] | None = None) -> None:
-    args = parse_arguments(__doc__.splitlines()[0], argv)
-    urls = top250_urls(args.base_url, args.pages)
-    started, cpu = time.perf_counter(), process_cpu_seconds()
-    pages = asyncio.run(crawl(urls, args.concurrency))
+def crawl_and_write(urls: Sequence[str], concurrency: int, path: str) -> dict[str, int]:
+    pages = asyncio.run(crawl(urls, concurrency))
     items = errors = 0
-    with open(args.output, "w", encoding="utf-8") as output:
+    with open(path, "w", encoding="utf-8") as output:
         for page in pages:
             if isinstance(page, BaseException):
                 errors += 1
@@ -81,14 +71,13 @@ def main(argv: Sequence[str] | None = None) -> None:
             items += len(page)
             for film in page:
                 output.write(json.dumps(film, ensure_ascii=False) + "\n")
-    write_report(
-        args.report,
-        crawl_seconds=time.perf_counter() - started,
-        crawl_cpu_seconds=process_cpu_seconds() - cpu,
-        responses=len(pages) - errors,
-        items=items,
-        errors=errors,
-    )
+    return {"responses": len(pages) - errors, "items": items, "errors": errors}
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    args = parse_arguments(__doc__.splitlines()[0], argv)
+    urls = top250_urls(args.base_url, args.pages)
+    measured(args.report, lambda: crawl_and_write(urls, args.concurrency, args.output))
 
 
 if __name__ == "__main__":
