@@ -1,13 +1,17 @@
 """The one place moviespider reads Scrapy internals.
 
-Six needs: the engine's requests in progress (below); the downloader's slots, which a backoff
-pause holds and empties of requests queued with a refused session (:func:`hold_downloads`,
-:func:`recall_queued`: Scrapy's engine.pause() stops only the scheduler); which of Scrapy's
-components do their work in an ``item_scraped`` receiver (:func:`take_over_item_scraped`); and
-the item pipelines' ``process_item`` methods in order (:func:`pipeline_methods`); and a request
-as ``Request.to_dict`` makes it, without its slow search for the callback's name
-(:func:`request_dict`); and a request's fingerprint at another URL, without building that request
-(:func:`fingerprint_at`).
+What it reads, each where Scrapy's public interface has no way, or only a slow one:
+
+- the engine's requests in progress (below);
+- the downloader's slots, which a backoff pause holds and empties of requests queued with a
+  refused session (:func:`hold_downloads`, :func:`recall_queued`: Scrapy's engine.pause() stops
+  only the scheduler);
+- which of Scrapy's components do their work in an ``item_scraped`` receiver
+  (:func:`take_over_item_scraped`);
+- the item pipelines' ``process_item`` methods in order (:func:`pipeline_methods`);
+- a request as ``Request.to_dict`` makes it, without its slow search for the callback's name
+  (:func:`request_dict`);
+- a request's fingerprint at another URL, without building that request (:func:`fingerprint_at`).
 
 Scrapy sends no signal when the engine is done with a request (callback or errback run, its
 items through the pipelines, the requests it led to scheduled). The engine's slot tracks exactly
@@ -19,7 +23,7 @@ against the installed Scrapy. Tests of components fake :class:`EngineRequests`, 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Mapping
 from typing import TYPE_CHECKING, Any, Protocol
 
 from scrapy import Request, signals
@@ -169,15 +173,15 @@ def pipeline_methods(manager: Any) -> list[tuple[Callable[..., Any], bool]]:
     """Each item pipeline's ``process_item`` in order, with True where it still takes the
     spider (a deprecated form Scrapy serves): ``MiddlewareManager.methods["process_item"]`` and
     ``._mw_methods_requiring_spider``. Call it once the manager is built."""
-    methods = getattr(manager, "methods", {}).get("process_item")
+    methods = getattr(manager, "methods", None)
     requiring = getattr(manager, "_mw_methods_requiring_spider", None)
-    if methods is None or not isinstance(requiring, set):
+    if not isinstance(methods, Mapping) or not isinstance(requiring, set):
         raise InternalsChanged(
             "moviespider cannot read the item pipelines' process_item methods "
             "(MiddlewareManager.methods, ._mw_methods_requiring_spider): the installed Scrapy "
             "changed them; use the Scrapy version pinned in requirements.txt"
         )
-    return [(method, method in requiring) for method in methods]
+    return [(method, method in requiring) for method in methods.get("process_item", ())]
 
 
 def request_dict(request: Request, spider: Any) -> dict[str, Any]:
@@ -186,7 +190,7 @@ def request_dict(request: Request, spider: Any) -> dict[str, Any]:
     own name, where Scrapy takes the alphabetically first; both load back the same method.
 
     Scrapy names a callback by listing every member of the spider (``inspect.getmembers``,
-    which reads each property too), twice a request: a quarter of a catalog worker's CPU. A
+    which reads each property too), twice a request: a tenth of a catalog worker's CPU. A
     spider's bound method is found here by its own name; anything else takes Scrapy's path.
     ``tests/test_internals.py`` compares the two on the installed Scrapy.
     """

@@ -20,7 +20,7 @@ class ItemPipelines(ItemPipelineManager):
 
     Scrapy's manager wraps every pipeline's plain result in a new coroutine to await it, and
     names the pipeline for a warning it seldom gives, for every item at every pipeline; a list
-    page's 25 films pass eight pipelines. Here a result is awaited only if it is awaitable
+    page's 25 films pass up to eight pipelines. Here a result is awaited only if it is awaitable
     (docs/performance.md has what it saves).
     """
 

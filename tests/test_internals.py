@@ -167,11 +167,12 @@ def test_the_pipelines_process_item_methods_are_read_in_order_with_their_spider_
     with pytest.warns(ScrapyDeprecationWarning, match="requires a spider argument"):
         manager = ItemPipelineManager(plain, old, other, crawler=get_crawler())
     assert pipeline_methods(manager) == [(plain.process_item, False), (old.process_item, True)]
+    assert pipeline_methods(ItemPipelineManager(crawler=get_crawler())) == []  # none at all
 
 
 def test_a_scrapy_without_the_pipeline_methods_is_a_clear_error():
     with pytest.raises(InternalsChanged, match=r"MiddlewareManager\.methods.*pinned"):
-        pipeline_methods(SimpleNamespace(methods={}))
+        pipeline_methods(SimpleNamespace(methods=None))
 
 
 class Catalog(Spider):

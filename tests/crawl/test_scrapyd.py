@@ -968,7 +968,7 @@ def test_documented_scrapyd_workers_crawl_the_catalog_each_film_once(
     shown = worker_node.run(as_here(status))
     assert shown.returncode == 0, shown.stderr
     lines = dict(line.split(None, 1) for line in shown.stdout.splitlines())
-    assert (lines["queued"], lines["leased"], lines["films"]) == ("0", "0", str(len(films)))
+    assert (lines["queued"], lines["leased"], lines["done"]) == ("0", "0", str(len(films)))
     (listjobs,) = distributed_documented("listjobs.json")
     listed = json.loads(worker_node.run(listjobs).stdout)
     assert {job["id"] for job in listed["finished"]} >= set(job_ids)
