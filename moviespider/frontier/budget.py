@@ -14,7 +14,7 @@ if TYPE_CHECKING:
 class RedisFilmBudget:
     """At most ``max_films`` films across workers (a Redis set); with no budget (0) every film
     is taken without asking Redis: the shared duplicate filter keeps each film once, and a
-    round trip for each recommended film was a quarter of a worker's CPU."""
+    round trip for each recommended film was a sixth of a worker's CPU."""
 
     def __init__(self, frontier: Frontier, max_films: int):
         self.frontier = frontier
