@@ -143,6 +143,27 @@ class FrontierScheduler(RedisScheduler):
                 len(self.unsent),
                 extra={"spider": self.spider},
             )
+        self.say_if_nothing_was_left()
+
+    def say_if_nothing_was_left(self) -> None:
+        """A worker that took nothing from a crawl whose requests are all done says so: run
+        again under the same DISTRIBUTED_CRAWL, a finished crawl writes no film."""
+        if self.config.seed_only or self.stats.get_value(f"{STATS_PREFIX}/taken"):
+            return
+        assert self.frontier is not None
+        try:
+            done = self.frontier.done()
+        except REDIS_DOWN:
+            return
+        if done:
+            logger.warning(
+                "This worker crawled nothing: distributed crawl %r has nothing queued or leased "
+                "and %d requests done already. To crawl it again from the start, clear it "
+                "first (scrapy frontier clear), or give DISTRIBUTED_CRAWL a new name",
+                self.frontier.crawl,
+                done,
+                extra={"spider": self.spider},
+            )
 
     def enqueue_request(self, request: Request) -> bool:
         fingerprint = None if request.dont_filter else self.fingerprint(request)

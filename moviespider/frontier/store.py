@@ -245,6 +245,10 @@ class Frontier:
     def queued(self) -> int:
         return int(self.server.zcard(self.queue_key))
 
+    def done(self) -> int:
+        """Requests acknowledged, by every worker, since the crawl began."""
+        return int(self.server.get(self.done_key) or 0)
+
     def outstanding(self) -> int:
         """Requests queued or leased: while any are, the crawl is not over."""
         with self.server.pipeline(transaction=False) as pipe:
@@ -268,7 +272,7 @@ class Frontier:
             leased=leased,
             expired=int(self.server.zcount(self.leases_key, "-inf", now_ms)),
             seen=seen,
-            done=int(self.server.get(self.done_key) or 0),
+            done=self.done(),
             requeued=int(self.server.get(self.requeued_key) or 0),
             failed=int(self.server.llen(self.failed_key)),
             films=int(self.server.scard(self.films_key)),

@@ -277,6 +277,28 @@ def test_a_redis_outage_of_30_s_loses_nothing_and_kills_no_worker(tmp_path, sand
     assert "this worker pauses" not in rider.log.read_text()
 
 
+def test_a_finished_crawl_run_again_says_it_crawled_nothing(tmp_path, sandbox, crawl_name):
+    def crawl(run: str):
+        return run_crawl(
+            "douban_catalog",
+            tmp_path / run,
+            args={"seeds": "none", "ids": CATALOG.by_rank(1).subject_id, "max_films": "5"},
+            settings={"DOUBAN_BASE_URL": sandbox.url, "DISTRIBUTED": REDIS,
+                      "DISTRIBUTED_CRAWL": crawl_name},
+        )  # fmt: skip
+
+    first = crawl("first")
+    assert first.returncode == 0, first.stderr[-3000:]
+    assert len(first.items) == 5
+    assert "This worker crawled nothing" not in first.stderr
+    again = crawl("again")
+    assert again.returncode == 0, again.stderr[-3000:]
+    assert again.items == []
+    warning = f"This worker crawled nothing: distributed crawl {crawl_name!r} has nothing queued"
+    assert warning in again.stderr
+    assert "scrapy frontier clear" in again.stderr
+
+
 def test_jobdir_and_distributed_together_are_one_line(tmp_path):
     result = run_crawl(
         "douban_top250",
