@@ -153,9 +153,10 @@ class FrontierScheduler(RedisScheduler):
         assert self.frontier is not None
         try:
             done = self.frontier.done()
+            left = self.frontier.outstanding()  # a worker stopped early leaves a crawl under way
         except REDIS_DOWN:
             return
-        if done:
+        if done and not left:
             logger.warning(
                 "This worker crawled nothing: distributed crawl %r has nothing queued or leased "
                 "and %d requests done already. To crawl it again from the start, clear it "
