@@ -72,7 +72,7 @@ class LocalFilmBudget:
             return True  # no budget: nothing to count (the duplicate filter keeps each film once)
         if subject_id in self.taken:
             return True  # the duplicate filter keeps it once; a retry of its page may need it
-        if 0 < self.max_films <= len(self.taken):
+        if len(self.taken) >= self.max_films:
             return False
         self.taken.add(subject_id)
         return True
