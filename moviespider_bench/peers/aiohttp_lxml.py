@@ -53,7 +53,7 @@ async def crawl(
     urls: Sequence[str],
     concurrency: int,
     output: IO[str],
-    parse: Callable[[bytes], list[dict]] = parse_page,
+    parse: Callable[[bytes], list[dict]],
 ) -> dict[str, int]:
     """Fetch *urls* with *concurrency* workers; each page's films, as *parse* reads them, are
     written to *output* as JSON lines."""
