@@ -45,6 +45,9 @@ logger = logging.getLogger(__name__)
 # libpq waits for an unreachable host as long as TCP does (minutes); PyMySQL gives up after 10 s.
 POSTGRESQL_CONNECT_TIMEOUT = 10
 
+# What create_schema may have to make: every table, index and column (widened ones included).
+SCHEMA_PARTS = sum(1 + len(table.indexes) + len(table.columns) for table in metadata.sorted_tables)
+
 MOVIE_COLUMNS: tuple[str, ...] = tuple(
     column.name for column in movies.columns if column.name not in ("first_seen", "last_seen")
 )
@@ -155,11 +158,21 @@ class MovieStore:
         migration there is; widening a column keeps every value (see docs/storage.md,
         "Upgrading").
         """
-        try:
-            metadata.create_all(self.engine)
-        except SQLAlchemyError:
-            # Another crawl may have created them between our check and our CREATE.
-            metadata.create_all(self.engine)
+        # Crawls started together (Scrapyd jobs, cron) race to create the same tables, indexes
+        # and columns, so one may fail on what another has just made. Each such failure means
+        # one more is in place, so there are no more of them than there are parts of the
+        # schema: try that often, then give up on an error that is the database's answer.
+        attempts = SCHEMA_PARTS + 1
+        for attempt in range(1, attempts + 1):
+            try:
+                self._create_missing_schema()
+                return
+            except SQLAlchemyError:
+                if attempt == attempts:
+                    raise
+
+    def _create_missing_schema(self) -> None:
+        metadata.create_all(self.engine)
         inspector = sa.inspect(self.engine)
         with self.engine.begin() as connection:
             for table in metadata.sorted_tables:

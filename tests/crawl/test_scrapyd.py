@@ -244,8 +244,20 @@ class Scrapyd:
 
     def finished_job(self, job_id: str, timeout: float = TIMEOUT * 2, times: int = 1) -> Job:
         entry = self.wait_for(job_id, "finished", timeout, times)
+        assert entry["log_url"], f"job {job_id} ended before its crawl: {self.errors(job_id)}"
         items = self.file(entry["items_url"]).splitlines() if entry["items_url"] else []
         return Job(job_id, [json.loads(line) for line in items], self.file(entry["log_url"]))
+
+    def errors(self, job_id: str) -> list[str]:
+        """The one-line errors the job's process wrote to Scrapyd's log (a job that stops
+        before its crawl opens a log has nowhere else to write them)."""
+        pid = re.search(r" pid=(\d+)", scrapyd_says(self, job_id))[1]
+        scrapyd_log = (self.directory / "scrapyd.log").read_text("utf-8")
+        return [
+            line.split("moviespider: error: ", 1)[1]
+            for line in scrapyd_log.splitlines()
+            if f"[Launcher,{pid}/stderr]" in line and "moviespider: error: " in line
+        ]
 
     def run(self, command: str, **env: str) -> subprocess.CompletedProcess[str]:
         """Run a documented shell command in the project copy, against this server."""
@@ -812,12 +824,9 @@ def test_job_with_a_bad_argument_ends_with_one_line_in_scrapyds_log(runner, site
     job_id = runner.schedule("douban_later", settings=crawl_settings(site), city="Shanghai")
     finished = runner.wait_for(job_id, "finished")
     assert finished["log_url"] is None  # it stopped before Scrapy opened a log
-    scrapyd_log = (runner.directory / "scrapyd.log").read_text("utf-8")
-    errors = [line for line in scrapyd_log.splitlines() if "moviespider: error:" in line]
-    assert len(errors) == 1
-    assert errors[0].endswith(
+    assert runner.errors(job_id) == [
         "argument city: 'Shanghai' is not a Douban city slug (lowercase, like 'shanghai')"
-    )
+    ]
     assert "Process died: exitstatus=2 " in scrapyd_says(runner, job_id)  # usage
 
 
