@@ -286,7 +286,9 @@ DOUBAN_PROXY_REST_MAX = 1800
 # password); empty switches storage off.
 DATABASE_URL = "sqlite:///moviespider.sqlite3"
 # Films written this many at a time, at least every INTERVAL seconds, off the reactor thread.
-DATABASE_BATCH_SIZE = 100
+# One commit per 1,000 films rather than per 100 cut the storage's CPU by a third
+# (docs/performance.md, "The storage write path").
+DATABASE_BATCH_SIZE = 1000
 DATABASE_FLUSH_INTERVAL = 5.0
 # Films the database still refuses at close, as JSON lines (docs/storage.md); %(name)s spider,
 # %(crawl_id)s crawl. None: beside the first local feed (films.unsaved.jsonl), else the JOBDIR.
