@@ -45,9 +45,6 @@ logger = logging.getLogger(__name__)
 # libpq waits for an unreachable host as long as TCP does (minutes); PyMySQL gives up after 10 s.
 POSTGRESQL_CONNECT_TIMEOUT = 10
 
-# What create_schema may have to make: every table, index and column (widened ones included).
-SCHEMA_PARTS = sum(1 + len(table.indexes) + len(table.columns) for table in metadata.sorted_tables)
-
 MOVIE_COLUMNS: tuple[str, ...] = tuple(
     column.name for column in movies.columns if column.name not in ("first_seen", "last_seen")
 )
@@ -159,17 +156,30 @@ class MovieStore:
         "Upgrading").
         """
         # Crawls started together (Scrapyd jobs, cron) race to create the same tables, indexes
-        # and columns, so one may fail on what another has just made. Each such failure means
-        # one more is in place, so there are no more of them than there are parts of the
-        # schema: try that often, then give up on an error that is the database's answer.
-        attempts = SCHEMA_PARTS + 1
-        for attempt in range(1, attempts + 1):
+        # and columns, so one may fail on what another has just made. Try again while each
+        # failure leaves more of the schema in place (at most once per part of it); an error
+        # that changed nothing (no permission, a lock held) is the database's answer.
+        while True:
+            before = self._schema_in_place()
             try:
                 self._create_missing_schema()
                 return
             except SQLAlchemyError:
-                if attempt == attempts:
+                if self._schema_in_place() <= before:
                     raise
+
+    def _schema_in_place(self) -> int:
+        """How many of the schema's tables, indexes and columns the database has."""
+        inspector = sa.inspect(self.engine)
+        tables = set(inspector.get_table_names())
+        in_place = 0
+        for table in metadata.sorted_tables:
+            if table.name in tables:
+                columns = {column["name"] for column in inspector.get_columns(table.name)}
+                indexes = {index["name"] for index in inspector.get_indexes(table.name)}
+                in_place += 1 + len(columns & set(table.columns.keys()))
+                in_place += len(indexes & {index.name for index in table.indexes})
+        return in_place
 
     def _create_missing_schema(self) -> None:
         metadata.create_all(self.engine)

@@ -221,6 +221,32 @@ def test_crawls_started_together_on_a_new_database_all_get_its_tables(tmp_path: 
         engine.dispose()
 
 
+def test_a_database_locked_by_another_program_stops_the_crawl_at_open_without_retrying(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    attempts = []
+    create = database.MovieStore._create_missing_schema
+    monkeypatch.setattr(
+        database.MovieStore,
+        "_create_missing_schema",
+        lambda store: attempts.append(1) or create(store),
+    )
+    path = tmp_path / "locked.sqlite3"
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")  # a sqlite3 shell in the middle of a transaction, say
+    url = sa.URL.create("sqlite", database=str(path), query={"timeout": "0.1"})
+    try:
+        with pytest.raises(ConfigError) as raised:
+            database.MovieStore.connect(url)
+    finally:
+        holder.close()
+
+    assert str(raised.value) == (
+        f"setting DATABASE_URL: cannot create the tables in {url}: database is locked"
+    )
+    assert len(attempts) <= 1  # a lock is no race with another crawl: once is enough
+
+
 # Every control character but NUL (which PostgreSQL's text cannot hold: validation strips it).
 CONTROL_CHARACTERS = "".join(map(chr, range(1, 32))) + "\x7f\x85"
 EMOJI = "🎬🍿👨‍👩‍👧"
