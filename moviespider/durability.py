@@ -23,7 +23,8 @@ API (all of it)::
     sink = tracker.sink("storage")                # register a sink
     sink.hold(number)       # an item numbered `number` (= tracker.issued on arrival) is pending
     sink.release(oldest)    # oldest still pending, or None: all durable
-    sink.fail(reason)       # never durable again in this run (stat moviespider/durability/...)
+    sink.fail(reason)       # never durable again in this run (stat moviespider/durability/...);
+                            # reported=True: its owner logged it, a DEBUG line here
     tracker.issued, tracker.watermark
     finishing = FinishedRequests(tracker, engine_requests)  # a frontier's requests taken
     finishing.taken(request, token)   # the engine took it (token: a journal row, a lease)
@@ -78,12 +79,14 @@ class Sink:
         self.held = oldest
         self.tracker.changed()
 
-    def fail(self, reason: str) -> None:
-        """The sink lost items: hold the watermark for the rest of the run, and show it (a
-        warning: the component that owns the sink reports the failure itself, in one line)."""
+    def fail(self, reason: str, *, reported: bool = False) -> None:
+        """The sink lost items: hold the watermark for the rest of the run, and show it: in a
+        warning, unless the component that owns the sink has *reported* the failure in its own
+        one line (then at DEBUG: one failure, one line)."""
         if self.failure is None:
             self.failure = reason
-            logger.warning(
+            logger.log(
+                logging.DEBUG if reported else logging.WARNING,
                 "Items may not have reached %s (%s): no request finished from now "
                 "on counts as done, a resumed job fetches them again",
                 self.name,

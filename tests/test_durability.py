@@ -1,5 +1,8 @@
 """The durability tracker: the watermark over several sinks, item numbers, stamps."""
 
+import logging
+
+import pytest
 from scrapy.utils.test import get_crawler
 
 from moviespider.durability import DurabilityTracker, NumberItems
@@ -68,6 +71,19 @@ def test_a_failed_sink_holds_the_watermark_and_says_so():
     assert crawler.stats.get_value("moviespider/durability/failed/feed films.jsonl") == (
         "write failed: No space left on device"
     )
+
+
+@pytest.mark.parametrize(("reported", "level"), [(False, logging.WARNING), (True, logging.DEBUG)])
+def test_a_failure_its_owner_reported_is_not_said_twice(caplog, reported, level):
+    tracker = DurabilityTracker()
+    feed = tracker.sink("feed films.jsonl")
+    with caplog.at_level(logging.DEBUG, logger="moviespider.durability"):
+        feed.fail("short write", reported=reported)
+        feed.fail("short write again", reported=reported)  # the first failure is the one
+    [record] = caplog.records
+    assert record.levelno == level
+    assert record.getMessage().startswith("Items may not have reached feed films.jsonl (short ")
+    assert tracker.watermark < 0
 
 
 def test_releasing_sends_items_durable_with_the_watermark():

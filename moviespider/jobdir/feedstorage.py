@@ -119,7 +119,8 @@ class AppendingFileFeedStorage(FileFeedStorage):
             file = open(path, self.write_mode, buffering=0, opener=private_opener)  # noqa: SIM115
         except OSError as error:
             if self.sink is not None:
-                self.sink.fail(f"cannot open {path}: {error.strerror}")
+                # The feeds extension says so in one line, and stops the crawl.
+                self.sink.fail(f"cannot open {path}: {error.strerror}", reported=True)
             raise
         if self.sink is None:
             return file
@@ -156,7 +157,8 @@ class ReportingFile:
         try:
             written = self._file.write(data)
         except (OSError, ValueError) as error:  # ValueError: written after a close
-            self._sink.fail(f"write failed: {getattr(error, 'strerror', None) or error}")
+            reason = getattr(error, "strerror", None) or error
+            self._sink.fail(f"write failed: {reason}", reported=isinstance(error, OSError))
             raise
         if written is not None and written < len(data):  # raw file: a short write
             self._sink.fail("short write")

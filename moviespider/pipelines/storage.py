@@ -320,7 +320,7 @@ class StoreMovies:
             await self._in_writer(self._save_unsaved, films)
         except OSError as error:
             logger.error("Cannot write %d films the database did not take: %s", len(films), error)
-            self.sink.fail(f"cannot write the unsaved films' file: {error}")
+            self.sink.fail(f"cannot write the unsaved films' file: {error}", reported=True)
             return False
         return True
 

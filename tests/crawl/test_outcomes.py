@@ -128,6 +128,8 @@ def test_a_feed_that_cannot_be_written_stops_the_crawl_at_once_in_one_line(tmp_p
         assert reason in errors[0]
     assert len(errors) == 1
     assert outcome_line(crawl.log).startswith("Outcome: feed_failed (exit status 7)")
+    # One failure, one line: the feed's sink, held for good, adds no warning of its own.
+    assert "[moviespider.durability] WARNING" not in crawl.log
     assert "Traceback" not in crawl.log
     assert "Closing spider (feed_failed)" in crawl.log
     assert f"feed      {path} (could not be written" in crawl.log
