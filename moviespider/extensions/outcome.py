@@ -3,7 +3,8 @@
 The engine stops after every ``spider_closed`` receiver has finished (failed pages, coverage,
 feeds, storage), so the stats are final: :func:`moviespider.outcomes.decide` reads them and the
 outcome goes into the ``moviespider/outcome`` and ``moviespider/exit_status`` stats, which
-``scrapy crawl`` exits with. Then one block at INFO::
+``scrapy crawl`` exits with. The monitors (Spidermon) and the alerts run next, on the same
+signal; then, as the crawl's last word, one block at INFO::
 
     Outcome: complete (exit status 0), close reason finished
         films     250 in 12s (1250/min); 10 pages, 0 given up on, 0 blocked
@@ -49,6 +50,8 @@ class CrawlOutcome:
         self.incomplete_share = incomplete_share
         self.stats_level = stats_level
         self.feeds = [str(uri) for uri in crawler.settings.getdict("FEEDS")]
+        self.decided: tuple[str, int, str] | None = None  # outcome, exit status, why
+        self.summary_connected = False
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> CrawlOutcome:
@@ -72,20 +75,35 @@ class CrawlOutcome:
             )
         extension = cls(crawler, share, level)
         crawler.signals.connect(extension.engine_stopped, signal=signals.engine_stopped)
+        crawler.signals.connect(extension.spider_opened, signal=signals.spider_opened)
         return extension
 
+    def spider_opened(self) -> None:
+        # Connected now, after every extension's own receivers (Spidermon's, the alerts'): the
+        # summary comes after what they log when the engine stops.
+        self.crawler.signals.connect(self.log_summary, signal=signals.engine_stopped)
+        self.summary_connected = True
+
     def engine_stopped(self) -> None:
-        stats = self.stats.get_stats()
-        outcome, why = decide(stats, self.incomplete_share)
+        outcome, why = decide(self.stats.get_stats(), self.incomplete_share)
         self.stats.set_value(OUTCOME_STAT, outcome.name)
         self.stats.set_value(EXIT_STATUS_STAT, outcome.exit_status)
-        log = logger.warning if outcome.exit_status else logger.info
+        self.decided = (outcome.name, outcome.exit_status, why)
+        if not self.summary_connected:  # the spider never opened: nothing else will log
+            self.log_summary()
+
+    def log_summary(self) -> None:
+        if self.decided is None:
+            return
+        name, exit_status, why = self.decided
+        self.decided = None  # said once
+        log = logger.warning if exit_status else logger.info
         log(
             "Outcome: %s (exit status %d), %s\n%s",
-            outcome.name,
-            outcome.exit_status,
+            name,
+            exit_status,
             why,
-            "\n".join(f"    {line}" for line in self.summary(stats)),
+            "\n".join(f"    {line}" for line in self.summary(self.stats.get_stats())),
         )
         if logger.isEnabledFor(self.stats_level):
             logger.log(
