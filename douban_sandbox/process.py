@@ -73,9 +73,16 @@ class SandboxProcess:
             stdout=subprocess.PIPE,
             text=True,
             env=self._environment(),
+            # Its own session: a Ctrl-C in the terminal is for the crawl, which stops the
+            # sandbox when it is done (and the sandbox exits when its stdin closes).
+            start_new_session=True,
         )
         self._process = process
-        line = self._read_first_line(process)
+        try:
+            line = self._read_first_line(process)
+        except BaseException:  # KeyboardInterrupt while it starts: no orphan
+            self.stop()
+            raise
         if not line.startswith(READY_PREFIX):
             self.stop()
             raise SandboxError(

@@ -93,8 +93,11 @@ class Command(ScrapyCrawlCommand):
             logger.warning("Outcome: %s (exit status %d)", outcome.name, outcome.exit_status)
 
     def _watch_signals(self) -> None:
-        """Note a SIGINT or SIGTERM, then let Scrapy's handler (installed as the reactor starts,
-        so this looks once it has) stop the crawl as usual."""
+        """Note a SIGINT or SIGTERM, then let Scrapy's handler stop the crawl as usual.
+
+        Scrapy installs its handler in a trigger "after startup" that ``start()`` adds, after
+        this one; a trigger added while that phase runs runs at its end, so the handler is
+        wrapped before the crawl's first step (a Ctrl-C while the sandbox starts included)."""
         from twisted.internet import reactor
 
         def wrap() -> None:
@@ -103,7 +106,7 @@ class Command(ScrapyCrawlCommand):
                 if callable(scrapys):
                     signal.signal(signum, self._noting(scrapys))
 
-        reactor.callWhenRunning(lambda: reactor.callLater(0, wrap))
+        reactor.callWhenRunning(lambda: reactor.addSystemEventTrigger("after", "startup", wrap))
 
     def _noting(self, handler):
         def note(signum, frame):

@@ -169,6 +169,7 @@ def slow_crawl(tmp_path: Path) -> tuple[subprocess.Popen[str], Path]:
         stdout=subprocess.DEVNULL,
         stderr=log,
         text=True,
+        start_new_session=True,  # a process group of its own, as a terminal's foreground job
     )
     return crawl, feed
 
@@ -202,6 +203,26 @@ def test_an_interrupted_crawl_is_interrupted(tmp_path, signals):
     text = log.read_text()
     assert crawl.returncode == outcomes.INTERRUPTED.exit_status == 130, text[-3000:]
     assert outcome_line(text).startswith("Outcome: interrupted (exit status 130)")
+
+
+def test_ctrl_c_as_the_crawl_starts_is_interrupted_too(tmp_path):
+    # A terminal's Ctrl-C reaches every process of the foreground group: once, the sandbox
+    # child died with the crawl and the crawl said "crashed" (exit 1); or, caught a moment
+    # earlier, "the sandbox did not start" (exit 2).
+    crawl, _ = slow_crawl(tmp_path)
+    log = tmp_path / "crawl.log"
+    try:
+        wait_for(lambda: "Crawling the sandbox at" in log.read_text(), crawl, 60)
+        os.killpg(crawl.pid, signal.SIGINT)
+        crawl.wait(timeout=120)
+    finally:
+        if crawl.poll() is None:
+            crawl.kill()
+            crawl.wait()
+    text = log.read_text()
+    assert crawl.returncode == outcomes.INTERRUPTED.exit_status == 130, text[-3000:]
+    assert outcome_line(text).startswith("Outcome: interrupted (exit status 130)")
+    assert "Traceback" not in text
 
 
 def test_films_the_database_never_took_make_the_crawl_incomplete(tmp_path):
