@@ -6,8 +6,6 @@ from typing import TYPE_CHECKING
 
 from scrapy.exceptions import NotConfigured
 
-from moviespider.errors import ConfigError
-
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
     from scrapy.settings import BaseSettings
@@ -25,16 +23,11 @@ class DistributedAddon:
     def update_settings(self, settings: BaseSettings) -> None:
         # Imported here: redis is needed only by a distributed crawl.
         from moviespider.config import DistributedConfig
-        from moviespider.frontier.store import REDIS_DOWN, redis_client
+        from moviespider.frontier.store import reachable_client
 
         config = DistributedConfig.from_settings(settings)  # refuses a JOBDIR too
         assert config.url is not None  # from_crawler: the add-on is on only with DISTRIBUTED
-        try:
-            redis_client(config.url).ping()
-        except REDIS_DOWN as error:
-            raise ConfigError(
-                f"setting DISTRIBUTED: cannot reach Redis at {config.safe_url}: {error}"
-            ) from None
+        reachable_client(config)
         # "spider" priority: above settings.py's crash-safe scheduler, below -s on the command line.
         settings.set("SCHEDULER", "moviespider.frontier.scheduler.FrontierScheduler", "spider")
         settings.set("CATALOG_FILM_BUDGET", "moviespider.frontier.budget.RedisFilmBudget", "spider")

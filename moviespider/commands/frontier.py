@@ -14,6 +14,7 @@ from moviespider.spiders.arguments import read_ids_file
 if TYPE_CHECKING:
     import argparse
 
+    from moviespider.config import DistributedConfig
     from moviespider.frontier.store import Frontier
 
 USAGE_EXIT_CODE = 2
@@ -78,17 +79,22 @@ class Command(ScrapyCommand):
             self.exitcode = USAGE_EXIT_CODE
 
     def frontier(self, spider: str | None) -> Frontier:
+        from moviespider.frontier.store import Frontier, reachable_client
+
+        config = self.config()
+        crawl = config.crawl or spider
+        if crawl is None:
+            raise ConfigError("setting DISTRIBUTED_CRAWL: name the crawl (or give a spider name)")
+        return Frontier(reachable_client(config), crawl)
+
+    def config(self) -> DistributedConfig:
         from moviespider.config import DistributedConfig
-        from moviespider.frontier.store import Frontier, redis_client
 
         assert self.settings is not None
         config = DistributedConfig.from_settings(self.settings)
         if config.url is None:
             raise ConfigError("setting DISTRIBUTED: give the frontier's Redis URL (redis://host/0)")
-        crawl = config.crawl or spider
-        if crawl is None:
-            raise ConfigError("setting DISTRIBUTED_CRAWL: name the crawl (or give a spider name)")
-        return Frontier(redis_client(config.url), crawl)
+        return config
 
     def seed(self, rest: list[str], opts: argparse.Namespace) -> None:
         """Run the spider's start() into the frontier (a crawl that takes no request), or queue
@@ -102,6 +108,9 @@ class Command(ScrapyCommand):
             spider = rest[0]
         else:
             raise UsageError("seed takes a spider name, or --ids-file FILE")
+        from moviespider.frontier.store import reachable_client
+
+        reachable_client(self.config())  # one line now, not the seeding crawl's failure
         self.settings.set("DISTRIBUTED_SEED_ONLY", True, priority="cmdline")
         self.settings.set("DATABASE_URL", "", priority="cmdline")  # no crawl is recorded
         self.settings.set("LOG_LEVEL", "ERROR", priority="cmdline")

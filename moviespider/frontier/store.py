@@ -18,10 +18,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from redis import Redis
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
+
+from moviespider.errors import ConfigError
+
+if TYPE_CHECKING:
+    from moviespider.config import DistributedConfig
 
 # KEYS: queue, dupefilter. ARGV: fingerprint ("" when the request is not filtered), score,
 # request. 1 when queued, 0 when seen before.
@@ -117,6 +123,20 @@ REDIS_DOWN = (RedisConnectionError, RedisTimeoutError, OSError)  # what an outag
 def redis_client(url: str) -> Redis:
     """A client that fails fast when Redis is down: the scheduler rides outages itself."""
     return Redis.from_url(url, socket_timeout=5, socket_connect_timeout=5, health_check_interval=30)
+
+
+def reachable_client(config: DistributedConfig) -> Redis:
+    """A client for the frontier's Redis, or ConfigError in one line when it cannot be reached
+    (a crawl, or a `scrapy frontier` command, starting against a Redis that is down)."""
+    assert config.url is not None
+    client = redis_client(config.url)
+    try:
+        client.ping()
+    except REDIS_DOWN as error:
+        raise ConfigError(
+            f"setting DISTRIBUTED: cannot reach Redis at {config.safe_url}: {error}"
+        ) from None
+    return client
 
 
 @dataclass(frozen=True)

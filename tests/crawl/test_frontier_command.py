@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import pty
 import re
+import socket
 import subprocess
 import time
 import uuid
@@ -173,6 +174,23 @@ def test_clear_without_a_terminal_and_without_yes_refuses_in_one_line(tmp_path, 
         "moviespider: error: clear: give --yes to delete the frontier without asking"
     ]
     assert frontier.status().queued == 1
+
+
+@pytest.mark.parametrize(
+    "action",
+    [["status"], ["seed", "douban_catalog", "-a", "seeds=top250"], ["requeue-expired"],
+     ["export-failed"], ["clear", "--yes"]],
+    ids=lambda action: action[0],
+)  # fmt: skip
+def test_every_action_against_a_redis_that_is_down_is_one_line(tmp_path, action):
+    with socket.socket() as unused:  # a port nothing listens on
+        unused.bind(("127.0.0.1", 0))
+        down = f"redis://127.0.0.1:{unused.getsockname()[1]}/0"
+    command = ["frontier", *action, "-s", f"DISTRIBUTED={down}", "-s", "DISTRIBUTED_CRAWL=x"]
+    result = run_project(command, tmp_path)
+    assert result.returncode == 2
+    [line] = result.stderr.strip().splitlines()
+    assert line.startswith(f"moviespider: error: setting DISTRIBUTED: cannot reach Redis at {down}")
 
 
 def run_in_terminal(frontier: Frontier, answer: str, cwd) -> tuple[int, str]:
