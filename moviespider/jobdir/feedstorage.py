@@ -26,6 +26,8 @@ APPENDABLE_FORMATS = frozenset({"jsonlines", "jsonl", "jl"})
 # a second crawl appended to it gives `][`, a second root or a header among the rows.
 WHOLE_FILE_FORMATS = {"json": "a JSON array", "xml": "an XML document", "csv": "a CSV header"}
 STATS_PREFIX = "moviespider/jobdir"
+EARLIER_ITEMS_STAT = f"{STATS_PREFIX}/earlier_items"
+REPEATS_STAT = f"{STATS_PREFIX}/feed_repeats_skipped"
 
 # Whether the crawl resumes a job, as seen before it opened anything (FeedExporter makes a
 # first storage before the engine exists; later, this run's own journal exists).
@@ -60,6 +62,9 @@ class AppendingFileFeedStorage(FileFeedStorage):
         if resuming:
             storage.check_resumable(feed_format)
             storage.earlier_ids = earlier_subject_ids(Path(storage.path))
+            # What the job's earlier runs delivered, for the monitors: the most any feed holds.
+            earlier = crawler.stats.get_value(EARLIER_ITEMS_STAT, 0)
+            crawler.stats.set_value(EARLIER_ITEMS_STAT, max(earlier, len(storage.earlier_ids)))
         else:
             storage.check_appendable(feed_format)
         return storage
@@ -172,7 +177,7 @@ class ReportingFile:
         if subject_id not in self._earlier_ids:
             return False
         if self._stats is not None:
-            self._stats.inc_value(f"{STATS_PREFIX}/feed_repeats_skipped")
+            self._stats.inc_value(REPEATS_STAT)
         return True
 
     def __getattr__(self, name: str) -> Any:

@@ -30,6 +30,8 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
+RESUMED_STAT = "moviespider/jobdir/resumed"  # True in a run that resumes a job
+
 
 class CrashSafeScheduler(Scheduler):
     """Scrapy's scheduler with memory queues and a journal of unfinished requests in JOBDIR.
@@ -76,6 +78,9 @@ class CrashSafeScheduler(Scheduler):
         old_base_url = self.journal.get("base_url")
         rebase = old_base_url is not None and old_base_url != base_url
         check_job(self.journal, self.spider)
+        if self.journal.get("spider") is not None:  # an earlier run of the job opened it
+            assert self.stats is not None
+            self.stats.set_value(RESUMED_STAT, True)
         self.journal.set("spider", self.spider.name)
         replayed = 0
         for row, record in self.journal:

@@ -17,6 +17,8 @@ from spidermon.contrib.scrapy.monitors import ItemValidationMonitor
 
 from moviespider.extensions.coverage import FieldCoverage
 from moviespider.extensions.outcome import EXIT_STATUS_STAT, OUTCOME_STAT
+from moviespider.jobdir.feedstorage import EARLIER_ITEMS_STAT, REPEATS_STAT
+from moviespider.jobdir.scheduler import RESUMED_STAT
 from moviespider.monitors.alerts import SendAlert
 from moviespider.monitors.settings import MonitorSettings
 from moviespider.outcomes import COMPLETE, OUTCOMES
@@ -36,6 +38,13 @@ class ItemCountMonitor(CrawlMonitor):
     @monitors.name("Items against the spider's expectation")
     def test_enough_items(self):
         items = self.stat("item_scraped_count")
+        said = f"{items} items"
+        if self.stat(RESUMED_STAT):
+            # The job's earlier runs delivered some: they count, as the feed holds them.
+            if not (earlier := self.stat(EARLIER_ITEMS_STAT)):
+                self.skipTest("a resumed job without a local feed: its earlier items are unknown")
+            items = max(items, earlier + items - self.stat(REPEATS_STAT))
+            said = f"{items} items over the job's runs"
         expected = getattr(self.data.spider, "expected_items", None)
         if isinstance(expected, int) and expected > 0:
             minimum = math.ceil(expected * self.limits.items_share)
@@ -44,7 +53,7 @@ class ItemCountMonitor(CrawlMonitor):
             minimum = self.limits.min_items
             why = "MONITOR_MIN_ITEMS"
         if items < minimum:
-            self.fail(f"{items} items, fewer than {minimum} ({why})")
+            self.fail(f"{said}, fewer than {minimum} ({why})")
 
 
 @monitors.name("Outcome")

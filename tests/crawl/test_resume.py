@@ -117,6 +117,9 @@ def test_a_crawl_killed_halfway_resumes_and_loses_nothing(tmp_path, sandbox):
     second_log = (tmp_path / "second.log").read_text()
     assert "Resuming crawl:" in second_log
     assert "'finish_reason': 'finished'" in second_log
+    # The films of the first run count: no monitor cries "too few items", no alert goes out.
+    assert "[Spidermon] FAIL" not in second_log
+    assert "Items against the spider's expectation... OK" in second_log
     # A third run finds nothing left to do.
     written = len(lines(feed))
     site = sandbox(*SANDBOX_ARGS)

@@ -134,3 +134,33 @@ def test_without_an_expectation_the_item_count_needs_monitor_min_items():
     assert failed == {
         "Items against the spider's expectation": "0 items, fewer than 1 (MONITOR_MIN_ITEMS)"
     }
+
+
+RESUMED = {**GOOD, "moviespider/jobdir/resumed": True}
+
+
+@pytest.mark.parametrize(
+    ("changed", "failed"),
+    [
+        # 153 films in the feed before the Ctrl-C, 97 after it, 2 of them replayed repeats.
+        (
+            {
+                "item_scraped_count": 99,
+                "moviespider/jobdir/earlier_items": 153,
+                "moviespider/jobdir/feed_repeats_skipped": 2,
+            },
+            {},
+        ),
+        (
+            {"item_scraped_count": 50, "moviespider/jobdir/earlier_items": 153},
+            {
+                "Items against the spider's expectation": "203 items over the job's runs, "
+                "fewer than 225 (the spider expected 250, MONITOR_ITEMS_SHARE 0.9)"
+            },
+        ),
+        ({"item_scraped_count": 97}, {}),  # no local feed: skipped, not failed
+    ],
+    ids=["enough-over-the-runs", "too-few-over-the-runs", "no-feed"],
+)
+def test_a_resumed_job_counts_the_items_of_its_earlier_runs(changed, failed):
+    assert run_monitors({**RESUMED, **changed}) == failed
