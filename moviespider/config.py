@@ -17,6 +17,7 @@ import math
 import os
 import re
 import shlex
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -696,3 +697,17 @@ def check_settings(settings: BaseSettings) -> None:
     """Build every component's config: raises ConfigError on the first bad setting."""
     for config in CONFIGS:
         config.from_settings(settings)
+
+
+def check_command_line_dicts(settings: BaseSettings, pairs: list[str]) -> None:
+    """Refuse ``-s NAME=VALUE`` for a dict setting unless VALUE is a JSON object: Scrapy would
+    fail on it with a traceback (a list) or call it an invalid -s value (bad JSON)."""
+    for name, _, value in (pair.partition("=") for pair in pairs):
+        if not isinstance(settings.get(name), Mapping):
+            continue
+        try:
+            parsed = json.loads(value)
+        except ValueError:
+            parsed = None
+        if not isinstance(parsed, dict):
+            raise ConfigError(f"setting {name}: expected a JSON object, got {value!r}")

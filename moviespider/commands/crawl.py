@@ -12,7 +12,7 @@ from scrapy.commands.crawl import Command as ScrapyCrawlCommand
 from scrapy.spiderloader import get_spider_loader
 
 from moviespider import outcomes
-from moviespider.config import check_settings
+from moviespider.config import check_command_line_dicts, check_settings
 from moviespider.errors import ConfigError
 from moviespider.extensions.outcome import EXIT_STATUS_STAT
 from moviespider.jobdir.feedstorage import AppendingFileFeedStorage
@@ -34,6 +34,11 @@ class Command(ScrapyCrawlCommand):
     crawler: Crawler | None = None
 
     def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
+        try:
+            check_command_line_dicts(self.settings, opts.set)
+        except ConfigError as error:
+            self._report(error)
+            sys.exit(USAGE_EXIT_CODE)
         super().process_options(args, opts)
         # Check settings and spider arguments before Scrapy sets up logging and the crawler
         # process, so that a bad one gives exactly one line on stderr.

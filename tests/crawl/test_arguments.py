@@ -71,6 +71,21 @@ def test_an_unknown_spider_is_one_line_listing_the_spiders(tmp_path):
     ]
 
 
+@pytest.mark.parametrize(
+    ("setting", "value"),
+    [("DOWNLOAD_SLOTS", "[1, 2]"), ("DOWNLOAD_SLOTS", '{"movie.douban.com":'),
+     ("COVERAGE_THRESHOLDS", "title=0.9")],
+    ids=["a-list", "bad-json", "not-json"],
+)  # fmt: skip
+def test_a_dict_setting_that_is_no_json_object_is_one_line(tmp_path, setting, value):
+    # Scrapy's own: a TypeError traceback for the list, "Invalid -s value" for the others.
+    result = run_project(["crawl", "douban_top250", "-s", f"{setting}={value}"], tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        f"moviespider: error: setting {setting}: expected a JSON object, got {value!r}"
+    ]
+
+
 def test_an_argument_the_spider_does_not_take_is_refused_not_ignored(tmp_path):
     with MockServer() as site:
         result = run_crawl(
