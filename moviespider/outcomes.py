@@ -12,6 +12,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
+from moviespider.text import counted
+
 
 class CloseReason:
     """moviespider's own close reasons (Scrapy's are ``finished``, ``shutdown``, …)."""
@@ -139,7 +141,7 @@ def decide(stats: Mapping[str, Any], incomplete_share: float) -> tuple[Outcome, 
     share = failed_share(stats)
     if share > incomplete_share:
         given_up_blocked = int(stats.get("moviespider/blocked_given_up", 0))
-        why = f"{failed} pages given up on ({share:.0%} of those requested)"
+        why = f"{counted(failed, 'page')} given up on ({share:.0%} of those requested)"
         if given_up_blocked * 2 > failed:
             return BLOCKED, f"{why}, {given_up_blocked} of them blocked"
         return INCOMPLETE, why

@@ -24,6 +24,7 @@ from moviespider.storage.history import (
     merged_into,
     recent_crawls,
 )
+from moviespider.text import counted
 
 if TYPE_CHECKING:
     import argparse
@@ -177,7 +178,7 @@ def show_film(connection: Connection, subject_id: str) -> None:
     if not sightings:
         print(f"Film {subject_id} is not in any stored crawl.")
         return
-    print(f"{title or '(no title)'} ({subject_id}), seen by {len(sightings)} crawls:")
+    print(f"{title or '(no title)'} ({subject_id}), seen by {counted(len(sightings), 'crawl')}:")
     print(SIGHTING_ROW.format("crawl (UTC)", "source", "rank", "rating", "votes"))
     for seen in sightings:
         print(

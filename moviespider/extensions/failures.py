@@ -23,6 +23,7 @@ from moviespider.feeds import beside_first_feed
 from moviespider.files import private_opener
 from moviespider.jobdir.journal import job_started
 from moviespider.signals import page_failed, requested_url
+from moviespider.text import counted
 
 if TYPE_CHECKING:
     from scrapy import Request, Spider
@@ -181,8 +182,8 @@ class FailedPages:
         if more > 0:
             listed = [*listed[:SUMMARY_LINES], f"    … and {more} more"]
         logger.warning(
-            "%d pages given up on (listed in %s):\n%s",
-            len(self.pages),
+            "%s given up on (listed in %s):\n%s",
+            counted(len(self.pages), "page"),
             self.path.resolve(),
             "\n".join(listed),
             extra={"spider": spider},

@@ -33,6 +33,7 @@ from scrapy import signals
 from moviespider.errors import ConfigError
 from moviespider.extensions.progress import format_duration
 from moviespider.outcomes import decide, lost_films
+from moviespider.text import counted
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -117,9 +118,10 @@ class CrawlOutcome:
         seconds = float(stats.get("elapsed_time_seconds") or 0)
         rate = f"{items / seconds * 60:.0f}/min" if seconds else "-"
         failed = int(stats.get("moviespider/failed_pages", 0))
+        pages = int(stats.get("response_received_count", 0))
         lines = [
             f"films     {items} in {duration(seconds)} ({rate}); "
-            f"{int(stats.get('response_received_count', 0))} pages, {failed} given up on, "
+            f"{counted(pages, 'page')}, {failed} given up on, "
             f"{int(stats.get('moviespider/blocked_total', 0))} blocked"
         ]
         low = stats.get("moviespider/coverage/low_fields")

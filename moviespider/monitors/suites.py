@@ -22,6 +22,7 @@ from moviespider.jobdir.scheduler import RESUMED_STAT
 from moviespider.monitors.alerts import SendAlert
 from moviespider.monitors.settings import MonitorSettings
 from moviespider.outcomes import COMPLETE, OUTCOMES
+from moviespider.text import counted
 
 
 class CrawlMonitor(Monitor):
@@ -113,7 +114,7 @@ class FailureShareMonitor(CrawlMonitor):
         share = failed / self.pages()
         if share > self.limits.max_failed_share:
             self.fail(
-                f"{failed} pages given up on, {share:.1%} of requests "
+                f"{counted(failed, 'page')} given up on, {share:.1%} of requests "
                 f"(MONITOR_MAX_FAILED_SHARE {self.limits.max_failed_share:.1%})"
             )
 

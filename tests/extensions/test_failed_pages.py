@@ -88,7 +88,7 @@ def test_close_logs_a_summary_naming_the_file_and_pages(tmp_path, caplog):
     close(crawler)
     (summary,) = [r for r in caplog.records if r.levelno == logging.WARNING]
     message = summary.getMessage()
-    assert f"1 pages given up on (listed in {tmp_path / 'failed.tsv'})" in message
+    assert f"1 page given up on (listed in {tmp_path / 'failed.tsv'})" in message
     assert f"{URL}  HTTP 404" in message
 
 

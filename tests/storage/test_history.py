@@ -208,4 +208,4 @@ def test_film_finds_a_film_by_an_id_merged_into_it(
     assert result.returncode == 0, result.stderr
     merged, title, *_ = result.stdout.splitlines()
     assert merged == "Film 26999999 was merged by Douban into film 1291002."
-    assert title == "影片2 (1291002), seen by 1 crawls:"
+    assert title == "影片2 (1291002), seen by 1 crawl:"
