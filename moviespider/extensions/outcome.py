@@ -10,7 +10,7 @@ signal; then, as the crawl's last word, one block at INFO::
         films     250 in 12s (1250/min); 10 pages, 0 given up on, 0 blocked
         coverage  no field below its threshold
         feed      top250.jsonl
-        failed    none (list: top250.failed.tsv)
+        failed    none
         database  250 films in sqlite:///moviespider.sqlite3
 
 Scrapy's raw stats follow at ``CLOSE_STATS_LOG_LEVEL`` (DEBUG by default; Scrapy's own
@@ -133,8 +133,9 @@ class CrawlOutcome:
             feeds += " (could not be written: the films counted above are not all in it)"
         lines.append(f"feed      {feeds}")
         failed_file = stats.get("moviespider/failed_pages/file")
-        if failed_file:
-            lines.append(f"failed    {failed or 'none'} (list: {failed_file})")
+        if failed_file:  # written only when a page fails: named only then
+            listed = f"{failed} (list: {failed_file})" if failed else "none"
+            lines.append(f"failed    {listed}")
         database = stats.get("moviespider/storage/database")
         if database:
             line = f"database  {int(stats.get('moviespider/storage/films', 0))} films in {database}"

@@ -69,7 +69,8 @@ def test_a_complete_crawl_closes_with_one_summary_at_info_and_no_noise(tmp_path)
     )
     assert "no field below its threshold" in summary
     assert f"feed      {tmp_path / 'items.jsonl'}" in summary
-    assert f"list: {tmp_path / 'items.failed.tsv'}" in summary
+    assert "failed    none\n" in summary  # no list named: none was written
+    assert not (tmp_path / "items.failed.tsv").exists()
     # The crawl's last word: after the monitors, every one of which checked something.
     assert re.search(r"\[Spidermon\] \d+ monitors in ", crawl.log.split("Outcome: complete", 1)[0])
     assert "[Spidermon]" not in summary
