@@ -134,11 +134,18 @@ class Command(ScrapyCommand):
         print(f"requeued   {status.requeued}")
         print(f"failed     {status.failed}")
         print(f"films      {status.films} (counted against max_films; none when it is 0)")
-        per_request = _bytes(status.bytes_per_queued)
-        per_fingerprint = _bytes(status.bytes_per_fingerprint)
+        # Measured on the entries there are: none when nothing is queued or seen.
+        per_entry = [
+            f"{size:.0f} B {entry}"
+            for size, entry in (
+                (status.bytes_per_queued, "a queued request"),
+                (status.bytes_per_fingerprint, "a fingerprint"),
+            )
+            if size is not None
+        ]
         print(
-            f"memory     {status.used_memory / 1e6:.1f} MB in Redis; {per_request} a queued "
-            f"request, {per_fingerprint} a fingerprint"
+            f"memory     {status.used_memory / 1e6:.1f} MB in Redis"
+            + (f"; {', '.join(per_entry)}" if per_entry else "")
         )
 
     def clear(self, frontier: Frontier, yes: bool) -> None:
@@ -150,7 +157,3 @@ class Command(ScrapyCommand):
                 print("Nothing deleted.")
                 return
         print(f"Deleted {frontier.clear()} keys of {frontier.crawl!r}.")
-
-
-def _bytes(value: float | None) -> str:
-    return "-" if value is None else f"{value:.0f} B"

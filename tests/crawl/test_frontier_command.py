@@ -85,6 +85,12 @@ def test_status_counts_each_part_of_the_frontier(tmp_path, frontier):
     assert float(memory[1]) > 0 and 0 < int(memory[2]) <= 400 and 0 < int(memory[3]) <= 120
 
 
+def test_status_of_an_empty_frontier_measures_no_entry(tmp_path, frontier):
+    result = frontier_command(frontier, "status", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert re.fullmatch(r"[\d.]+ MB in Redis", status_lines(result.stdout)["memory"])
+
+
 def test_requeue_expired_puts_back_only_the_expired_leases(tmp_path, frontier):
     for n in range(3):
         frontier.enqueue(f"request-{n}".encode(), 0, f"fp-{n}".encode())
