@@ -125,9 +125,10 @@ class CrawlOutcome:
             f"{int(stats.get('moviespider/blocked_total', 0))} blocked"
         ]
         low = stats.get("moviespider/coverage/low_fields")
-        lines.append(
-            "coverage  " + (f"low: {', '.join(low)}" if low else "no field below its threshold")
-        )
+        if low:
+            lines.append(f"coverage  low: {', '.join(low)}")
+        else:
+            lines.append("coverage  " + ("no field below its threshold" if items else "no films"))
         feeds = ", ".join(self.feeds) if self.feeds else "none"
         if stats.get("moviespider/feeds/failed"):
             feeds += " (could not be written: the films counted above are not all in it)"

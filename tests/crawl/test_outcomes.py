@@ -88,6 +88,7 @@ def test_every_page_404_is_incomplete(tmp_path):
     crawl = run_crawl("douban_later", tmp_path, args={"city": "atlantis"}, settings=SANDBOX)
     assert crawl.returncode == outcomes.INCOMPLETE.exit_status == 6, crawl.log[-3000:]
     assert outcome_line(crawl.log).startswith("Outcome: incomplete (exit status 6), 1 page given")
+    assert "coverage  no films\n" in crawl.log  # not "no field below its threshold"
     stats = raw_stats(crawl.log)  # logged with -s CLOSE_STATS_LOG_LEVEL=INFO, outcome included
     assert stats["moviespider/outcome"] == "incomplete"
     assert stats["moviespider/exit_status"] == 6
