@@ -98,9 +98,11 @@ _SHUTDOWN_REASONS: Final = frozenset({"shutdown"})
 
 
 def pages_requested(stats: Mapping[str, Any]) -> int:
-    """Distinct requests the crawl sent: every download, less retries of a page."""
+    """Distinct pages the crawl asked for: every download, less retries of a page and the
+    robots.txt files (no page of Douban's)."""
     retries = int(stats.get("retry/count", 0)) + int(stats.get("moviespider/blocked_retried", 0))
-    return int(stats.get("downloader/request_count", 0)) - retries
+    robots = int(stats.get("robotstxt/request_count", 0))
+    return int(stats.get("downloader/request_count", 0)) - retries - robots
 
 
 def lost_films(stats: Mapping[str, Any]) -> int:

@@ -23,6 +23,8 @@ def crawl(**stats):
         (crawl(), outcomes.COMPLETE),
         (crawl(moviespider__failed_pages=8), outcomes.COMPLETE),  # a tenth: still complete
         (crawl(moviespider__failed_pages=9), outcomes.INCOMPLETE),
+        # robots.txt is no page: 8 of 79 pages is more than a tenth.
+        (crawl(moviespider__failed_pages=8, robotstxt__request_count=1), outcomes.INCOMPLETE),
         # Lost to blocks: 225 of the Top250's pages given up on, all blocked.
         (
             crawl(moviespider__failed_pages=225, moviespider__blocked_given_up=225),

@@ -12,6 +12,7 @@ from pydantic import Field
 from scrapy.downloadermiddlewares.retry import get_retry_request
 from scrapy.exceptions import CloseSpider, IgnoreRequest
 from scrapy.http import Response
+from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from moviespider.items import MOVIE_FIELDS, Movie
@@ -226,7 +227,18 @@ class CityListSpider(DoubanSpider):
         raise NotImplementedError
 
     async def start(self):
-        yield scrapy.Request(self.list_url(), callback=self.parse_list)
+        yield scrapy.Request(self.list_url(), callback=self.parse_list, errback=self.list_failed)
+
+    def list_failed(self, failure: Failure) -> None:
+        """A city Douban does not know has no list (a 404): say that the city is the likely
+        mistake. The page is listed as given up on, as any other."""
+        if failure.check(HttpError) and failure.value.response.status == 404:
+            self.logger.error(
+                "Douban has no list for city %r (%s is not found): the city is Douban's slug "
+                "for it, as in the list's URL (beijing, shanghai, guangzhou, …)",
+                self.city,
+                failure.request.url,
+            )
 
     async def parse_list(self, response: Response):
         """The city's list: one subject-page request per film.

@@ -89,6 +89,9 @@ def test_every_page_404_is_incomplete(tmp_path):
     assert crawl.returncode == outcomes.INCOMPLETE.exit_status == 6, crawl.log[-3000:]
     assert outcome_line(crawl.log).startswith("Outcome: incomplete (exit status 6), 1 page given")
     assert "coverage  no films\n" in crawl.log  # not "no field below its threshold"
+    # The list page, and no robots.txt, is what was requested; the city is the likely typo.
+    assert "1 page given up on (100% of those requested)" in outcome_line(crawl.log)
+    assert "ERROR: Douban has no list for city 'atlantis' (" in crawl.log
     stats = raw_stats(crawl.log)  # logged with -s CLOSE_STATS_LOG_LEVEL=INFO, outcome included
     assert stats["moviespider/outcome"] == "incomplete"
     assert stats["moviespider/exit_status"] == 6
