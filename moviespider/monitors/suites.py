@@ -21,7 +21,7 @@ from moviespider.jobdir.feedstorage import EARLIER_ITEMS_STAT, REPEATS_STAT
 from moviespider.jobdir.scheduler import RESUMED_STAT
 from moviespider.monitors.alerts import SendAlert
 from moviespider.monitors.settings import MonitorSettings
-from moviespider.outcomes import COMPLETE, OUTCOMES
+from moviespider.outcomes import COMPLETE, OUTCOMES, pages_requested
 from moviespider.text import counted
 
 
@@ -105,13 +105,10 @@ class FieldCoverageMonitor(CrawlMonitor):
 
 @monitors.name("Errors and failed pages")
 class FailureShareMonitor(CrawlMonitor):
-    def pages(self) -> int:
-        return max(self.stat("downloader/request_count"), 1)
-
     @monitors.name("Share of pages given up on")
     def test_failed_pages(self):
         failed = self.stat("moviespider/failed_pages")
-        share = failed / self.pages()
+        share = failed / max(pages_requested(self.data.stats), 1)  # as the outcome counts them
         if share > self.limits.max_failed_share:
             self.fail(
                 f"{counted(failed, 'page')} given up on, {share:.1%} of requests "
@@ -121,7 +118,7 @@ class FailureShareMonitor(CrawlMonitor):
     @monitors.name("Share of errors")
     def test_errors(self):
         errors = self.stat("downloader/exception_count") + self.stat("spider_exceptions/count")
-        share = errors / self.pages()
+        share = errors / max(self.stat("downloader/request_count"), 1)  # retries too
         if share > self.limits.max_error_share:
             self.fail(
                 f"{errors} download errors and callback exceptions, {share:.1%} of requests "
