@@ -3,8 +3,9 @@
 The engine stops after every ``spider_closed`` receiver has finished (failed pages, coverage,
 feeds, storage), so the stats are final: :func:`moviespider.outcomes.decide` reads them and the
 outcome goes into the ``moviespider/outcome`` and ``moviespider/exit_status`` stats, which
-``scrapy crawl`` exits with. The monitors (Spidermon) and the alerts run next, on the same
-signal; then, as the crawl's last word, one block at INFO::
+``scrapy crawl`` exits with. Spidermon's monitors run next, on the same signal; then, after
+their report, one block at INFO (only what receivers still write in the background, an alert
+sent or the HTML report written, can come after it)::
 
     Outcome: complete (exit status 0), close reason finished
         films     250 in 12s (1250/min); 10 pages, 0 given up on, 0 blocked
@@ -80,8 +81,8 @@ class CrawlOutcome:
         return extension
 
     def spider_opened(self) -> None:
-        # Connected now, after every extension's own receivers (Spidermon's, the alerts'): the
-        # summary comes after what they log when the engine stops.
+        # Connected now, after every extension's own receivers: the summary comes after what
+        # they log when the engine stops (Spidermon's report), but for what they await.
         self.crawler.signals.connect(self.log_summary, signal=signals.engine_stopped)
         self.summary_connected = True
 
