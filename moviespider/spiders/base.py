@@ -229,9 +229,10 @@ class CityListSpider(DoubanSpider):
     async def start(self):
         yield scrapy.Request(self.list_url(), callback=self.parse_list, errback=self.list_failed)
 
-    def list_failed(self, failure: Failure) -> None:
+    def list_failed(self, failure: Failure) -> Failure:
         """A city Douban does not know has no list (a 404): say that the city is the likely
-        mistake. The page is listed as given up on, as any other."""
+        mistake. The failure goes on as without this errback (the page is listed as given up
+        on, Scrapy logs what it logs)."""
         if failure.check(HttpError) and failure.value.response.status == 404:
             self.logger.error(
                 "Douban has no list for city %r (%s is not found): the city is Douban's slug "
@@ -239,6 +240,7 @@ class CityListSpider(DoubanSpider):
                 self.city,
                 failure.request.url,
             )
+        return failure
 
     async def parse_list(self, response: Response):
         """The city's list: one subject-page request per film.
