@@ -187,47 +187,48 @@ def wait_for(condition, crawl: subprocess.Popen[str], timeout: float = 120) -> N
         time.sleep(0.1)
 
 
+def interrupted(tmp_path: Path, interrupt) -> str:
+    """Start the slow crawl, ``interrupt(crawl, feed, log)``, and check that the crawl ends
+    interrupted (exit 130); return its log."""
+    crawl, feed = slow_crawl(tmp_path)
+    log = tmp_path / "crawl.log"
+    try:
+        interrupt(crawl, feed, log)
+        crawl.wait(timeout=120)
+    finally:
+        if crawl.poll() is None:
+            crawl.kill()
+            crawl.wait()
+    text = log.read_text()
+    assert crawl.returncode == outcomes.INTERRUPTED.exit_status == 130, text[-3000:]
+    assert outcome_line(text).startswith("Outcome: interrupted (exit status 130)")
+    return text
+
+
 @pytest.mark.parametrize(
     "signals",
     [[signal.SIGINT], [signal.SIGINT, signal.SIGINT], [signal.SIGTERM]],
     ids=["ctrl-c", "ctrl-c-twice", "sigterm"],
 )
 def test_an_interrupted_crawl_is_interrupted(tmp_path, signals):
-    crawl, feed = slow_crawl(tmp_path)
-    log = tmp_path / "crawl.log"
-    try:
+    def send_signals(crawl, feed, log):
         wait_for(lambda: feed.exists() and feed.stat().st_size > 0, crawl)  # films came out
         for number, signum in enumerate(signals, 1):
             crawl.send_signal(signum)
             wait_for(lambda n=number: log.read_text().count("Received SIG") >= n, crawl, 30)
-        crawl.wait(timeout=120)
-    finally:
-        if crawl.poll() is None:
-            crawl.kill()
-            crawl.wait()
-    text = log.read_text()
-    assert crawl.returncode == outcomes.INTERRUPTED.exit_status == 130, text[-3000:]
-    assert outcome_line(text).startswith("Outcome: interrupted (exit status 130)")
+
+    interrupted(tmp_path, send_signals)
 
 
 def test_ctrl_c_as_the_crawl_starts_is_interrupted_too(tmp_path):
     # A terminal's Ctrl-C reaches every process of the foreground group: once, the sandbox
     # child died with the crawl and the crawl said "crashed" (exit 1); or, caught a moment
     # earlier, "the sandbox did not start" (exit 2).
-    crawl, _ = slow_crawl(tmp_path)
-    log = tmp_path / "crawl.log"
-    try:
+    def ctrl_c_in_the_terminal(crawl, feed, log):
         wait_for(lambda: "Crawling the sandbox at" in log.read_text(), crawl, 60)
         os.killpg(crawl.pid, signal.SIGINT)
-        crawl.wait(timeout=120)
-    finally:
-        if crawl.poll() is None:
-            crawl.kill()
-            crawl.wait()
-    text = log.read_text()
-    assert crawl.returncode == outcomes.INTERRUPTED.exit_status == 130, text[-3000:]
-    assert outcome_line(text).startswith("Outcome: interrupted (exit status 130)")
-    assert "Traceback" not in text
+
+    assert "Traceback" not in interrupted(tmp_path, ctrl_c_in_the_terminal)
 
 
 def test_films_the_database_never_took_make_the_crawl_incomplete(tmp_path):
